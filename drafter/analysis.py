@@ -1,0 +1,320 @@
+"""The analysis view of a report: paragraphs broken across page breaks joined, Markdown
+emphasis dropped, full-width digits folded, a section tree, sentences and figures, all in
+*analysis* offsets that map back to the original text for findings.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from drafter.findings import Finding, Level
+from drafter.report import Report
+
+# Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
+_FOLD = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
+TERMINAL = "。！？；：:!?;…"
+_CLOSERS = "”’」』）)》】"
+_EMPH = re.compile(r"\*\*|__")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_FIELD = re.compile(r"^[^，。：:\s]{1,10}[：:]")
+_CN_NUM = "一二三四五六七八九十"
+_HEADINGS = [
+    (1, re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、．.]\s*(.+)$")),
+    (2, re.compile(rf"^[（(]\s*([{_CN_NUM}]{{1,3}})\s*[)）]\s*[、.．]?\s*(.+)$")),
+    (3, re.compile(r"^(\d{1,2})\s*[.．、](?!\d)\s*(.+)$")),
+    (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]\s*[、.．]?\s*(.+)$")),
+]
+_LABEL_FORMAT = {1: "{}", 2: "（{}）", 3: "{}", 4: "（{}）"}
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]+")
+
+
+@dataclass
+class Segment:
+    a_start: int
+    o_start: int
+    length: int
+
+
+@dataclass
+class Line:
+    start: int  # analysis offsets, end exclusive, without the newline
+    end: int
+    text: str
+    heading: int = 0  # level of a recognised numbered heading, 0 otherwise
+    is_table: bool = False
+
+
+@dataclass
+class Section:
+    key: str  # e.g. "二/（二）/1"
+    label: str  # e.g. "（二）"
+    title: str  # heading text without its number
+    level: int
+    heading_start: int
+    heading_end: int
+    end: int  # end of the section's body (analysis offsets)
+    children: list["Section"] = field(default_factory=list)
+    parent: "Section | None" = field(default=None, repr=False)
+
+    @property
+    def body_start(self) -> int:
+        return self.heading_end
+
+    def titles(self) -> list[str]:
+        """Titles of this section and its ancestors, innermost first."""
+        out, s = [], self
+        while s is not None:
+            out.append(s.title)
+            s = s.parent
+        return out
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+class Analysis:
+    """Everything the rules look at. Offsets are analysis offsets unless a name says ``orig``."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.text, self.segments = _build_analysis_text(report)
+        self._seg_starts = [s.a_start for s in self.segments]
+        self.lines = _lines(self.text)
+        self.sections = _section_tree(self.lines, len(self.text))
+        self._line_starts_orig = [0] + [m.end() for m in re.finditer("\n", report.text)]
+        self.year = report.year
+
+    # --- offsets ----------------------------------------------------------------------
+    def to_orig(self, a: int) -> int:
+        if not self.segments:
+            return self.report.body_start
+        i = max(0, bisect_right(self._seg_starts, a) - 1)
+        seg = self.segments[i]
+        return seg.o_start + min(a - seg.a_start, seg.length)
+
+    def orig_span(self, a_start: int, a_end: int) -> tuple[int, int]:
+        start = self.to_orig(a_start)
+        end = self.to_orig(a_end - 1) + 1 if a_end > a_start else start
+        return start, end
+
+    def line_col(self, orig: int) -> tuple[int, int]:
+        i = bisect_right(self._line_starts_orig, orig) - 1
+        return i + 1, orig - self._line_starts_orig[i] + 1
+
+    def finding(self, rule, a_start: int, a_end: int, message: str, evidence: str = "", suggestion: str = "", level: Level | None = None) -> Finding:
+        """A finding for ``rule`` (a loaded Rule) quoting analysis span ``[a_start, a_end)``."""
+        a_start, a_end = self.trim(a_start, a_end)
+        start, end = self.orig_span(a_start, a_end)
+        line, col = self.line_col(start)
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            level=level or rule.level,
+            message=message,
+            quote=self.report.text[start:end],
+            start=start,
+            end=end,
+            line=line,
+            col=col,
+            evidence=evidence,
+            suggestion=suggestion or rule.suggestion,
+        )
+
+    def trim(self, a: int, b: int) -> tuple[int, int]:
+        while a < b and self.text[a] in " \t\n#":
+            a += 1
+        while b > a and self.text[b - 1] in " \t\n":
+            b -= 1
+        return a, b
+
+    # --- structure --------------------------------------------------------------------
+    @cached_property
+    def all_sections(self) -> list[Section]:
+        out: list[Section] = []
+
+        def walk(nodes: list[Section]) -> None:
+            for s in nodes:
+                out.append(s)
+                walk(s.children)
+
+        walk(self.sections)
+        return out
+
+    def section_at(self, a: int) -> Section | None:
+        """The innermost section whose heading or body contains ``a``."""
+        best = None
+        for s in self.all_sections:
+            if s.heading_start <= a < s.end and (best is None or s.level > best.level):
+                best = s
+        return best
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        out = []
+        for line in self.lines:
+            if line.heading or line.is_table:
+                continue
+            pos = line.start
+            for m in _SENTENCE_END.finditer(self.text, line.start, line.end):
+                _add_sentence(out, self.text, pos, m.start())
+                pos = m.end()
+            _add_sentence(out, self.text, pos, line.end)
+        return out
+
+    def sentences_in(self, a: int, b: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.start >= a and s.end <= b]
+
+    @cached_property
+    def figures(self):
+        from drafter.figures import extract
+
+        return extract(self.text)
+
+    @cached_property
+    def budget(self):
+        from drafter.budget import read_budget
+
+        return read_budget(self)
+
+    @cached_property
+    def tables(self):
+        from drafter.tables import read_tables
+
+        return read_tables(self)
+
+    def figures_in(self, a: int, b: int):
+        return [f for f in self.figures if f.start >= a and f.end <= b]
+
+
+def _add_sentence(out: list[Sentence], text: str, a: int, b: int) -> None:
+    while a < b and text[a] in " \t　":
+        a += 1
+    while b > a and text[b - 1] in " \t　":
+        b -= 1
+    if b > a:
+        out.append(Sentence(a, b, text[a:b]))
+
+
+def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
+    """Copy the body into the analysis text, dropping emphasis markers and joining paragraphs
+    that a page break cut in two (a long line with no closing punctuation followed by a line
+    that is neither a heading nor a table row)."""
+    text = report.text
+    raw_lines: list[tuple[int, int]] = []  # (orig start, orig end) of non-empty lines
+    pos = report.body_start
+    for line in text[report.body_start :].split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            raw_lines.append((pos, end))
+        pos = end + 1
+
+    pieces: list[str] = []
+    segments: list[Segment] = []
+    a = 0
+
+    def copy(o_start: int, o_end: int) -> None:
+        nonlocal a
+        last = o_start
+        for m in _EMPH.finditer(text, o_start, o_end):
+            if m.start() > last:
+                _emit(last, m.start())
+            last = m.end()
+        if o_end > last:
+            _emit(last, o_end)
+
+    def _emit(o_start: int, o_end: int) -> None:
+        nonlocal a
+        chunk = text[o_start:o_end].translate(_FOLD)
+        segments.append(Segment(a, o_start, len(chunk)))
+        pieces.append(chunk)
+        a += len(chunk)
+
+    for i, (s, e) in enumerate(raw_lines):
+        if i:
+            prev_s, prev_e = raw_lines[i - 1]
+            if _joins(text[prev_s:prev_e], text[s:e]):
+                s += len(text[s:e]) - len(text[s:e].lstrip())
+            else:
+                segments.append(Segment(a, prev_e, 1))
+                pieces.append("\n")
+                a += 1
+        copy(s, e)
+    if raw_lines:
+        segments.append(Segment(a, raw_lines[-1][1], 1))
+        pieces.append("\n")
+    return "".join(pieces), segments
+
+
+def _plain(line: str) -> str:
+    return _EMPH.sub("", _MD_HEADING.sub("", line)).strip()
+
+
+def _joins(prev: str, nxt: str) -> bool:
+    p, n = _plain(prev), _plain(nxt)
+    if not p or not n or _MD_HEADING.match(prev) or _MD_HEADING.match(nxt):
+        return False
+    if _TABLE_ROW.match(prev) or _TABLE_ROW.match(nxt):
+        return False
+    if len(p) < 15 or p[-1] in TERMINAL or p[-1] in _CLOSERS:
+        return False
+    if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or _FIELD.match(p):
+        return False
+    return True
+
+
+def _heading_of(plain: str, md: bool = False) -> tuple[int, str, str]:
+    """(level, label, title) of a numbered heading line, or (0, '', '')."""
+    for level, rx in _HEADINGS:
+        m = rx.match(plain)
+        if not m:
+            continue
+        title = m.group(2).strip()
+        core = title.rstrip("。.：:")
+        if md:
+            return level, _LABEL_FORMAT[level].format(m.group(1)), core
+        if level <= 2 and len(core) <= 30 and "。" not in core:
+            return level, _LABEL_FORMAT[level].format(m.group(1)), core
+        if level >= 3 and len(core) <= 16 and "，" not in core and "。" not in core:
+            return level, _LABEL_FORMAT[level].format(m.group(1)), core
+        return 0, "", ""
+    return 0, "", ""
+
+
+def _lines(text: str) -> list[Line]:
+    out = []
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        if raw.strip():
+            md = bool(_MD_HEADING.match(raw))
+            level, _, _ = _heading_of(_plain(raw), md)
+            out.append(Line(pos, end, raw, heading=level, is_table=bool(_TABLE_ROW.match(raw))))
+        pos = end + 1
+    return out
+
+
+def _section_tree(lines: list[Line], total: int) -> list[Section]:
+    roots: list[Section] = []
+    stack: list[Section] = []
+    for line in lines:
+        if not line.heading:
+            continue
+        level, label, title = _heading_of(_plain(line.text), bool(_MD_HEADING.match(line.text)))
+        while stack and stack[-1].level >= level:
+            stack.pop().end = line.start
+        parent = stack[-1] if stack else None
+        key = (parent.key + "/" if parent else "") + label
+        sec = Section(key, label, title, level, line.start, line.end, total, parent=parent)
+        (parent.children if parent else roots).append(sec)
+        stack.append(sec)
+    for s in stack:
+        s.end = total
+    return roots

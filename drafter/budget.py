@@ -1,0 +1,174 @@
+"""The budget figures of a report, recognised from their cue words (年初预算, 调整后预算,
+支出/执行数, 结余, 执行率, 自评分数) in the text and in the 自评表's funds block, all in 元."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from drafter.figures import AMOUNT_SCALE, Figure, parse_number
+
+ROLES = ("initial", "adjusted", "spent", "balance", "rate", "self_score")
+ROLE_NAMES = {
+    "initial": "年初预算",
+    "adjusted": "调整后预算",
+    "spent": "支出",
+    "balance": "结余",
+    "rate": "执行率",
+    "self_score": "自评分数",
+}
+_CUES = [
+    ("balance", r"结余|结转|节余|剩余|余额|未支出|未使用"),
+    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"),
+    ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
+    ("delta", r"调减|调增|追加|压减|收回"),
+    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|支付|拨付|花费|用款|实际执行"),
+    ("initial", r"年初|预算|安排|下达|批复"),
+]
+_CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
+_CLAUSE_BREAK = re.compile(r"[，,。；;！？\n（(]")
+_EXCLUDE = re.compile(r"其中|上年|去年|同比|较上|累计|计划|拟|预计|争取|人均|每[人个台次户家]|标准")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
+
+
+@dataclass
+class RoleFigure:
+    role: str
+    value: float  # 元 for amounts, percent for rate, points for score
+    figure: Figure | None  # None when the value came from a table cell
+    start: int
+    end: int
+    text: str
+    decimals: int
+    tolerance: float
+    source: str = "text"  # "text" or "table"
+
+
+@dataclass
+class Budget:
+    found: dict[str, list[RoleFigure]] = field(default_factory=dict)
+    has_adjustment_words: bool = False
+
+    def first(self, role: str) -> RoleFigure | None:
+        items = self.found.get(role)
+        return items[0] if items else None
+
+    def value(self, role: str) -> float | None:
+        f = self.first(role)
+        return f.value if f else None
+
+    @property
+    def budget_figure(self) -> RoleFigure | None:
+        """The budget that execution is measured against: 调整后预算, else 年初预算 when the
+        report shows no adjustment."""
+        adjusted = self.first("adjusted")
+        if adjusted:
+            return adjusted
+        if not self.has_adjustment_words:
+            return self.first("initial")
+        return None
+
+    @property
+    def execution(self) -> float | None:
+        """支出 / 预算 as a fraction, or None when either is unknown."""
+        b, s = self.budget_figure, self.first("spent")
+        if b is None or s is None or b.value <= 0:
+            return None
+        return s.value / b.value
+
+
+def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
+    """The budget role of an amount at ``fig_start`` from the cue words of its clause."""
+    lo = max(0, fig_start - window)
+    prefix = text[lo:fig_start]
+    breaks = list(_CLAUSE_BREAK.finditer(prefix))
+    if breaks:
+        prefix = prefix[breaks[-1].end() :]
+    if not prefix.strip() or _EXCLUDE.search(prefix):
+        return None
+    best = None
+    roles = set()
+    for m in _CUE_RE.finditer(prefix):
+        best = m.lastgroup
+        roles.add(m.lastgroup)
+    if best == "initial" and "adjusted" in roles:
+        best = "adjusted"
+    if best == "delta":
+        return None
+    return best
+
+
+def read_budget(analysis) -> Budget:
+    text = analysis.text
+    budget = Budget()
+    year = analysis.year
+    budget.has_adjustment_words = bool(re.search(r"调整|调减|调增|追加|压减", text))
+    for fig in analysis.figures:
+        if fig.approx:
+            continue
+        if fig.kind == "amount":
+            role = role_of(text, fig.start)
+            if role in (None, "rate", "self_score") or _other_year(text, fig.start, year):
+                continue
+            _add(budget, role, fig.yuan, fig, fig.tolerance)
+        elif fig.kind == "percent":
+            if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year):
+                _add(budget, "rate", fig.value, fig, fig.tolerance)
+    for m in _SELF_SCORE.finditer(text):
+        value, decimals = parse_number(m.group(1))
+        budget.found.setdefault("self_score", []).append(
+            RoleFigure("self_score", value, None, m.start(), m.end(), m.group(0), decimals, 0.5 * 10**-decimals)
+        )
+    _read_funds_table(analysis, budget)
+    return budget
+
+
+def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float) -> None:
+    budget.found.setdefault(role, []).append(RoleFigure(role, value, fig, fig.start, fig.end, fig.text, fig.decimals, tol))
+
+
+def _other_year(text: str, pos: int, year: int | None) -> bool:
+    """True when the clause before ``pos`` names a year other than the report's."""
+    if year is None:
+        return False
+    start = max(0, pos - 40)
+    prefix = text[start:pos]
+    breaks = list(re.finditer(r"[。；;\n]", prefix))
+    if breaks:
+        prefix = prefix[breaks[-1].end() :]
+    return any(int(y) != year for y in _YEAR.findall(prefix))
+
+
+_TABLE_ROLES = [
+    ("initial", ("年初预算",)),
+    ("adjusted", ("全年预算", "调整后预算")),
+    ("spent", ("全年执行", "执行数", "实际支出")),
+    ("rate", ("执行率",)),
+]
+
+
+def _read_funds_table(analysis, budget: Budget) -> None:
+    """The 自评表 funds block: the 年度资金总额 row under 年初预算数/全年预算数/全年执行数."""
+    for table in analysis.tables:
+        cols = {role: table.column(*keys) for role, keys in _TABLE_ROLES}
+        if cols["spent"] is None or (cols["adjusted"] is None and cols["initial"] is None):
+            continue
+        scale = AMOUNT_SCALE["万元"] if "万元" in table.header_text else 1.0
+        rows = [r for r in table.rows if r and "总额" in r[0].text] or table.rows[:1]
+        for row in rows[:1]:
+            for role, col in cols.items():
+                if col is None or col >= len(row):
+                    continue
+                cell = row[col]
+                m = re.search(r"\d+(?:,\d{3})*(?:\.\d+)?", cell.text)
+                if not m:
+                    continue
+                value, decimals = parse_number(m.group(0))
+                tol = 0.5 * 10**-decimals
+                if role != "rate":
+                    value, tol = value * scale, tol * scale
+                start = cell.start + m.start()
+                budget.found.setdefault(role, []).append(
+                    RoleFigure(role, value, None, start, start + len(m.group(0)), cell.text, decimals, tol, "table")
+                )

@@ -1,0 +1,124 @@
+"""The thin command line: parse arguments, call the library, render. Errors become one line
+on stderr and exit code 2; ``--debug`` re-raises them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from drafter.errors import DrafterError, InputError
+from drafter.findings import Level
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]drafter:[/] {message}", highlight=False, markup=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """drafter: review and draft 财政支出项目绩效自评报告, offline by default."""
+    ctx.obj = {"debug": debug}
+
+
+def expand(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; folders become the reports inside them (recursively, sorted)."""
+    from drafter.report import SUFFIXES
+
+    files: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES)
+        else:
+            files.append(p)
+    return files
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md"]), default="rich", show_default=True)
+@click.option("--min-level", type=click.Choice([lv.value for lv in Level]), default="info", show_default=True)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), help="Extra folder of rule YAML files.")
+@click.option("--disable", multiple=True, help="Rule id to switch off (repeatable).")
+@click.option("--accept", "accept_file", type=click.Path(), help="Accept list (YAML) of findings to silence.")
+@click.option("--max-mb", type=float, default=20.0, show_default=True, help="Largest file to read.")
+@click.pass_context
+def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
+    """Review reports (.md .txt .docx .pdf, or folders of them).
+
+    Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
+    from drafter import render
+    from drafter.report import load
+    from drafter.review import load_accept
+    from drafter.review import review as run_review
+    from drafter.rules import load_rules
+
+    debug = ctx.obj["debug"]
+    try:
+        rules = load_rules(list(rule_dirs), set(disable))
+        accept = load_accept(accept_file) if accept_file else _default_accept()
+    except DrafterError as exc:
+        if debug:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+    results, texts, bad = [], {}, False
+    paths = expand(files)
+    if not paths:
+        _fail(f"{', '.join(files)}: no .md, .txt, .docx or .pdf files found")
+        sys.exit(2)
+    for path in paths:
+        try:
+            report = load(path, max_bytes=int(max_mb * 1024 * 1024))
+            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level))
+            texts[report.path] = report.text
+        except InputError as exc:
+            if debug:
+                raise
+            _fail(str(exc))
+            bad = True
+    if fmt == "json":
+        click.echo(render.to_json(results, single=len(paths) == 1))
+    elif fmt == "line":
+        text = render.to_lines(results)
+        if text:
+            click.echo(text)
+    elif fmt == "md":
+        click.echo(render.to_markdown(results))
+    else:
+        render.print_rich(results, texts, out)
+    if bad:
+        sys.exit(2)
+    sys.exit(1 if any(r.has_errors for r in results) else 0)
+
+
+def _default_accept():
+    from drafter.review import load_accept
+
+    default = Path(".drafter-accept.yml")
+    return load_accept(default) if default.is_file() else []
+
+
+@main.command(name="rules")
+def list_rules():
+    """List the rules in force."""
+    from rich.table import Table
+
+    from drafter.rules import load_rules
+
+    table = Table("id", "type", "category", "level", "message")
+    for r in load_rules():
+        table.add_row(r.id, r.extends, r.category, r.level.value, r.message)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Report templates (section structures) are data files under ``data/templates``."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from drafter.errors import DrafterError, RuleError
+
+TEMPLATES_DIR = Path(__file__).parent / "data" / "templates"
+_NOISE = re.compile(r"[\s\d一二三四五六七八九十（）()、.．。：:#*\-]+")
+
+
+class TemplateSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    aliases: list[str] = []
+    required: bool = True
+    instruction: list[str] = []  # template guidance sentences that must not survive into a report
+    children: list["TemplateSection"] = []
+    kind: str = ""  # e.g. problems, improvements, spending: used by drafting
+
+    def names(self) -> list[str]:
+        return [norm(self.title), *(norm(a) for a in self.aliases)]
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    form: str = "sections"  # "sections" (a report) or "table" (the 自评表)
+    detect: list[str] = []  # regexes that suggest this template
+    sections: list[TemplateSection] = []
+    fields: list[str] = []  # for form: table, labels that must appear
+    instructions: list[str] = []  # template-wide guidance sentences
+
+    def walk(self):
+        """(path labels, section) for every section, depth first."""
+
+        def rec(nodes, path):
+            for s in nodes:
+                yield [*path, s.title], s
+                yield from rec(s.children, [*path, s.title])
+
+        yield from rec(self.sections, [])
+
+    def all_instructions(self) -> list[str]:
+        return [*self.instructions, *(i for _, s in self.walk() for i in s.instruction)]
+
+
+def norm(title: str) -> str:
+    return _NOISE.sub("", title)
+
+
+def title_matches(heading: str, section: TemplateSection) -> bool:
+    h = norm(heading)
+    if not h:
+        return False
+    return any(h == n or (len(n) >= 4 and (n in h or (len(h) >= 4 and h in n))) for n in section.names())
+
+
+@lru_cache(maxsize=None)
+def load_templates() -> dict[str, Template]:
+    out = {}
+    for f in sorted(TEMPLATES_DIR.glob("*.yml")):
+        try:
+            t = Template(**yaml.safe_load(f.read_text(encoding="utf-8")))
+        except (yaml.YAMLError, ValidationError, TypeError) as exc:
+            raise RuleError(str(f), f"invalid template ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
+        out[t.id] = t
+    return out
+
+
+def get_template(template_id: str) -> Template:
+    templates = load_templates()
+    if template_id not in templates:
+        raise DrafterError(f"unknown template '{template_id}' (known: {', '.join(sorted(templates))})")
+    return templates[template_id]
+
+
+def detect_template(analysis) -> Template | None:
+    """The report's template: its metadata says, else the template whose sections (or table
+    fields) the report covers best, when it covers at least 60%."""
+    templates = load_templates()
+    declared = analysis.report.meta.get("template")
+    if declared:
+        return templates.get(str(declared))
+    best, best_score = None, 0.0
+    headings = [s.title for s in analysis.all_sections]
+    for t in templates.values():
+        if t.form == "table":
+            score = sum(1 for f in t.fields if f in analysis.text) / max(1, len(t.fields))
+        else:
+            items = [s for _, s in t.walk()]
+            score = sum(1 for s in items if any(title_matches(h, s) for h in headings)) / max(1, len(items))
+        if score > best_score:
+            best, best_score = t, score
+    return best if best_score >= 0.6 else None
