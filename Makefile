@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/drafter review corpus/ ; status=$$?; [ $$status -le 1 ]
 
+# pytest exits 5 when it collected no tests: that is a failure, not a pass.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest ; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/review_bench.py

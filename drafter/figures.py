@@ -51,7 +51,7 @@ class Figure:
     def yuan(self) -> float | None:
         if self.kind != "amount":
             return None
-        return self.value * AMOUNT_SCALE[self.unit]
+        return round(self.value * AMOUNT_SCALE[self.unit], 6)
 
     @property
     def tolerance(self) -> float:
