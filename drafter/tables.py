@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass
@@ -48,22 +49,33 @@ def _cells(text: str, start: int, end: int) -> list[Cell]:
     return out
 
 
+def _is_separator(line: str) -> bool:
+    return bool(_SEPARATOR.match(line.replace("|", "", 1))) and set(line.strip()) <= set("|-: ")
+
+
 def read_tables(analysis) -> list[Table]:
+    """Consecutive pipe rows form a table; a blank line in the original text, or a row
+    followed by a ``|---|`` separator (a Markdown header), starts a new one."""
     tables: list[Table] = []
     current: Table | None = None
-    prev_end = -2
-    for line in analysis.lines:
+    lines = analysis.lines
+    original = analysis.report.text
+    for i, line in enumerate(lines):
         if not line.is_table:
             current = None
             continue
-        if _SEPARATOR.match(line.text.replace("|", "", 1)) and set(line.text.strip()) <= set("|-: "):
+        if _is_separator(line.text):
             continue
+        header_next = i + 1 < len(lines) and lines[i + 1].is_table and _is_separator(lines[i + 1].text)
         cells = _cells(analysis.text, line.start, line.end)
-        if current is None or line.start > prev_end + 2:
+        if current is not None and not header_next:
+            gap = original[analysis.to_orig(current.end) : analysis.to_orig(line.start)]
+            if _BLANK_LINE.search(gap):
+                current = None
+        if current is None or header_next:
             current = Table(header=cells, start=line.start, end=line.end)
             tables.append(current)
         else:
             current.rows.append(cells)
             current.end = line.end
-        prev_end = line.end
     return tables
