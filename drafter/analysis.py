@@ -46,6 +46,8 @@ class Line:
     text: str
     heading: int = 0  # level of a recognised numbered heading, 0 otherwise
     is_table: bool = False
+    label: str = ""  # the heading's number as a section label, e.g. "（二）"
+    title: str = ""  # the heading's text without its number
 
 
 @dataclass
@@ -129,9 +131,9 @@ class Analysis:
         )
 
     def trim(self, a: int, b: int) -> tuple[int, int]:
-        while a < b and self.text[a] in " \t\n#":
+        while a < b and self.text[a] in " \t\n#\u3000":
             a += 1
-        while b > a and self.text[b - 1] in " \t\n":
+        while b > a and self.text[b - 1] in " \t\n\u3000":
             b -= 1
         return a, b
 
@@ -210,10 +212,15 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     text = report.text
     raw_lines: list[tuple[int, int]] = []  # (orig start, orig end) of non-empty lines
     pos = report.body_start
+    newline_at: dict[int, int] = {}  # stripped line end -> its newline's offset
     for line in text[report.body_start :].split("\n"):
         end = pos + len(line)
         if line.strip():
-            raw_lines.append((pos, end))
+            # trailing blanks (a Markdown hard break, full-width spaces) would sit inside a
+            # paragraph joined across a page break
+            stripped = pos + len(line.rstrip())
+            raw_lines.append((pos, stripped))
+            newline_at[stripped] = end
         pos = end + 1
 
     pieces: list[str] = []
@@ -243,12 +250,12 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
             if _joins(text[prev_s:prev_e], text[s:e]):
                 s += len(text[s:e]) - len(text[s:e].lstrip())
             else:
-                segments.append(Segment(a, prev_e, 1))
+                segments.append(Segment(a, newline_at[prev_e], 1))
                 pieces.append("\n")
                 a += 1
         copy(s, e)
     if raw_lines:
-        segments.append(Segment(a, raw_lines[-1][1], 1))
+        segments.append(Segment(a, newline_at[raw_lines[-1][1]], 1))
         pieces.append("\n")
     return "".join(pieces), segments
 
@@ -263,9 +270,13 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _TABLE_ROW.match(prev) or _TABLE_ROW.match(nxt):
         return False
-    if len(p) < 15 or p[-1] in TERMINAL or p[-1] in _CLOSERS:
+    if len(p) < 15 or p[-1] in TERMINAL:
         return False
-    if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or _FIELD.match(p):
+    # a closing bracket or quote ends a title or a cover-page line, but inside prose (a line
+    # with a clause break) a paragraph can be cut right after one
+    if p[-1] in _CLOSERS and not ("，" in p and p[-1] in "”’」』"):
+        return False
+    if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or (_FIELD.match(p) and len(p) < 30):
         return False
     return True
 
@@ -278,27 +289,89 @@ def _heading_of(plain: str, md: bool = False) -> tuple[int, str, str]:
             continue
         title = m.group(2).strip()
         core = title.rstrip("。.：:")
+        label = _LABEL_FORMAT[level].format(m.group(1))
         if md:
-            return level, _LABEL_FORMAT[level].format(m.group(1)), core
-        if level <= 2 and len(core) <= 30 and "。" not in core:
-            return level, _LABEL_FORMAT[level].format(m.group(1)), core
-        if level >= 3 and len(core) <= 16 and "，" not in core and "。" not in core:
-            return level, _LABEL_FORMAT[level].format(m.group(1)), core
+            return level, label, core
+        if level <= 2 and core and len(core) <= 40 and not re.search("[。；;]", core) and (len(core) <= 30 or "，" not in core):
+            return level, label, core
+        if level >= 3 and core and len(core) <= 16 and "，" not in core and "。" not in core:
+            return level, label, core
         return 0, "", ""
     return 0, "", ""
 
 
+def _item_number(plain: str) -> tuple[int, str, int] | None:
+    """(level, delimiter kind, value) of a line that starts with list/heading numbering,
+    whatever its length."""
+    for level, rx in _HEADINGS:
+        m = rx.match(plain)
+        if m:
+            value = _cn_value(m.group(1)) if level <= 2 else int(m.group(1))
+            if value is None:
+                return None
+            delim = plain[m.end(1) : m.end(1) + 2].strip()[:1] if level in (1, 3) else "()"
+            return level, "." if delim in ".．" else delim, value
+    return None
+
+
+def _cn_value(s: str) -> int | None:
+    digits = {c: i + 1 for i, c in enumerate("一二三四五六七八九")}
+    if s == "十":
+        return 10
+    if len(s) == 1:
+        return digits.get(s)
+    if len(s) == 2 and s[0] == "十":
+        return 10 + digits.get(s[1], 0) if s[1] in digits else None
+    if len(s) == 2 and s[1] == "十":
+        return digits[s[0]] * 10 if s[0] in digits else None
+    if len(s) == 3 and s[1] == "十" and s[0] in digits and s[2] in digits:
+        return digits[s[0]] * 10 + digits[s[2]]
+    return None
+
+
+_LEAD_IN = re.compile(r"(?:[：:]|主要职责|主要职能|职责如下|如下)$")
+
+
 def _lines(text: str) -> list[Line]:
     out = []
+    plains: list[str] = []
     pos = 0
     for raw in text.split("\n"):
         end = pos + len(raw)
         if raw.strip():
             md = bool(_MD_HEADING.match(raw))
-            level, _, _ = _heading_of(_plain(raw), md)
-            out.append(Line(pos, end, raw, heading=level, is_table=bool(_TABLE_ROW.match(raw))))
+            plain = _plain(raw)
+            is_table = bool(_TABLE_ROW.match(raw))
+            level, label, title = (0, "", "") if is_table else _heading_of(plain, md)
+            out.append(Line(pos, end, raw, heading=level, is_table=is_table, label=label, title=title))
+            plains.append(plain)
         pos = end + 1
+    _unmark_lists(out, plains)
     return out
+
+
+def _unmark_lists(lines: list[Line], plains: list[str]) -> None:
+    """Numbered items that follow each other with no text between them are a list (the
+    "主要职责：1、… 2、…" duties, problems "1、…。2、…。"), not headings: arabic-numbered runs
+    always, Chinese-numbered runs when a line ending in "：" introduces them. Markdown
+    headings stay headings."""
+    numbers = [None if ln.is_table or _MD_HEADING.match(ln.text) else _item_number(p) for ln, p in zip(lines, plains)]
+    i = 0
+    while i < len(lines):
+        num = numbers[i]
+        if num is None:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(lines) and numbers[j + 1] is not None and numbers[j + 1][:2] == num[:2] and numbers[j + 1][2] == numbers[j][2] + 1:
+            j += 1
+        if j > i:
+            prev = lines[i - 1] if i else None
+            lead_in = prev is not None and not prev.heading and not prev.is_table and bool(_LEAD_IN.search(plains[i - 1]))
+            if num[0] >= 3 or lead_in:
+                for k in range(i, j + 1):
+                    lines[k].heading, lines[k].label, lines[k].title = 0, "", ""
+        i = j + 1
 
 
 def _section_tree(lines: list[Line], total: int) -> list[Section]:
@@ -307,7 +380,7 @@ def _section_tree(lines: list[Line], total: int) -> list[Section]:
     for line in lines:
         if not line.heading:
             continue
-        level, label, title = _heading_of(_plain(line.text), bool(_MD_HEADING.match(line.text)))
+        level, label, title = line.heading, line.label, line.title
         while stack and stack[-1].level >= level:
             stack.pop().end = line.start
         parent = stack[-1] if stack else None

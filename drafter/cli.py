@@ -13,11 +13,11 @@ from drafter.errors import DrafterError, InputError
 from drafter.findings import Level
 
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]drafter:[/] {message}", highlight=False, markup=True)
+    """One plain line on stderr (no markup: file names may contain brackets; no wrapping)."""
+    click.echo(f"drafter: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,18 +28,27 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def expand(paths: tuple[str, ...]) -> list[str]:
-    """Files as given; folders become the reports inside them (recursively, sorted)."""
+def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(files, empty folders): files as given; folders become the reports inside them
+    (recursively, sorted; Word's ``~$`` lock files are skipped)."""
     from drafter.report import SUFFIXES
 
     files: list[str] = []
+    empty: list[str] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(str(f) for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES)
+            found = [
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")
+            ]
+            files.extend(found)
+            if not found:
+                empty.append(p)
         else:
             files.append(p)
-    return files
+    return files, empty
 
 
 @main.command()
@@ -70,10 +79,12 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
             raise
         _fail(str(exc))
         sys.exit(2)
-    results, texts, bad = [], {}, False
-    paths = expand(files)
+    results, texts = [], {}
+    paths, empty = expand(files)
+    for folder in empty:
+        _fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
+    bad = bool(empty)
     if not paths:
-        _fail(f"{', '.join(files)}: no .md, .txt, .docx or .pdf files found")
         sys.exit(2)
     for path in paths:
         try:
