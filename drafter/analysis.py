@@ -15,6 +15,7 @@ from drafter.report import Report
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 _FOLD = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
+_FULLWIDTH = re.compile("[０-９％．]")
 TERMINAL = "。！？；：:!?;…"
 _CLOSERS = "”’」』）)》】"
 _EMPH = re.compile(r"\*\*|__")
@@ -150,13 +151,20 @@ class Analysis:
         walk(self.sections)
         return out
 
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.heading_start for s in self.all_sections]
+
     def section_at(self, a: int) -> Section | None:
-        """The innermost section whose heading or body contains ``a``."""
-        best = None
-        for s in self.all_sections:
-            if s.heading_start <= a < s.end and (best is None or s.level > best.level):
-                best = s
-        return best
+        """The innermost section whose heading or body contains ``a``: sections nest, so it is
+        the last one starting at or before ``a`` that has not ended yet."""
+        i = bisect_right(self._section_starts, a) - 1
+        while i >= 0:
+            s = self.all_sections[i]
+            if a < s.end:
+                return s
+            i -= 1
+        return None
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -210,6 +218,8 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     that a page break cut in two (a long line with no closing punctuation followed by a line
     that is neither a heading nor a table row)."""
     text = report.text
+    # the fold is 1:1, so the folded text shares the original's offsets
+    folded = text.translate(_FOLD) if _FULLWIDTH.search(text, report.body_start) else text
     raw_lines: list[tuple[int, int]] = []  # (orig start, orig end) of non-empty lines
     pos = report.body_start
     newline_at: dict[int, int] = {}  # stripped line end -> its newline's offset
@@ -239,7 +249,7 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
 
     def _emit(o_start: int, o_end: int) -> None:
         nonlocal a
-        chunk = text[o_start:o_end].translate(_FOLD)
+        chunk = folded[o_start:o_end]
         segments.append(Segment(a, o_start, len(chunk)))
         pieces.append(chunk)
         a += len(chunk)
