@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from drafter.figures import AMOUNT_SCALE, Figure, parse_number
 
-ROLES = ("initial", "adjusted", "spent", "balance", "rate", "self_score")
+ROLES = ("initial", "adjusted", "carryover", "spent", "balance", "rate", "self_score")
 ROLE_NAMES = {
     "initial": "年初预算",
+    "carryover": "上年结转",
+    "available": "年初预算加上年结转",
     "adjusted": "调整后预算",
     "spent": "支出",
     "balance": "结余",
@@ -22,12 +24,20 @@ _CUES = [
     ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
-    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|支付|拨付|花费|用款|实际执行"),
+    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行"),
     ("initial", r"年初|预算|安排|下达|批复"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
 _CLAUSE_BREAK = re.compile(r"[，,。；;！？\n（(]")
-_EXCLUDE = re.compile(r"其中|上年|去年|同比|较上|累计|计划|拟|预计|争取|人均|每[人个台次户家]|标准")
+# Clauses whose amount is not this year's budget, spending or balance. Project names often
+# contain 计划/标准/拟 (营养改善计划, 标准化考点, 模拟法庭): only the planning senses count.
+_EXCLUDE = re.compile(
+    r"其中|上年|去年|同比|较上|累计|计划(?:总?投资|支出|使用|安排|资金|下达|拨付|完成|数)|(?<![模虚])拟|预计|争取|人均"
+    r"|每[人个台次户家]|标准(?!化)"
+)
+# 上年结转: part of the year's available funds (年度资金总额 = 当年拨款 + 上年结转 + 其他).
+_CARRYOVER = re.compile(r"(?:上年度?|以前年度|往年|历年)(?:结转|结余|结存)")
+_INCLUDED = re.compile(r"其中|含|包括")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
@@ -43,6 +53,7 @@ class RoleFigure:
     decimals: int
     tolerance: float
     source: str = "text"  # "text" or "table"
+    weak: bool = False  # an initial budget read from 下达/安排/批复 alone (often one funding source)
 
 
 @dataclass
@@ -52,7 +63,10 @@ class Budget:
 
     def first(self, role: str) -> RoleFigure | None:
         items = self.found.get(role)
-        return items[0] if items else None
+        if not items:
+            return None
+        # "上级下达资金 120 万元，县级配套 30 万元……项目预算 150 万元": the 预算 figure is the budget
+        return next((f for f in items if not f.weak), items[0])
 
     def value(self, role: str) -> float | None:
         f = self.first(role)
@@ -60,14 +74,36 @@ class Budget:
 
     @property
     def budget_figure(self) -> RoleFigure | None:
-        """The budget that execution is measured against: 调整后预算, else 年初预算 when the
-        report shows no adjustment."""
+        """The budget that execution is measured against: 调整后预算, else 年初预算 (plus the
+        上年结转 the report names beside it) when the report shows no adjustment."""
         adjusted = self.first("adjusted")
         if adjusted:
             return adjusted
         if not self.has_adjustment_words:
-            return self.first("initial")
+            initial, carry = self.first("initial"), self.first("carryover")
+            if initial and carry:
+                return _plus(initial, carry)
+            return initial
         return None
+
+    def budget_alternatives(self) -> list[RoleFigure]:
+        """Every reading of "the year's budget" the report supports: the budget figure, and with
+        a 上年结转 named, the budget with and without it (reports differ on whether 调整后预算
+        already includes the carry-over)."""
+        main = self.budget_figure
+        if main is None:
+            return []
+        out = [main]
+        carry = self.first("carryover")
+        if carry:
+            if main.role == "available":
+                out.append(self.first("initial"))
+            else:
+                out.append(_plus(main, carry))
+        if main.role in ("initial", "available"):
+            # several initial figures (funding sources, a total): any of them may be the budget
+            out.extend(f for f in self.found.get("initial", []) if f.source == "text" and f is not self.first("initial"))
+        return out
 
     @property
     def execution(self) -> float | None:
@@ -78,6 +114,24 @@ class Budget:
         return s.value / b.value
 
 
+def _plus(budget: RoleFigure, carry: RoleFigure) -> RoleFigure:
+    return RoleFigure("available", budget.value + carry.value, budget.figure, budget.start, budget.end, budget.text,
+                      min(budget.decimals, carry.decimals), budget.tolerance + carry.tolerance, budget.source)
+
+
+def last_cue(clause: str) -> tuple[str, int, int] | None:
+    """(role, start, end) of the last budget cue word in ``clause``."""
+    last = None
+    for m in _CUE_RE.finditer(clause):
+        last = (m.lastgroup, m.start(), m.end())
+    return last
+
+
+def ends_with_cue(text: str) -> bool:
+    """True when ``text`` ends with a budget cue word (年初预算, 调整后)."""
+    return any(m.end() == len(text) for m in _CUE_RE.finditer(text))
+
+
 def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
     """The budget role of an amount at ``fig_start`` from the cue words of its clause."""
     lo = max(0, fig_start - window)
@@ -85,7 +139,11 @@ def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
     breaks = list(_CLAUSE_BREAK.finditer(prefix))
     if breaks:
         prefix = prefix[breaks[-1].end() :]
-    if not prefix.strip() or _EXCLUDE.search(prefix):
+    if not prefix.strip():
+        return None
+    if _CARRYOVER.search(prefix) and not _INCLUDED.search(prefix):
+        return "carryover"
+    if _EXCLUDE.search(prefix):
         return None
     best = None
     roles = set()
@@ -104,18 +162,23 @@ def read_budget(analysis) -> Budget:
     budget = Budget()
     year = analysis.year
     budget.has_adjustment_words = bool(re.search(r"调整|调减|调增|追加|压减", text))
+    # table rows are read by their columns (_read_funds_table), not as prose: a row's target
+    # "100%" after "预算执行率 |" is not the stated execution rate
+    table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
     for fig in analysis.figures:
-        if fig.approx:
+        if fig.approx or any(s <= fig.start < e for s, e in table_spans):
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
             if role in (None, "rate", "self_score") or _other_year(text, fig.start, year):
                 continue
-            _add(budget, role, fig.yuan, fig, fig.tolerance)
+            _add(budget, role, fig.yuan, fig, fig.tolerance, weak=role == "initial" and _weak_initial(text, fig.start))
         elif fig.kind == "percent":
             if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
+        if _not_this_score(text, m.start(), year) or any(s <= m.start() < e for s, e in table_spans):
+            continue
         value, decimals = parse_number(m.group(1))
         budget.found.setdefault("self_score", []).append(
             RoleFigure("self_score", value, None, m.start(), m.end(), m.group(0), decimals, 0.5 * 10**-decimals)
@@ -124,8 +187,32 @@ def read_budget(analysis) -> Budget:
     return budget
 
 
-def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float) -> None:
-    budget.found.setdefault(role, []).append(RoleFigure(role, value, fig, fig.start, fig.end, fig.text, fig.decimals, tol))
+# "2022 年度自评得分 100 分", "上年自评 95 分", "指标体系总分 100 分": not this year's self-score
+_SCORE_EXCLUDE = re.compile(r"上年|去年|往年|以前年度|满分|体系|分值|权重|设置|设定|百分制")
+
+
+def _not_this_score(text: str, pos: int, year: int | None) -> bool:
+    prefix = text[max(0, pos - 30) : pos]
+    breaks = list(re.finditer(r"[，,。；;\n]", prefix))
+    clause = prefix[breaks[-1].end() :] if breaks else prefix
+    return bool(_SCORE_EXCLUDE.search(clause)) or _other_year(text, pos, year)
+
+
+def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak: bool = False) -> None:
+    budget.found.setdefault(role, []).append(
+        RoleFigure(role, value, fig, fig.start, fig.end, fig.text, fig.decimals, tol, weak=weak)
+    )
+
+
+_STRONG_INITIAL = re.compile(r"年初|预算")
+
+
+def _weak_initial(text: str, pos: int) -> bool:
+    """True when an initial-budget amount's clause names no 年初/预算 (only 下达/安排/批复)."""
+    prefix = text[max(0, pos - 40) : pos]
+    breaks = list(_CLAUSE_BREAK.finditer(prefix))
+    clause = prefix[breaks[-1].end() :] if breaks else prefix
+    return not _STRONG_INITIAL.search(clause)
 
 
 def _other_year(text: str, pos: int, year: int | None) -> bool:
@@ -161,10 +248,10 @@ def _read_funds_table(analysis, budget: Budget) -> None:
                 if col is None or col >= len(row):
                     continue
                 cell = row[col]
-                m = re.search(r"\d+(?:,\d{3})*(?:\.\d+)?", cell.text)
+                m = re.search(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*[%％]?", cell.text)
                 if not m:
                     continue
-                value, decimals = parse_number(m.group(0))
+                value, decimals = parse_number(m.group(1))
                 tol = 0.5 * 10**-decimals
                 if role != "rate":
                     value, tol = value * scale, tol * scale

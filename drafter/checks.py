@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.analysis import Analysis, Sentence
-from drafter.budget import ROLE_NAMES, RoleFigure
+from drafter.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
 from drafter.figures import Figure, fmt
 from drafter.findings import Finding, Level
 from drafter.templates import detect_template, norm, title_matches
@@ -24,8 +24,9 @@ class Params(BaseModel):
 
 
 class Scope(BaseModel):
-    """Where a rule looks: sections whose title (or an ancestor's) contains one of
-    ``sections`` (all when empty) and none of ``exclude_sections``."""
+    """Where a rule looks: sections whose title (or an ancestor's) matches one of
+    ``sections`` (all when empty) and none of ``exclude_sections``. Entries are regexes; a plain
+    word matches titles containing it."""
 
     model_config = ConfigDict(extra="forbid")
     sections: list[str] = []
@@ -34,9 +35,10 @@ class Scope(BaseModel):
     def admits(self, analysis: Analysis, pos: int) -> bool:
         sec = analysis.section_at(pos)
         titles = sec.titles() if sec else []
-        if self.sections and not any(k in t for t in titles for k in self.sections):
+        inc, exc = _rx_cached(tuple(self.sections)), _rx_cached(tuple(self.exclude_sections))
+        if inc and not any(inc.search(t) for t in titles):
             return False
-        return not any(k in t for t in titles for k in self.exclude_sections)
+        return not (exc and any(exc.search(t) for t in titles))
 
 
 @dataclass
@@ -93,6 +95,23 @@ def _sentence_of(analysis: Analysis, pos: int) -> Sentence | None:
     return None
 
 
+_NEW_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[一二三四五六七八九十]+[、．.]|[（(]?\d+[)）、．.]|此外|另外|同时)")
+
+
+def _joined_end(a: Analysis, s: Sentence) -> int:
+    """End of ``s`` and the clauses that continue it on the same line after a "；" (not a new
+    enumerated item: "一是……；二是……" are separate statements)."""
+    end = s.end
+    for nxt in a.sentences:
+        if nxt.start < end:
+            continue
+        gap = a.text[end : nxt.start]
+        if gap.strip() not in ("；", ";") or "\n" in gap or _NEW_ITEM.match(nxt.text):
+            break
+        end = nxt.end
+    return end
+
+
 # --- existence: a phrase present in a sentence ------------------------------------------
 class ExistenceParams(Params):
     tokens: list[str]
@@ -103,6 +122,7 @@ class ExistenceParams(Params):
     unless_enumeration: int = 0  # a sentence with at least this many 、 is concrete
     max_length: int = 0  # longer sentences are not flagged (0: no limit)
     whole_sentence: bool = False  # the token must match the whole sentence
+    joined_clauses: bool = False  # unless/unless_figure also look at the clauses joined by "；"
     quote: Literal["sentence", "match", "from_match"] = "sentence"
 
 
@@ -117,9 +137,11 @@ def check_existence(rule, a: Analysis) -> Iterator[Finding]:
             continue
         if p.max_length and len(s.text) > p.max_length:
             continue
-        if unless and unless.search(s.text):
+        # a clause joined by "；" may carry the claim's support ("满意度明显提升；调查满意率 97.5%")
+        group_end = _joined_end(a, s) if p.joined_clauses else s.end
+        if unless and unless.search(a.text[s.start : group_end]):
             continue
-        if p.unless_figure and _has_figure(a, s.start, s.end):
+        if p.unless_figure and _has_figure(a, s.start, group_end):
             continue
         if p.unless_future_year and _mentions_future_year(s.text, a.year):
             continue
@@ -210,15 +232,20 @@ class EmptyParams(Params):
     pass
 
 
+def _identity_holds(a: Analysis, v: dict[str, RoleFigure]) -> bool:
+    """预算 − 支出 = 结余 under some reading of the budget (with or without 上年结转)."""
+    s, r = v["spent"], v["balance"]
+    return any(_close(b.value - s.value, r.value, b.tolerance + s.tolerance + r.tolerance)
+               for b in a.budget.budget_alternatives() or [v["budget"]])
+
+
 @rule_type("budget_identity", EmptyParams)
 def check_budget_identity(rule, a: Analysis) -> Iterator[Finding]:
     v = _identity_figures(a)
-    if len(v) < 3 or any(True for _ in slip_candidates(v)):
+    if len(v) < 3 or _identity_holds(a, v) or any(True for _ in slip_candidates(v)):
         return
     b, s, r = v["budget"], v["spent"], v["balance"]
     expected = b.value - s.value
-    if _close(expected, r.value, b.tolerance + s.tolerance + r.tolerance):
-        return
     name = ROLE_NAMES[b.role]
     yield a.finding(
         rule,
@@ -244,12 +271,10 @@ def check_execution_rate(rule, a: Analysis) -> Iterator[Finding]:
             budget = tb[0] if tb else budget
         if spent is None or budget is None or budget.value <= 0:
             continue
-        computed = spent.value / budget.value * 100
-        step = 10 ** (-stated.decimals)
-        # Rounded or truncated to the stated digits both pass; so does the imprecision of the inputs.
-        input_slack = computed * (spent.tolerance / max(spent.value, 1e-9) + budget.tolerance / budget.value)
-        if abs(computed - stated.value) < step + input_slack + 1e-9:
+        budgets = [budget] if stated.source == "table" else [budget, *a.budget.budget_alternatives()[1:]]
+        if any(_rate_matches(stated, spent, b) for b in budgets if b.value > 0):
             continue
+        computed = spent.value / budget.value * 100
         yield a.finding(
             rule,
             stated.start,
@@ -259,9 +284,18 @@ def check_execution_rate(rule, a: Analysis) -> Iterator[Finding]:
         )
 
 
+def _rate_matches(stated: RoleFigure, spent: RoleFigure, budget: RoleFigure) -> bool:
+    computed = spent.value / budget.value * 100
+    step = 10 ** (-stated.decimals)
+    # Rounded or truncated to the stated digits both pass; so does the imprecision of the inputs.
+    input_slack = computed * (spent.tolerance / max(spent.value, 1e-9) + budget.tolerance / budget.value)
+    return abs(computed - stated.value) < step + input_slack + 1e-9
+
+
 class PartsParams(Params):
     max_gap: int = 20  # characters between the total and the opening bracket
-    exclude: list[str] = ["等", "约", "以上", "以下", "多", "余", "近", "占", "累计", "同比", "其中"]
+    exclude: list[str] = []  # patterns: a bracket matching one of these is not a list of parts
+    kinds: list[str] = ["amount", "count"]  # figure kinds that add up (rates do not)
 
 
 _PARENS = re.compile(r"[（(]([^（）()]{2,120})[)）]")
@@ -271,9 +305,10 @@ _PARENS = re.compile(r"[（(]([^（）()]{2,120})[)）]")
 def check_parts_sum(rule, a: Analysis) -> Iterator[Finding]:
     p: PartsParams = rule.params
     figs = a.figures
+    exclude = _Compiled.get(p, "exclude")
     for m in _PARENS.finditer(a.text):
         inner = m.group(1)
-        if any(x in inner for x in p.exclude):
+        if exclude and exclude.search(inner):
             continue
         parts = [f for f in figs if f.start >= m.start(1) and f.end <= m.end(1)]
         if len(parts) < 2:
@@ -282,6 +317,8 @@ def check_parts_sum(rule, a: Analysis) -> Iterator[Finding]:
         if not before:
             continue
         total = before[-1]
+        if total.kind not in p.kinds:
+            continue
         gap = a.text[total.end : m.start()]
         if re.search(r"[。；;，,\n]", gap) or total.approx or any(f.approx for f in parts):
             continue
@@ -309,15 +346,24 @@ def _same_unit(total: Figure, part: Figure) -> bool:
 
 class ConsistencyParams(Params):
     roles: list[str] = ["initial", "adjusted", "spent", "balance", "rate", "self_score"]
+    # a clause naming a purpose is about a part of the spending, not the total
     not_a_total: list[str] = ["用于", "费", "购", "采购", "维护", "宣传", "培训", "印制", "租赁", "工资", "补助", "包括", "主要", "建设"]
+    # words that may stand right before the cue word of a total (全年支出, 本项目支出); any other
+    # noun there names a part (日常养护支出, 水毁修复支出)
+    total_words: list[str] = [
+        "全年", "本年", "年度", "当年", "年内", "年底", "年末", "月底", "项目", "实际", "共", "合计", "累计", "总",
+        "已", "资金", "全部", "财政", "本级", "县级", "市级", "省级", "中央", "拨款", "指标", "经费", "均", "为", "的",
+    ]
 
 
 @rule_type("role_consistency", ConsistencyParams)
 def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
     p: ConsistencyParams = rule.params
     rx = _rx(p.not_a_total)
+    totals = re.compile("(?:" + "|".join(p.total_words) + ")$")
     for role in p.roles:
-        items = [f for f in a.budget.found.get(role, []) if f.source == "table" or not _qualified(a.text, f, rx)]
+        items = [f for f in a.budget.found.get(role, [])
+                 if f.source == "table" or not (f.weak or _qualified(a.text, f, rx, totals))]
         if len(items) < 2:
             continue
         first = items[0]
@@ -336,11 +382,22 @@ def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
             )
 
 
-def _qualified(text: str, f: RoleFigure, rx: re.Pattern) -> bool:
-    """True when the figure's clause names a purpose (a part of the spending, not the total)."""
+_CJK_END = re.compile(r"[\u4e00-\u9fff]$")
+
+
+def _qualified(text: str, f: RoleFigure, rx: re.Pattern, totals: re.Pattern) -> bool:
+    """True when the figure's clause names a purpose (a part of the spending, not the total):
+    a purpose word in the clause, or a noun right before the cue word (日常养护支出 12 万元)."""
     prefix = text[max(0, f.start - 30) : f.start]
     cut = max(prefix.rfind(c) for c in "，,。；;\n")
-    return bool(rx.search(prefix[cut + 1 :]))
+    clause = prefix[cut + 1 :]
+    if rx.search(clause):
+        return True
+    cue = last_cue(clause)
+    if cue is None or f.figure is None:
+        return False
+    before = clause[: cue[1]].rstrip()
+    return bool(_CJK_END.search(before)) and not totals.search(before) and not ends_with_cue(before)
 
 
 class SlipParams(Params):
@@ -350,6 +407,8 @@ class SlipParams(Params):
 @rule_type("unit_slip", SlipParams)
 def check_unit_slip(rule, a: Analysis) -> Iterator[Finding]:
     v = _identity_figures(a)
+    if len(v) == 3 and _identity_holds(a, v):
+        return
     for role, factor in slip_candidates(v):
         f = v[role]
         meant = f.value * factor
@@ -365,15 +424,18 @@ def check_unit_slip(rule, a: Analysis) -> Iterator[Finding]:
 
 
 class ProductParams(Params):
-    pattern: str  # regex with named groups n (a count), price (per-unit amount) and total
+    # regexes with named groups n (a count), price (per-unit amount) and total
+    pattern: str = ""
+    patterns: list[str] = []
 
 
 @rule_type("product_total", ProductParams)
 def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
-    rx = re.compile(rule.params.pattern)
+    p: ProductParams = rule.params
     from drafter.figures import extract
 
-    for m in rx.finditer(a.text):
+    matches = [m for rx in ([p.pattern] if p.pattern else []) + p.patterns for m in re.finditer(rx, a.text)]
+    for m in sorted(matches, key=lambda m: m.start()):
         figs = {k: extract(m.group(k)) for k in ("n", "price", "total")}
         if not all(figs.values()):
             continue
@@ -486,6 +548,10 @@ def check_adjustment_reason(rule, a: Analysis) -> Iterator[Finding]:
 class TableParams(Params):
     check: Literal["over_weight", "missed_full", "missing_reason", "weights_sum", "total_sum"]
     weights_total: float = 100.0
+    # missing_reason: rows named like this (预算执行率) need a reason only below this share of
+    # their target (execution below 90% must be explained, 97% need not)
+    lenient_rows: list[str] = []
+    lenient_ratio: float = 1.0
 
 
 _NUM = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
@@ -555,13 +621,29 @@ def indicator_tables(a: Analysis) -> list[IndicatorTable]:
     return out
 
 
-def compare_target(target: str, actual: str) -> tuple[str, float, float] | None:
-    """('≥'|'≤', target, actual) for a quantitative indicator, None when not comparable."""
-    t, v = _num(target), _num(actual)
-    if t is None or v is None:
+_QUANTITY = re.compile(r"(-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(万|亿)?")
+
+
+def _quantity(text: str) -> float | None:
+    """The first number of a cell, with 万/亿 applied (1.36万人次 = 13600)."""
+    m = _QUANTITY.search(text)
+    if not m:
         return None
-    direction = "≤" if re.search(r"≤|<=|<|不高于|不超过|以下|以内", target) else "≥"
+    return float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1.0)
+
+
+def compare_target(target: str, actual: str) -> tuple[str, float, float] | None:
+    """('≥'|'≤', target, actual) for a quantitative indicator, None when not comparable.
+    A deadline (12月底前) and a time limit (5个工作日内) are upper bounds."""
+    t, v = _quantity(target), _quantity(actual)
+    if t is None or v is None or t < 0 or v < 0:
+        return None
+    direction = "≤" if re.search(r"≤|<=|<|不高于|不超过|不大于|以下|以内|\d[^\d]{0,5}内|[之以]?前", target) else "≥"
     return direction, t, v
+
+
+def _lenient(p: TableParams, name: str) -> bool:
+    return any(k in name for k in p.lenient_rows)
 
 
 @rule_type("indicator_table", TableParams)
@@ -592,6 +674,8 @@ def check_indicator_table(rule, a: Analysis) -> Iterator[Finding]:
                                     evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}；按比例得分 {fmt(v if direction == '≥' else t)} / "
                                     f"{fmt(t if direction == '≥' else v)} × {fmt(r.weight)} = {fair:.2f} 分，表中得 {fmt(r.score)} 分")
                 elif p.check == "missing_reason" and it.col_reason is not None and len(r.reason.strip()) < 2:
+                    if _lenient(p, r.name) and (v / t if direction == "≥" else t / v) >= p.lenient_ratio - 1e-9:
+                        continue
                     c = it.cell(r, it.col_actual)
                     yield a.finding(rule, c.start, c.end, rule.say(name=r.name),
                                     evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}，偏差原因栏为空")
@@ -652,6 +736,9 @@ class ContradictionParams(Params):
     condition: Literal["balance_positive", "execution_below"]
     threshold: float = 0.9
     quote: Literal["clause", "sentence"] = "clause"
+    # balance_positive: a clause naming an amount no larger than the spending speaks of that
+    # amount ("本年支出 43.6 万元全部用于…", "合同款 46.2 万元已全部支付"), not of the whole budget
+    unless_part_amount: bool = False
 
 
 @rule_type("contradiction", ContradictionParams)
@@ -661,13 +748,17 @@ def check_contradiction(rule, a: Analysis) -> Iterator[Finding]:
     if evidence is None:
         return
     rx = _Compiled.get(p, "tokens")
+    spent = a.budget.first("spent")
     for s in a.sentences:
         for m in rx.finditer(s.text):
-            start, end = s.start, s.end
-            if p.quote == "clause":
-                lo = max(s.text.rfind(c, 0, m.start()) for c in "，,") + 1
-                hi = min([i for i in (s.text.find(c, m.end()) for c in "，,") if i >= 0] or [len(s.text)])
-                start, end = s.start + lo, s.start + hi
+            lo = max(s.text.rfind(c, 0, m.start()) for c in "，,") + 1
+            hi = min([i for i in (s.text.find(c, m.end()) for c in "，,") if i >= 0] or [len(s.text)])
+            if p.unless_part_amount and spent is not None and any(
+                f.kind == "amount" and f.yuan <= spent.value + spent.tolerance + f.tolerance
+                for f in a.figures_in(s.start + lo, s.start + m.start())
+            ):
+                continue
+            start, end = (s.start + lo, s.start + hi) if p.quote == "clause" else (s.start, s.end)
             yield a.finding(rule, start, end, rule.say(match=m.group(0)), evidence=evidence)
             break
 
@@ -691,6 +782,7 @@ def _condition(a: Analysis, p: ContradictionParams) -> str | None:
 # --- section content ------------------------------------------------------------------------
 class SectionParams(Params):
     sections: list[str]  # title keywords of the sections to look at
+    exclude_sections: list[str] = []  # ... unless the title matches one of these (regexes)
     mode: Literal["empty", "slogan"]
     empty: list[str] = []  # mode empty: a body matching one of these (whole) is empty
     slogans: list[str] = []  # mode slogan: stock verbs of intent
@@ -704,8 +796,11 @@ def check_section_content(rule, a: Analysis) -> Iterator[Finding]:
     p: SectionParams = rule.params
     template = detect_template(a)
     instructions = {norm(i) for i in template.all_instructions()} if template else set()
+    exclude = _Compiled.get(p, "exclude_sections")
     for sec in a.all_sections:
         if not any(k in sec.title for k in p.sections) or sec.children:
+            continue
+        if exclude and exclude.search(sec.title):
             continue
         sentences = [s for s in a.sentences_in(sec.body_start, sec.end) if norm(s.text) not in instructions]
         if p.mode == "empty":
@@ -740,23 +835,58 @@ def check_required_sections(rule, a: Analysis) -> Iterator[Finding]:
             yield a.finding(rule, start, end, rule.say(section="、".join(missing), template=template.name),
                             evidence=f"模板 {template.id} 要求的栏目：{'、'.join(missing)}")
         return
-    yield from _missing(rule, a, template, template.sections, a.sections, None, [])
+    # one finding per place: the missing sections under one heading are listed together
+    by_anchor: dict[tuple[int, int], list[str]] = {}
+    for anchor, name in _missing(a, template.sections, a.sections, None, [], set()):
+        by_anchor.setdefault(anchor, []).append(name)
+    for (start, end), names in sorted(by_anchor.items()):
+        yield a.finding(rule, start, end, rule.say(section="、".join(names), template=template.name),
+                        evidence=f"模板 {template.id} 要求：{'；'.join(names)}")
 
 
-def _missing(rule, a: Analysis, template, wanted, present, parent, path) -> Iterator[Finding]:
-    for ts in wanted:
-        match = next((s for s in present if title_matches(s.title, ts)), None)
-        if match is None:
-            # a section found at another depth still counts (reports often renumber)
-            match = next((s for s in a.all_sections if title_matches(s.title, ts)), None)
+def _missing(a: Analysis, wanted, present, parent, path, used: set) -> Iterator[tuple[tuple[int, int], str]]:
+    """((anchor start, end), "一级 / 二级" name) of each required template section the report lacks;
+    the anchor is the heading it belongs under (the first line for a top-level section)."""
+    matched = _assign(a, wanted, present, used)
+    for i, ts in enumerate(wanted):
+        match = matched.get(i)
         if match is None:
             if ts.required:
-                start, end = (parent.heading_start, parent.heading_end) if parent else _first_line(a)
-                name = " / ".join([*path, ts.title])
-                yield a.finding(rule, start, end, rule.say(section=name, template=template.name),
-                                evidence=f"模板 {template.id} 要求：{name}")
+                anchor = (parent.heading_start, parent.heading_end) if parent else _first_line(a)
+                yield anchor, " / ".join([*path, ts.title])
             continue
-        yield from _missing(rule, a, template, ts.children, match.children, match, [*path, ts.title])
+        yield from _missing(a, ts.children, match.children, match, [*path, ts.title], used)
+
+
+def _match_strength(heading: str, ts) -> int:
+    """3: the heading is the section's name; 2: it contains it; 1: it is contained in it."""
+    if not title_matches(heading, ts):
+        return 0
+    h = norm(heading)
+    names = ts.names()
+    if h in names:
+        return 3
+    return 2 if any(len(n) >= 4 and n in h for n in names) else 1
+
+
+def _assign(a: Analysis, wanted, present, used: set) -> dict:
+    """Template sections (by index) to report sections, one report section each, strongest
+    matches first; a section found at another depth still counts (reports often renumber).
+    Without this, "（二）资金使用绩效" would also pass for a missing "资金使用绩效存在的问题"."""
+    pairs = []
+    for i, ts in enumerate(wanted):
+        for rank, pool in enumerate((present, a.all_sections)):
+            for order, sec in enumerate(pool):
+                strength = _match_strength(sec.title, ts)
+                if strength:
+                    pairs.append((-strength, rank, i, order, sec))
+    out: dict = {}
+    for _, _, i, _, sec in sorted(pairs, key=lambda x: x[:4]):
+        if i in out or id(sec) in used:
+            continue
+        out[i] = sec
+        used.add(id(sec))
+    return out
 
 
 def _first_line(a: Analysis) -> tuple[int, int]:
@@ -766,13 +896,17 @@ def _first_line(a: Analysis) -> tuple[int, int]:
 
 class InstructionParams(Params):
     patterns: list[str] = []  # generic instruction shapes, matched against whole sentences
+    unless_figure: bool = False  # a sentence with a figure is content, not a generic instruction
+    placeholders: list[str] = []  # unfilled blanks (XX 户), searched for anywhere in a sentence
 
 
 @rule_type("template_instruction", InstructionParams)
 def check_template_instruction(rule, a: Analysis) -> Iterator[Finding]:
+    p: InstructionParams = rule.params
     template = detect_template(a)
     known = {norm(i) for i in template.all_instructions()} if template else set()
-    generic = _Compiled.get(rule.params, "patterns")
+    generic, blanks = _Compiled.get(p, "patterns"), _Compiled.get(p, "placeholders")
     for s in a.sentences:
-        if (known and norm(s.text) in known) or (generic and generic.fullmatch(s.text)):
+        is_generic = bool(generic and generic.fullmatch(s.text)) and not (p.unless_figure and _has_figure(a, s.start, s.end))
+        if (known and norm(s.text) in known) or is_generic or (blanks and blanks.search(s.text)):
             yield a.finding(rule, s.start, s.end, rule.say(), evidence="模板填写说明原样留在报告中")
