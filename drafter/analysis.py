@@ -302,7 +302,9 @@ def _heading_of(plain: str, md: bool = False) -> tuple[int, str, str]:
         label = _LABEL_FORMAT[level].format(m.group(1))
         if md:
             return level, label, core
-        if level <= 2 and core and len(core) <= 40 and not re.search("[。；;]", core) and (len(core) <= 30 or "，" not in core):
+        # a numbered line with a comma that ends in 。 is a sentence ("（四）监控不够及时，跟踪不够。")
+        sentence = "，" in core and title.endswith("。")
+        if level <= 2 and core and len(core) <= 40 and not re.search("[。；;]", core) and (len(core) <= 30 or "，" not in core) and not sentence:
             return level, label, core
         if level >= 3 and core and len(core) <= 16 and "，" not in core and "。" not in core:
             return level, label, core

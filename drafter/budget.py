@@ -39,6 +39,11 @@ _EXCLUDE = re.compile(
 _CARRYOVER = re.compile(r"(?:上年度?|以前年度|往年|历年)(?:结转|结余|结存)")
 _INCLUDED = re.compile(r"其中|含|包括")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+# A budget adjustment, not any 调整 ("调整优化服务流程" is not about the budget).
+_ADJUSTMENT = re.compile(r"预算调整|调整预算|调整(?:后|为|至)|调减|调增|追加|压减")
+# A percentage compared with, not stated as, the rate.
+_COMPARED = re.compile(r"(?:低于|高于|不足|超过|未达到?|达不到|小于|大于|不到|不低于|不高于)\s*$")
+_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内|的要求|的标准|的目标)")
 _SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
 
@@ -161,7 +166,7 @@ def read_budget(analysis) -> Budget:
     text = analysis.text
     budget = Budget()
     year = analysis.year
-    budget.has_adjustment_words = bool(re.search(r"调整|调减|调增|追加|压减", text))
+    budget.has_adjustment_words = bool(_ADJUSTMENT.search(text))
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
     # "100%" after "预算执行率 |" is not the stated execution rate
     table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
@@ -174,6 +179,8 @@ def read_budget(analysis) -> Budget:
                 continue
             _add(budget, role, fig.yuan, fig, fig.tolerance, weak=role == "initial" and _weak_initial(text, fig.start))
         elif fig.kind == "percent":
+            if _COMPARED.search(text, max(0, fig.start - 6), fig.start) or _BOUND_AFTER.match(text, fig.end):
+                continue  # "执行率低于 90%": a threshold, not the stated rate
             if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
@@ -184,7 +191,27 @@ def read_budget(analysis) -> Budget:
             RoleFigure("self_score", value, None, m.start(), m.end(), m.group(0), decimals, 0.5 * 10**-decimals)
         )
     _read_funds_table(analysis, budget)
+    if "self_score" not in budget.found:
+        _read_total_score(analysis, budget)
     return budget
+
+
+def _read_total_score(analysis, budget: Budget) -> None:
+    """A 自评表 states its self-score in the indicator table's 总分 row."""
+    from drafter.tables import indicator_tables
+
+    for it in indicator_tables(analysis):
+        for row in it.rows:
+            if row.is_total and row.score is not None:
+                cell = it.cell(row, it.col_score)
+                m = re.search(r"\d+(?:\.\d+)?", cell.text)
+                value, decimals = parse_number(m.group(0))
+                start = cell.start + m.start()
+                budget.found["self_score"] = [
+                    RoleFigure("self_score", value, None, start, start + len(m.group(0)), cell.text, decimals,
+                               0.5 * 10**-decimals, "table")
+                ]
+                return
 
 
 # "2022 年度自评得分 100 分", "上年自评 95 分", "指标体系总分 100 分": not this year's self-score

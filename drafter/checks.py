@@ -16,6 +16,7 @@ from drafter.analysis import Analysis, Sentence
 from drafter.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
 from drafter.figures import Figure, fmt
 from drafter.findings import Finding, Level
+from drafter.tables import compare_target, funds_execution_row, indicator_tables
 from drafter.templates import detect_template, norm, title_matches
 
 
@@ -124,6 +125,10 @@ class ExistenceParams(Params):
     whole_sentence: bool = False  # the token must match the whole sentence
     joined_clauses: bool = False  # unless/unless_figure also look at the clauses joined by "；"
     quote: Literal["sentence", "match", "from_match"] = "sentence"
+    # A sentence says something specific when, with the tokens, these generic words, numbering
+    # and punctuation removed, more than max_residue characters are left (0: not checked).
+    generic: list[str] = []
+    max_residue: int = 0
 
 
 @rule_type("existence", ExistenceParams)
@@ -147,6 +152,8 @@ def check_existence(rule, a: Analysis) -> Iterator[Finding]:
             continue
         if p.unless_enumeration and s.text.count("、") >= p.unless_enumeration:
             continue
+        if p.max_residue and len(_residue(s.text, tokens, _Compiled.get(p, "generic"))) > p.max_residue:
+            continue
         if not p.scope.admits(a, s.start):
             continue
         if p.quote == "match":
@@ -156,6 +163,16 @@ def check_existence(rule, a: Analysis) -> Iterator[Finding]:
         else:
             start, end = s.start, s.end
         yield a.finding(rule, start, end, rule.say(match=m.group(0)), evidence=f"“{m.group(0)}”")
+
+
+_NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|^(?:[一二三四五六七八九十]+是|\d+[、.]|[（(][一二三四五六七八九十\d]+[)）])")
+
+
+def _residue(text: str, tokens: re.Pattern, generic: re.Pattern | None) -> str:
+    """What a sentence says beyond stock words: tokens, generic words and punctuation removed."""
+    text = _NON_CONTENT.sub("", text)
+    text = tokens.sub("", text)
+    return generic.sub("", text) if generic else text
 
 
 # --- density: several stock phrases in one sentence ---------------------------------------
@@ -467,8 +484,8 @@ def check_score_vs_execution(rule, a: Analysis) -> Iterator[Finding]:
     p: ScoreExecParams = rule.params
     score = a.budget.first("self_score")
     rate = a.budget.execution
-    if score is None or rate is None:
-        return
+    if score is None or rate is None or rate >= 1.0:
+        return  # at full execution a score above 100 is another rule's (total, over-weight)
     spent, budget = a.budget.first("spent"), a.budget.budget_figure
     exec_points = min(rate, 1.0) * p.exec_weight
     ceiling = 100 - p.exec_weight + exec_points
@@ -516,6 +533,10 @@ def check_execution_reason(rule, a: Analysis) -> Iterator[Finding]:
 
 def _explained(a: Analysis, p) -> bool:
     topic, reasons = _Compiled.get(p, "topic"), _Compiled.get(p, "reasons")
+    # a 自评表 gives its reasons in the 偏差原因 column
+    for t in a.tables:
+        if any(topic.search(c.text) and reasons.search(c.text) for row in t.rows for c in row):
+            return True
     return any(topic.search(s.text) and reasons.search(s.text) for s in a.sentences)
 
 
@@ -546,100 +567,12 @@ def check_adjustment_reason(rule, a: Analysis) -> Iterator[Finding]:
 
 # --- indicator tables ---------------------------------------------------------------------
 class TableParams(Params):
-    check: Literal["over_weight", "missed_full", "missing_reason", "weights_sum", "total_sum"]
+    check: Literal["over_weight", "missed_full", "missing_reason", "weights_sum", "total_sum", "execution_score"]
     weights_total: float = 100.0
     # missing_reason: rows named like this (预算执行率) need a reason only below this share of
     # their target (execution below 90% must be explained, 97% need not)
     lenient_rows: list[str] = []
     lenient_ratio: float = 1.0
-
-
-_NUM = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
-
-
-def _num(text: str) -> float | None:
-    m = _NUM.search(text)
-    return float(m.group(0).replace(",", "")) if m else None
-
-
-@dataclass
-class IndicatorRow:
-    cells: list
-    name: str
-    weight: float | None
-    score: float | None
-    target: str
-    actual: str
-    reason: str
-    is_total: bool
-
-
-class IndicatorTable:
-    def __init__(self, table) -> None:
-        self.table = table
-        c = table.column
-        self.col_weight = c("分值", "权重")
-        self.col_score = c("得分")
-        self.col_target = c("指标值", "目标值", exclude=("实际",))
-        self.col_actual = c("实际完成值", "实际值", "完成值")
-        self.col_reason = c("偏差", "原因")
-        self.col_name = c("三级指标", "指标名称") if c("三级指标", "指标名称") is not None else 0
-
-    @cached_property
-    def rows(self) -> list[IndicatorRow]:
-        out = []
-        for cells in self.table.rows:
-
-            def get(i):
-                return cells[i].text if i is not None and i < len(cells) else ""
-
-            label = " ".join(x.text for x in cells[:3])
-            out.append(
-                IndicatorRow(
-                    cells,
-                    get(self.col_name),
-                    _num(get(self.col_weight)),
-                    _num(get(self.col_score)),
-                    get(self.col_target),
-                    get(self.col_actual),
-                    get(self.col_reason),
-                    bool(re.search(r"总分|合计|总计", label)),
-                )
-            )
-        return out
-
-    def cell(self, row: IndicatorRow, col: int | None):
-        return row.cells[col] if col is not None and col < len(row.cells) else row.cells[0]
-
-
-def indicator_tables(a: Analysis) -> list[IndicatorTable]:
-    out = []
-    for t in a.tables:
-        it = IndicatorTable(t)
-        if it.col_weight is not None and it.col_score is not None:
-            out.append(it)
-    return out
-
-
-_QUANTITY = re.compile(r"(-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(万|亿)?")
-
-
-def _quantity(text: str) -> float | None:
-    """The first number of a cell, with 万/亿 applied (1.36万人次 = 13600)."""
-    m = _QUANTITY.search(text)
-    if not m:
-        return None
-    return float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1.0)
-
-
-def compare_target(target: str, actual: str) -> tuple[str, float, float] | None:
-    """('≥'|'≤', target, actual) for a quantitative indicator, None when not comparable.
-    A deadline (12月底前) and a time limit (5个工作日内) are upper bounds."""
-    t, v = _quantity(target), _quantity(actual)
-    if t is None or v is None or t < 0 or v < 0:
-        return None
-    direction = "≤" if re.search(r"≤|<=|<|不高于|不超过|不大于|以下|以内|\d[^\d]{0,5}内|[之以]?前", target) else "≥"
-    return direction, t, v
 
 
 def _lenient(p: TableParams, name: str) -> bool:
@@ -679,21 +612,66 @@ def check_indicator_table(rule, a: Analysis) -> Iterator[Finding]:
                     c = it.cell(r, it.col_actual)
                     yield a.finding(rule, c.start, c.end, rule.say(name=r.name),
                                     evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}，偏差原因栏为空")
-        elif p.check == "weights_sum" and totals:
+        elif p.check == "weights_sum" and (totals or execution_row(a, rows)):
             weights = [r.weight for r in rows if r.weight is not None]
+            terms = [fmt(w) for w in weights]
+            execution = execution_row(a, rows)
+            if execution is not None:
+                weights.append(execution.weight)
+                terms.append(f"{fmt(execution.weight)}（预算执行率）")
             total_w = sum(weights)
             if weights and not _close(total_w, p.weights_total, 0.01 * len(weights)):
-                c = it.cell(totals[0], it.col_weight)
+                c = it.cell(totals[0], it.col_weight) if totals else it.cell(rows[0], it.col_weight)
                 yield a.finding(rule, c.start, c.end, rule.say(total=fmt(total_w)),
-                                evidence=" + ".join(fmt(w) for w in weights) + f" = {fmt(total_w)} ≠ {fmt(p.weights_total)}")
+                                evidence=" + ".join(terms) + f" = {fmt(total_w)} ≠ {fmt(p.weights_total)}")
         elif p.check == "total_sum" and totals and totals[0].score is not None:
             scores = [r.score for r in rows if r.score is not None]
+            terms = [fmt(x) for x in scores]
+            execution = execution_row(a, rows)
+            indicator_weights = sum(r.weight for r in rows if r.weight is not None)
+            # the 总分 row covers the funds block's execution score unless its 分值 shows it does not
+            covers_execution = execution is not None and not (
+                totals[0].weight is not None and _close(totals[0].weight, indicator_weights, 0.01 * len(rows))
+            )
+            if covers_execution and execution.score is not None:
+                scores.append(execution.score)
+                terms.append(f"{fmt(execution.score)}（预算执行率）")
             s = sum(scores)
             stated = totals[0].score
             if scores and not _close(s, stated, 0.01 * len(scores) + 0.005):
                 c = it.cell(totals[0], it.col_score)
                 yield a.finding(rule, c.start, c.end, rule.say(total=fmt(stated), sum=fmt(s)),
-                                evidence=" + ".join(fmt(x) for x in scores) + f" = {fmt(s)}（表中总分 {fmt(stated)}）")
+                                evidence=" + ".join(terms) + f" = {fmt(s)}（表中总分 {fmt(stated)}）")
+    if p.check == "execution_score":
+        yield from _check_execution_score(rule, a)
+
+
+def execution_row(a: Analysis, rows) -> object | None:
+    """The funds block's 预算执行率 row, when the indicator table has no row of its own for it:
+    its 分值 and 得分 belong to the total (产出 50 + 效益 30 + 满意度 10 + 执行率 10 = 100)."""
+    if any("执行率" in " ".join(c.text for c in r.cells[:3]) for r in rows):
+        return None
+    found = funds_execution_row(a)
+    return found[1] if found else None
+
+
+def _check_execution_score(rule, a: Analysis) -> Iterator[Finding]:
+    """得分 of the funds block = min(执行率, 100%) × 分值."""
+    found = funds_execution_row(a)
+    if found is None:
+        return
+    it, row = found
+    spent, budget = a.budget.first("spent"), a.budget.budget_figure
+    if row.score is None or spent is None or budget is None or budget.value <= 0:
+        return
+    rate = spent.value / budget.value
+    expected = min(rate, 1.0) * row.weight
+    if abs(expected - row.score) <= 0.01 + 1e-9 or (row.score < expected and abs(expected - row.score) < 0.01):
+        return
+    c = it.cell(row, it.col_score)
+    yield a.finding(rule, c.start, c.end, rule.say(score=fmt(row.score), expected=f"{expected:.2f}"),
+                    evidence=f"{fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}%；{rate * 100:.2f}% × {fmt(row.weight)} = "
+                    f"{expected:.2f} 分（表中 {fmt(row.score)} 分）")
 
 
 class GradeParams(Params):
@@ -739,6 +717,8 @@ class ContradictionParams(Params):
     # balance_positive: a clause naming an amount no larger than the spending speaks of that
     # amount ("本年支出 43.6 万元全部用于…", "合同款 46.2 万元已全部支付"), not of the whole budget
     unless_part_amount: bool = False
+    # the sentence must speak of money ("新购设备全部投入使用" is about equipment)
+    topic: list[str] = []
 
 
 @rule_type("contradiction", ContradictionParams)
@@ -748,8 +728,11 @@ def check_contradiction(rule, a: Analysis) -> Iterator[Finding]:
     if evidence is None:
         return
     rx = _Compiled.get(p, "tokens")
+    topic = _Compiled.get(p, "topic")
     spent = a.budget.first("spent")
     for s in a.sentences:
+        if topic and not topic.search(s.text):
+            continue
         for m in rx.finditer(s.text):
             lo = max(s.text.rfind(c, 0, m.start()) for c in "，,") + 1
             hi = min([i for i in (s.text.find(c, m.end()) for c in "，,") if i >= 0] or [len(s.text)])
@@ -811,15 +794,21 @@ def check_section_content(rule, a: Analysis) -> Iterator[Finding]:
             elif rx.fullmatch(body.strip("。；; ")):
                 yield a.finding(rule, sentences[0].start, sentences[-1].end, rule.say(title=sec.title), evidence=f"本节只写了“{body}”")
         else:
+            # judged per section: one concrete measure (a date, a figure, a named document, a
+            # responsible unit) anywhere makes the section actionable
             slog, vague, concrete = (_Compiled.get(p, n) for n in ("slogans", "vague", "concrete"))
+            if any(concrete.search(s.text) or _has_figure(a, s.start, s.end) for s in sentences):
+                continue
+            flagged = []
             for s in sentences:
                 hits = slog.findall(s.text)
-                if len(hits) < p.min_slogans or not vague.search(s.text):
-                    continue
-                if concrete.search(s.text) or _has_figure(a, s.start, s.end):
-                    continue
-                yield a.finding(rule, s.start, s.end, rule.say(title=sec.title),
-                                evidence=f"只有口号式表述（{'、'.join(dict.fromkeys(hits))}），没有具体措施、责任、时限或指标")
+                if len(hits) >= p.min_slogans and vague.search(s.text):
+                    flagged.append((s, hits))
+            if not flagged or len(flagged) * 2 < len(sentences):
+                continue
+            words = "、".join(dict.fromkeys(h for _, hits in flagged for h in hits))
+            yield a.finding(rule, flagged[0][0].start, flagged[-1][0].end, rule.say(title=sec.title),
+                            evidence=f"{len(flagged)}/{len(sentences)} 句只有口号式表述（{words}），全节没有具体措施、责任、时限或指标")
 
 
 # --- structure ------------------------------------------------------------------------------

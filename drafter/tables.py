@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -79,3 +80,111 @@ def read_tables(analysis) -> list[Table]:
             current.rows.append(cells)
             current.end = line.end
     return tables
+
+
+_NUM = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def _num(text: str) -> float | None:
+    m = _NUM.search(text)
+    return float(m.group(0).replace(",", "")) if m else None
+
+
+@dataclass
+class IndicatorRow:
+    cells: list
+    name: str
+    weight: float | None
+    score: float | None
+    target: str
+    actual: str
+    reason: str
+    is_total: bool
+
+
+class IndicatorTable:
+    def __init__(self, table) -> None:
+        self.table = table
+        c = table.column
+        self.col_weight = c("分值", "权重")
+        self.col_score = c("得分")
+        self.col_target = c("指标值", "目标值", exclude=("实际",))
+        self.col_actual = c("实际完成值", "实际值", "完成值")
+        self.col_reason = c("偏差", "原因")
+        self.col_name = c("三级指标", "指标名称") if c("三级指标", "指标名称") is not None else 0
+
+    @cached_property
+    def rows(self) -> list[IndicatorRow]:
+        out = []
+        for cells in self.table.rows:
+
+            def get(i):
+                return cells[i].text if i is not None and i < len(cells) else ""
+
+            label = " ".join(x.text for x in cells[:3])
+            out.append(
+                IndicatorRow(
+                    cells,
+                    get(self.col_name),
+                    _num(get(self.col_weight)),
+                    _num(get(self.col_score)),
+                    get(self.col_target),
+                    get(self.col_actual),
+                    get(self.col_reason),
+                    bool(re.search(r"总分|合计|总计", label)),
+                )
+            )
+        return out
+
+    def cell(self, row: IndicatorRow, col: int | None):
+        return row.cells[col] if col is not None and col < len(row.cells) else row.cells[0]
+
+
+def is_funds_table(table: Table) -> bool:
+    """The 自评表 funds block (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
+    return table.column("全年执行", "执行数", "实际支出") is not None and table.column("预算") is not None
+
+
+def indicator_tables(a) -> list[IndicatorTable]:
+    """Tables with 分值 and 得分 columns, other than the funds block."""
+    out = []
+    for t in a.tables:
+        it = IndicatorTable(t)
+        if it.col_weight is not None and it.col_score is not None and not is_funds_table(t):
+            out.append(it)
+    return out
+
+
+def funds_execution_row(a) -> tuple[IndicatorTable, IndicatorRow] | None:
+    """The funds block's total row when it carries the 预算执行率 分值 and 得分."""
+    for t in a.tables:
+        if not is_funds_table(t):
+            continue
+        it = IndicatorTable(t)
+        if it.col_weight is None or it.col_score is None or not it.rows:
+            continue
+        rows = [r for r in it.rows if "总额" in r.cells[0].text] or it.rows[:1]
+        if rows[0].weight is not None:
+            return it, rows[0]
+    return None
+
+
+_QUANTITY = re.compile(r"(-?\d+(?:,\d{3})*(?:\.\d+)?)\s*(万|亿)?")
+
+
+def _quantity(text: str) -> float | None:
+    """The first number of a cell, with 万/亿 applied (1.36万人次 = 13600)."""
+    m = _QUANTITY.search(text)
+    if not m:
+        return None
+    return float(m.group(1).replace(",", "")) * {"万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1.0)
+
+
+def compare_target(target: str, actual: str) -> tuple[str, float, float] | None:
+    """('≥'|'≤', target, actual) for a quantitative indicator, None when not comparable.
+    A deadline (12月底前) and a time limit (5个工作日内) are upper bounds."""
+    t, v = _quantity(target), _quantity(actual)
+    if t is None or v is None or t < 0 or v < 0:
+        return None
+    direction = "≤" if re.search(r"≤|<=|<|不高于|不超过|不大于|以下|以内|\d[^\d]{0,5}内|[之以]?前", target) else "≥"
+    return direction, t, v
