@@ -6,7 +6,7 @@ emphasis dropped, full-width digits folded, a section tree, sentences and figure
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -200,8 +200,20 @@ class Analysis:
 
         return read_tables(self)
 
+    @cached_property
+    def _figure_starts(self) -> list[int]:
+        return [f.start for f in self.figures]
+
     def figures_in(self, a: int, b: int):
-        return [f for f in self.figures if f.start >= a and f.end <= b]
+        """Figures lying wholly inside ``[a, b)`` (figures are sorted by start)."""
+        lo = bisect_left(self._figure_starts, a)
+        hi = bisect_left(self._figure_starts, b)
+        return [f for f in self.figures[lo:hi] if f.end <= b]
+
+    def figures_before(self, pos: int, max_gap: int):
+        """Figures ending at or before ``pos`` and at most ``max_gap`` characters before it."""
+        hi = bisect_left(self._figure_starts, pos)
+        return [f for f in self.figures[max(0, hi - 8) : hi] if f.end <= pos and pos - f.end <= max_gap]
 
 
 def _add_sentence(out: list[Sentence], text: str, a: int, b: int) -> None:

@@ -77,7 +77,7 @@ class _Compiled:
 
 
 def _has_figure(analysis: Analysis, a: int, b: int) -> bool:
-    return any(f.start >= a and f.end <= b for f in analysis.figures)
+    return bool(analysis.figures_in(a, b))
 
 
 _FUTURE_YEAR = re.compile(r"(20\d\d)\s*年")
@@ -321,16 +321,15 @@ _PARENS = re.compile(r"[（(]([^（）()]{2,120})[)）]")
 @rule_type("parts_sum", PartsParams)
 def check_parts_sum(rule, a: Analysis) -> Iterator[Finding]:
     p: PartsParams = rule.params
-    figs = a.figures
     exclude = _Compiled.get(p, "exclude")
     for m in _PARENS.finditer(a.text):
         inner = m.group(1)
         if exclude and exclude.search(inner):
             continue
-        parts = [f for f in figs if f.start >= m.start(1) and f.end <= m.end(1)]
+        parts = a.figures_in(m.start(1), m.end(1))
         if len(parts) < 2:
             continue
-        before = [f for f in figs if f.end <= m.start() and m.start() - f.end <= p.max_gap]
+        before = a.figures_before(m.start(), p.max_gap)
         if not before:
             continue
         total = before[-1]
