@@ -94,6 +94,7 @@ class Analysis:
         self.sections = _section_tree(self.lines, len(self.text))
         self._line_starts_orig = [0] + [m.end() for m in re.finditer("\n", report.text)]
         self.year = report.year
+        self.corpus = None  # a CorpusMatcher when the review has an index
 
     # --- offsets ----------------------------------------------------------------------
     def to_orig(self, a: int) -> int:

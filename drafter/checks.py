@@ -5,7 +5,9 @@ findings. Types never hold phrases: the phrases are in the rule files."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -14,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.analysis import Analysis, Sentence
 from drafter.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
+from drafter.embed import normalise
 from drafter.figures import Figure, fmt
 from drafter.findings import Finding, Level
 from drafter.tables import compare_target, funds_execution_row, indicator_tables
@@ -898,3 +901,137 @@ def check_template_instruction(rule, a: Analysis) -> Iterator[Finding]:
         is_generic = bool(generic and generic.fullmatch(s.text)) and not (p.unless_figure and _has_figure(a, s.start, s.end))
         if (known and norm(s.text) in known) or is_generic or (blanks and blanks.search(s.text)):
             yield a.finding(rule, s.start, s.end, rule.say(), evidence="模板填写说明原样留在报告中")
+
+
+# --- the corpus: what other reports already say --------------------------------------------------
+MIN_SENTENCE = 12  # as drafter.index.MIN_SENTENCE (not imported: the index pulls in chromadb)
+
+
+class CorpusParams(Params):
+    kinds: list[str] = []  # section kinds this rule covers (empty: all but exclude_kinds)
+    exclude_kinds: list[str] = []
+    min_reports: int = 1
+    listed: int = 3  # reports named in the evidence
+
+
+def _describe(m) -> str:
+    r = m.meta
+    name = r.get("project") or Path(r.get("source", "")).name
+    who = "，".join(x for x in (r.get("unit", ""), f"{r['year']} 年" if r.get("year") else "") if x)
+    return f"《{name}》（{who}）" if who else f"《{name}》"
+
+
+def _corpus_kind_ok(p: CorpusParams, kind: str) -> bool:
+    if p.kinds and kind not in p.kinds:
+        return False
+    return kind not in p.exclude_kinds
+
+
+@rule_type("corpus_copy", CorpusParams)
+def check_corpus_copy(rule, a: Analysis) -> Iterator[Finding]:
+    """A sentence that stands near-verbatim in other reports of the index."""
+    p: CorpusParams = rule.params
+    if a.corpus is None:
+        return
+    yoy = {id(sm) for sm in a.corpus.sentences if a.corpus.earlier_same_unit(sm)}
+    for sm in a.corpus.sentences:
+        if not _corpus_kind_ok(p, sm.kind) or id(sm) in yoy:
+            continue
+        copies = sm.copies()
+        if len(copies) < p.min_reports:
+            continue
+        start, end = sm.passage()
+        saturated = "至少 " if len(sm.matches) >= a.corpus.index_neighbours else ""
+        more = f"等 {len(copies)} 份" if len(copies) > p.listed else ""
+        yield a.finding(rule, start, end, rule.say(count=f"{saturated}{len(copies)}"),
+                        evidence="、".join(_describe(m) for m in copies[: p.listed]) + more
+                        + f"有相同的文字（占本句 {copies[0].share:.0%}）")
+
+
+@rule_type("corpus_profile", CorpusParams)
+def check_corpus_profile(rule, a: Analysis) -> Iterator[Finding]:
+    """The unit's profile and duties shared with other reports: normal, reported once."""
+    p: CorpusParams = rule.params
+    if a.corpus is None:
+        return
+    shared = [sm for sm in a.corpus.sentences if _corpus_kind_ok(p, sm.kind) and sm.copies()]
+    if not shared:
+        return
+    sources = {m.meta.get("source") for sm in shared for m in sm.copies()}
+    yield a.finding(rule, shared[0].sentence.start, shared[-1].sentence.end,
+                    rule.say(sentences=len(shared), count=len(sources)),
+                    evidence=f"{len(shared)} 句与 {len(sources)} 份其他报告相同")
+
+
+class YoyParams(Params):
+    min_share: float = 0.6  # of a paragraph's sentences that repeat the earlier report
+    # the cover, the unit's profile and the project's standing description repeat every year
+    exclude_kinds: list[str] = ["front", "unit", "project"]
+
+
+@rule_type("corpus_yoy", YoyParams)
+def check_corpus_yoy(rule, a: Analysis) -> Iterator[Finding]:
+    """A paragraph nearly identical to the same unit's report of an earlier year."""
+    if a.corpus is None:
+        return
+    p: YoyParams = rule.params
+    by_line: dict[int, list] = {}
+    for sm in a.corpus.sentences:
+        old = a.corpus.earlier_same_unit(sm)
+        if old and sm.kind not in p.exclude_kinds:
+            by_line.setdefault(_line_index(a, sm.sentence.start), []).append((sm, max(old, key=lambda m: m.shape)))
+    copied = []  # (line index, items) of paragraphs that repeat the earlier report
+    for li, items in sorted(by_line.items()):
+        line = a.lines[li]
+        eligible = [s for s in a.sentences_in(line.start, line.end) if len(normalise(s.text)) >= MIN_SENTENCE]
+        if eligible and len(items) >= p.min_share * len(eligible):
+            copied.append((li, items, len(eligible)))
+    # consecutive copied paragraphs of one section make one finding
+    groups: list[list] = []
+    for entry in copied:
+        li = entry[0]
+        if groups and li == groups[-1][-1][0] + 1 and a.section_at(a.lines[li].start) is a.section_at(a.lines[groups[-1][-1][0]].start):
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    for group in groups:
+        items = [it for _, its, _ in group for it in its]
+        eligible = sum(n for _, _, n in group)
+        years = sorted({int(m.meta["year"]) for _, m in items})
+        sim = min(m.shape for _, m in items)
+        where = f"{len(group)} 段、" if len(group) > 1 else ""
+        yield a.finding(rule, items[0][0].sentence.start, items[-1][0].sentence.end,
+                        rule.say(year="、".join(map(str, years))),
+                        evidence=f"{where}{len(items)}/{eligible} 句与本单位 {'、'.join(map(str, years))} 年报告相同（相似度 ≥ {sim:.2f}）：“{items[0][1].text[:40]}”")
+
+
+def _line_index(a: Analysis, pos: int) -> int:
+    starts = [line.start for line in a.lines]
+    return max(0, bisect_right(starts, pos) - 1)
+
+
+_STALE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+@rule_type("corpus_stale", YoyParams)
+def check_corpus_stale(rule, a: Analysis) -> Iterator[Finding]:
+    """Figures or dates carried over unchanged from the same unit's earlier-year report."""
+    if a.corpus is None:
+        return
+    from drafter.figures import extract
+
+    p: YoyParams = rule.params
+    for sm in a.corpus.sentences:
+        old = a.corpus.earlier_same_unit(sm)
+        if not old or sm.kind in p.exclude_kinds:
+            continue
+        best = max(old, key=lambda m: m.shape)
+        old_year = int(best.meta["year"])
+        old_figs = {(f.kind, f.base) for f in extract(best.text) if f.kind in ("amount", "percent", "count")}
+        same = [f for f in a.figures_in(sm.sentence.start, sm.sentence.end) if (f.kind, f.base) in old_figs]
+        years = [int(y) for y in _STALE_YEAR.findall(sm.sentence.text) if int(y) <= old_year]
+        if not same and not years:
+            continue
+        stale = [f.text for f in same] + [f"{y} 年" for y in sorted(set(years))]
+        yield a.finding(rule, sm.sentence.start, sm.sentence.end, rule.say(year=old_year, figures="、".join(stale)),
+                        evidence=f"与本单位 {old_year} 年报告原句相同（相似度 {best.shape:.2f}）：“{best.text[:60]}”")

@@ -59,10 +59,14 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--disable", multiple=True, help="Rule id to switch off (repeatable).")
 @click.option("--accept", "accept_file", type=click.Path(), help="Accept list (YAML) of findings to silence.")
 @click.option("--max-mb", type=float, default=20.0, show_default=True, help="Largest file to read.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Corpus index folder (default .drafter/index when it exists).")
+@click.option("--chroma-url", help="Use a Chroma server (http://HOST:PORT) as the corpus index.")
+@click.option("--no-index", is_flag=True, help="Do not compare with the corpus index.")
 @click.pass_context
-def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
+def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index):
     """Review reports (.md .txt .docx .pdf, or folders of them).
 
+    With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
     Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
     from drafter import render
     from drafter.report import load
@@ -74,6 +78,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
     try:
         rules = load_rules(list(rule_dirs), set(disable))
         accept = load_accept(accept_file) if accept_file else _default_accept()
+        index = None if no_index else _review_index(index_dir, chroma_url)
     except DrafterError as exc:
         if debug:
             raise
@@ -89,7 +94,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
     for path in paths:
         try:
             report = load(path, max_bytes=int(max_mb * 1024 * 1024))
-            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level))
+            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index))
             texts[report.path] = report.text
         except InputError as exc:
             if debug:
@@ -111,11 +116,85 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb):
     sys.exit(1 if any(r.has_errors for r in results) else 0)
 
 
+def _review_index(index_dir: str | None, chroma_url: str | None):
+    """The corpus index to review against: the one named, else the configured one when it
+    exists; None when there is none (review then runs on the rules alone)."""
+    from drafter.config import load_config
+
+    config = load_config(index=index_dir, chroma_url=chroma_url)
+    if not config.chroma_url and not Path(config.index).is_dir():
+        if index_dir:
+            raise DrafterError(f"{index_dir}: no index here (build one with: drafter index PATH --index {index_dir})")
+        return None
+    from drafter.index import CorpusIndex
+
+    return CorpusIndex(config)
+
+
 def _default_accept():
     from drafter.review import load_accept
 
     default = Path(".drafter-accept.yml")
     return load_accept(default) if default.is_file() else []
+
+
+@main.command(name="index")
+@click.argument("paths", nargs=-1)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder (default .drafter/index).")
+@click.option("--chroma-url", help="Use a Chroma server (http://HOST:PORT) instead of a local folder.")
+@click.option("--embedding", help="hash (default), hash:DIM, openai:MODEL[@URL] or st:/model/folder.")
+@click.option("--remove", "remove", multiple=True, help="Remove a file's chunks from the index (repeatable).")
+@click.option("--stats", is_flag=True, help="Show what is in the index.")
+@click.pass_context
+def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
+    """Index past reports (files or folders) for retrieval and copy detection."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from drafter.config import load_config
+    from drafter.index import CorpusIndex, report_files
+
+    if not (paths or remove or stats):
+        _fail("give report files or folders to index, --remove FILE, or --stats")
+        sys.exit(2)
+    try:
+        config = load_config(index=index_dir, chroma_url=chroma_url, embedding=embedding)
+        idx = CorpusIndex(config)
+        results = [idx.remove(f) for f in remove]
+        files = report_files(paths)
+        missing = [str(f) for f in files if not f.exists()]
+        for m in missing:
+            _fail(f"{m}: no such file")
+        files = [f for f in files if f.exists()]
+        if files:
+            with Progress(TextColumn("[bold]索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                          TimeRemainingColumn(), console=out, transient=True, disable=len(files) < 3) as bar:
+                task = bar.add_task("", total=len(files))
+                for f in files:
+                    bar.update(task, description=f.name[:40])
+                    results.append(idx.add(f))
+                    bar.advance(task)
+    except DrafterError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+    if results:
+        counts = {k: sum(1 for r in results if r.status == k) for k in ("added", "replaced", "unchanged", "removed", "skipped")}
+        chunks = sum(r.chunks for r in results if r.status in ("added", "replaced"))
+        out.print(f"{idx.where}: " + "，".join(f"{k} {v}" for k, v in counts.items() if v) + f"；新写入 {chunks} 个片段")
+        for r in results:
+            if r.status == "skipped":
+                out.print(f"  [yellow]skipped[/] {r.path}: {r.reason}", highlight=False)
+    if stats:
+        st = idx.stats()
+        out.print(f"{st['where']}  embedding {st['embedding']}  files {st['files']}  chunks {st['chunks']}  "
+                  f"sentences {st['sentences']}  units {st['units']}  years {', '.join(map(str, st['years'])) or '-'}")
+        table = Table("file", "unit", "project", "year", "chunks")
+        for src, f in sorted(st["by_file"].items()):
+            table.add_row(src, f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]))
+        out.print(table)
+    sys.exit(2 if missing or any(r.status == "skipped" for r in results) else 0)
 
 
 @main.command(name="rules")

@@ -53,8 +53,11 @@ def review(
     rules: list[Rule] | None = None,
     accept: list[AcceptEntry] | None = None,
     min_level: Level | str = Level.info,
+    index=None,
 ) -> ReviewResult:
-    """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline)."""
+    """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline).
+    With ``index`` (a ``drafter.index.CorpusIndex``) the corpus rules compare it with the
+    reports in the index."""
     if isinstance(source, Report):
         report = source
     elif isinstance(source, str) and "\n" in source:
@@ -63,6 +66,10 @@ def review(
         report = load(source)
     rules = load_rules() if rules is None else rules
     analysis = Analysis(report)
+    if index is not None:
+        from drafter.corpus_check import CorpusMatcher
+
+        analysis.corpus = CorpusMatcher(index, analysis)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(RULE_TYPES[rule.extends].check(rule, analysis))

@@ -62,7 +62,10 @@ def title_matches(heading: str, section: TemplateSection) -> bool:
     h = norm(heading)
     if not h:
         return False
-    return any(h == n or (len(n) >= 4 and (n in h or (len(h) >= 4 and h in n))) for n in section.names())
+    # the heading may add words to the template's title ("存在的问题及原因"), or leave a few
+    # out, but a short heading is not every title that contains it ("基本情况" is not
+    # "项目单位基本情况")
+    return any(h == n or (len(n) >= 4 and (n in h or (len(h) >= 4 and h in n and len(h) >= len(n) - 2))) for n in section.names())
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,62 @@
+"""Configuration: command-line flags beat environment variables, which beat a config file
+(``./drafter.yml``, else ``~/.config/drafter/config.yml``, or the file named by
+``DRAFTER_CONFIG``), which beats the defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from drafter.errors import DrafterError
+
+DEFAULT_INDEX = Path(".drafter") / "index"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    index: str = str(DEFAULT_INDEX)
+    chroma_url: str | None = None
+    embedding: str = "hash"
+
+
+_ENV = {"index": "DRAFTER_INDEX", "chroma_url": "DRAFTER_CHROMA_URL", "embedding": "DRAFTER_EMBEDDING"}
+
+
+def config_path() -> Path | None:
+    named = os.environ.get("DRAFTER_CONFIG")
+    if named:
+        return Path(named)
+    for p in (Path("drafter.yml"), Path.home() / ".config" / "drafter" / "config.yml"):
+        if p.is_file():
+            return p
+    return None
+
+
+def load_config(**flags) -> Config:
+    """The configuration in force; ``flags`` (None when not given) win over everything."""
+    data: dict = {}
+    path = config_path()
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise DrafterError(f"{path}: config file not found") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise DrafterError(f"{path}: config file is not valid YAML ({exc.__class__.__name__})") from None
+        if not isinstance(loaded, dict):
+            raise DrafterError(f"{path}: config file must be a YAML mapping")
+        data.update(loaded)
+    for key, env in _ENV.items():
+        if os.environ.get(env):
+            data[key] = os.environ[env]
+    data.update({k: v for k, v in flags.items() if v is not None})
+    try:
+        return Config(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise DrafterError(f"{path or 'configuration'}: {where}: {err['msg']}") from None

@@ -1,0 +1,431 @@
+"""The corpus index: past reports in a chromadb collection, chunked by section, with an
+offline embedding by default, hybrid (vector + lexical) retrieval, and a sentence store for
+cross-report copy detection.
+
+Two collections live in one Chroma database (a local folder, or a Chroma server):
+``drafter_chunks`` (section chunks, embedded with the configured embedding) and
+``drafter_sentences`` (every sentence, embedded with a fixed hashed 3-gram vector, for
+near-verbatim matching). Both record their embedding's name and dimension; opening them with a
+different embedding is an error, never silent garbage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import BaseModel
+
+from drafter.analysis import Analysis, Section
+from drafter.config import Config
+from drafter.embed import Embedder, HashingEmbedder, make_embedder, normalise
+from drafter.errors import DrafterError, InputError
+from drafter.report import SUFFIXES, Report, load
+from drafter.templates import detect_template, title_matches
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+CHUNKS = "drafter_chunks"
+SENTENCES = "drafter_sentences"
+SCHEMA = 1
+MAX_CHUNK = 400  # characters; long sections split at sentence ends
+MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+def sentence_embedder() -> HashingEmbedder:
+    return HashingEmbedder(256)
+
+
+class Chunk(BaseModel):
+    id: str
+    text: str
+    metadata: dict
+
+
+class FileResult(BaseModel):
+    path: str
+    status: str  # added | replaced | unchanged | skipped | removed
+    chunks: int = 0
+    sentences: int = 0
+    reason: str = ""
+
+
+class Hit(BaseModel):
+    id: str
+    text: str
+    metadata: dict
+    score: float
+    vector_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_key(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
+def _id(*parts: str) -> str:
+    return hashlib.sha1(":".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+# --- what a report is -------------------------------------------------------------------------
+_FIELD = {
+    "project": re.compile(r"项目名称[：:]\s*([^\n|]{2,40})"),
+    "unit": re.compile(r"(?:项目单位|实施单位|主管部门|填报单位|预算单位)[：:]\s*([^\n|（(]{2,40})"),
+}
+
+
+def identity(report: Report, analysis: Analysis) -> dict:
+    """unit, project, year, template of a report: its metadata header, else its own text."""
+    meta = report.meta
+    out = {}
+    for key in ("unit", "project"):
+        value = meta.get(key)
+        if not value:
+            m = _FIELD[key].search(report.text[:4000])
+            value = m.group(1).strip() if m else ""
+        out[key] = str(value)
+    out["year"] = int(report.year or 0)
+    template = detect_template(analysis)
+    out["template"] = str(meta.get("template") or (template.id if template else ""))
+    return out
+
+
+def section_kind(analysis: Analysis, section: Section | None) -> str:
+    """The template's name for the section's role (spending, problems…), or ''."""
+    if section is None:
+        return "front"
+    template = detect_template(analysis)
+    if template is None:
+        return ""
+    for s in section.titles():
+        for _, ts in template.walk():
+            if ts.kind and title_matches(s, ts):
+                return ts.kind
+    return ""
+
+
+def _section_path(section: Section | None) -> str:
+    return section.key if section else ""
+
+
+def chunk_report(report: Report, analysis: Analysis, source: str, fhash: str) -> list[Chunk]:
+    """Chunks that follow the sections: a chunk never spans two sections; a long section is
+    split at sentence ends into pieces of at most ``MAX_CHUNK`` characters."""
+    ident = identity(report, analysis)
+    spans: list[tuple[Section | None, int, int]] = []
+    sections = analysis.all_sections
+    first = sections[0].heading_start if sections else len(analysis.text)
+    spans.append((None, 0, first))
+    for s in sections:
+        end = s.children[0].heading_start if s.children else s.end
+        spans.append((s, s.heading_end, end))
+    pieces: list[tuple[Section | None, int, int]] = []
+    for sec, a, b in spans:
+        text = analysis.text[a:b]
+        if not text.strip():
+            continue
+        start = a
+        for part in _split(text, MAX_CHUNK):
+            pieces.append((sec, start, start + len(part)))
+            start += len(part)
+    chunks = []
+    for i, (sec, a, b) in enumerate(pieces):
+        body = analysis.text[a:b].strip()
+        if not body:
+            continue
+        o_start, o_end = analysis.orig_span(*analysis.trim(a, b))
+        title = sec.title if sec else ""
+        meta = {
+            **ident,
+            "section": _section_path(sec),
+            "section_title": title,
+            "section_kind": section_kind(analysis, sec),
+            "source": source,
+            "file_hash": fhash,
+            "start": o_start,
+            "end": o_end,
+            "chunk": len(chunks),
+        }
+        header = "｜".join(x for x in (ident["project"], title) if x)
+        chunks.append(Chunk(id=_id(source, fhash, "c", str(len(chunks))), text=(header + "\n" if header else "") + body, metadata=meta))
+    for c in chunks:
+        c.metadata["n_chunks"] = len(chunks)
+    return chunks
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """Split at sentence ends into pieces of at most ``limit`` characters (a longer sentence
+    stays whole)."""
+    if len(text) <= limit:
+        return [text]
+    out, cur = [], ""
+    for sent in _SENTENCE_END.split(text):
+        if cur and len(cur) + len(sent) > limit:
+            out.append(cur)
+            cur = ""
+        cur += sent
+    if cur:
+        out.append(cur)
+    return out
+
+
+def report_sentences(report: Report, analysis: Analysis, source: str, fhash: str) -> list[Chunk]:
+    """Every sentence long enough to be worth matching, with where it stands."""
+    ident = identity(report, analysis)
+    out = []
+    for i, s in enumerate(analysis.sentences):
+        if len(normalise(s.text)) < MIN_SENTENCE:
+            continue
+        sec = analysis.section_at(s.start)
+        o_start, o_end = analysis.orig_span(s.start, s.end)
+        meta = {
+            **ident,
+            "section": _section_path(sec),
+            "section_kind": section_kind(analysis, sec),
+            "source": source,
+            "file_hash": fhash,
+            "start": o_start,
+            "end": o_end,
+        }
+        out.append(Chunk(id=_id(source, fhash, "s", str(i)), text=s.text, metadata=meta))
+    return out
+
+
+# --- the store --------------------------------------------------------------------------------
+def _client(config: Config):
+    import chromadb
+    from chromadb.config import Settings
+
+    logging.getLogger("chromadb").setLevel(logging.ERROR)
+    settings = Settings(anonymized_telemetry=False)
+    if config.chroma_url:
+        u = urlparse(config.chroma_url)
+        if u.scheme not in ("http", "https") or not u.hostname:
+            raise DrafterError(f"chroma_url '{config.chroma_url}' is not an http(s)://HOST:PORT address")
+        try:
+            return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
+                                       ssl=u.scheme == "https", settings=settings)
+        except Exception as exc:
+            raise DrafterError(f"cannot reach the Chroma server at {config.chroma_url} ({exc.__class__.__name__})") from None
+    Path(config.index).mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(config.index), settings=settings)
+    except Exception as exc:
+        raise DrafterError(f"{config.index}: cannot open the index ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+
+
+class CorpusIndex:
+    """Past reports in Chroma. ``CorpusIndex(config)``; ``add(path)``, ``remove(path)``,
+    ``search(query)``, ``stats()``; ``near_sentences`` serves the review's copy check."""
+
+    def __init__(self, config: Config | None = None, embedder: Embedder | None = None) -> None:
+        self.config = config or Config()
+        self.where = self.config.chroma_url or str(self.config.index)
+        self.client = _client(self.config)
+        self.embedder = embedder or make_embedder(self.config.embedding)
+        self.sentence_embedder = sentence_embedder()
+        self.chunks = self._collection(CHUNKS, self.embedder)
+        self.sentences = self._collection(SENTENCES, self.sentence_embedder)
+
+    def _collection(self, name: str, embedder: Embedder):
+        try:
+            existing = {c.name for c in self.client.list_collections()}
+        except Exception as exc:
+            raise DrafterError(f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+        want = {"embedding": embedder.name, "dim": int(embedder.dim), "schema": SCHEMA}
+        if name in existing:
+            coll = self.client.get_collection(name, embedding_function=None)
+            have = coll.metadata or {}
+            if have.get("embedding") != want["embedding"] or have.get("dim") != want["dim"]:
+                raise DrafterError(
+                    f"the index at {self.where} was built with embedding {have.get('embedding')} "
+                    f"(dimension {have.get('dim')}); this run uses {want['embedding']} (dimension {want['dim']}). "
+                    "Use the same embedding, or index into a new folder."
+                )
+            return coll
+        return self.client.create_collection(
+            name, embedding_function=None, metadata=want, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    # --- writing ---
+    def state(self, source: str) -> tuple[str | None, int, int]:
+        """(file_hash, chunks present, chunks expected) of an indexed file."""
+        got = self.chunks.get(where={"source": source}, include=["metadatas"])
+        metas = got["metadatas"] or []
+        if not metas:
+            return None, 0, 0
+        hashes = {m.get("file_hash") for m in metas}
+        return (hashes.pop() if len(hashes) == 1 else "mixed"), len(metas), int(metas[0].get("n_chunks", -1))
+
+    def add(self, path: str | Path) -> FileResult:
+        """Index one file. Unchanged files are skipped; a changed file replaces its chunks.
+        Sentences are written before chunks and the chunks carry their count, so a run killed
+        half-way leaves the file incomplete, and the next run redoes it: no duplicates."""
+        p = Path(path)
+        source = source_key(p)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            return FileResult(path=str(path), status="skipped", reason=f"cannot read ({exc.strerror or exc})")
+        fhash = file_hash(data)
+        have_hash, present, expected = self.state(source)
+        if have_hash == fhash and present == expected and present > 0:
+            return FileResult(path=str(path), status="unchanged", chunks=present)
+        try:
+            report = load(p)
+        except InputError as exc:
+            return FileResult(path=str(path), status="skipped", reason=exc.problem)
+        analysis = Analysis(report)
+        chunks = chunk_report(report, analysis, source, fhash)
+        sentences = report_sentences(report, analysis, source, fhash)
+        self._delete(source)
+        self._write(self.sentences, sentences, self.sentence_embedder)
+        self._write(self.chunks, chunks, self.embedder)
+        return FileResult(path=str(path), status="replaced" if have_hash else "added", chunks=len(chunks), sentences=len(sentences))
+
+    def _write(self, coll, items: list[Chunk], embedder: Embedder) -> None:
+        if not items:
+            return
+        batch = max(1, min(1000, self.client.get_max_batch_size()))
+        for i in range(0, len(items), batch):
+            part = items[i : i + batch]
+            vecs = embedder.embed([c.text for c in part])
+            coll.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
+                        metadatas=[c.metadata for c in part], embeddings=vecs)
+
+    def _delete(self, source: str) -> None:
+        for coll in (self.chunks, self.sentences):
+            coll.delete(where={"source": source})
+
+    def remove(self, path: str | Path) -> FileResult:
+        source = source_key(path)
+        have_hash, present, _ = self.state(source)
+        self._delete(source)
+        if have_hash is None:
+            return FileResult(path=str(path), status="skipped", reason="not in the index")
+        return FileResult(path=str(path), status="removed", chunks=present)
+
+    # --- reading ---
+    def stats(self) -> dict:
+        got = self.chunks.get(include=["metadatas"])
+        files: dict[str, dict] = {}
+        for m in got["metadatas"] or []:
+            f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""), "year": m.get("year", 0), "chunks": 0})
+            f["chunks"] += 1
+        return {
+            "where": self.where,
+            "embedding": self.embedder.name,
+            "files": len(files),
+            "chunks": self.chunks.count(),
+            "sentences": self.sentences.count(),
+            "units": len({f["unit"] for f in files.values() if f["unit"]}),
+            "years": sorted({f["year"] for f in files.values() if f["year"]}),
+            "by_file": files,
+        }
+
+    def search(self, query: str, k: int = 5, *, section_kind: str | None = None, year: int | None = None,
+               unit: str | None = None, exclude_source: str | None = None, candidates: int = 40) -> list[Hit]:
+        """Hybrid retrieval: vector candidates re-ranked with BM25 over character bigrams,
+        fused by reciprocal rank."""
+        where = _where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)
+        n = self.chunks.count()
+        if n == 0:
+            return []
+        res = self.chunks.query(query_embeddings=self.embedder.embed([query]), n_results=min(candidates, n),
+                                where=where, include=["documents", "metadatas", "distances"])
+        ids, docs, metas = res["ids"][0], res["documents"][0], res["metadatas"][0]
+        if not ids:
+            return []
+        lexical = bm25_scores(query, docs)
+        lex_rank = {i: r for r, i in enumerate(sorted(range(len(ids)), key=lambda j: -lexical[j]))}
+        fused = []
+        for vr, cid in enumerate(ids):
+            lr = lex_rank[vr] if lexical[vr] > 0 else None
+            score = 1 / (60 + vr) + (1 / (60 + lr) if lr is not None else 0)
+            fused.append(Hit(id=cid, text=docs[vr], metadata=metas[vr], score=score, vector_rank=vr, lexical_rank=lr))
+        fused.sort(key=lambda h: -h.score)
+        return fused[:k]
+
+    def near_sentences(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 12) -> list[list[tuple[str, dict]]]:
+        """For each text, the stored sentences nearest to it from other reports."""
+        if not texts or self.sentences.count() == 0:
+            return [[] for _ in texts]
+        where = {"$and": [{"source": {"$ne": exclude_source}}, {"file_hash": {"$ne": exclude_hash}}]}
+        res = self.sentences.query(query_embeddings=self.sentence_embedder.embed(texts), n_results=min(n, self.sentences.count()),
+                                   where=where, include=["documents", "metadatas"])
+        return [list(zip(docs, metas)) for docs, metas in zip(res["documents"], res["metadatas"])]
+
+
+def _where(**filters) -> dict | None:
+    clauses = []
+    if filters.get("section_kind"):
+        clauses.append({"section_kind": filters["section_kind"]})
+    if filters.get("year"):
+        clauses.append({"year": int(filters["year"])})
+    if filters.get("unit"):
+        clauses.append({"unit": filters["unit"]})
+    if filters.get("exclude_source"):
+        clauses.append({"source": {"$ne": filters["exclude_source"]}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def bigrams(text: str) -> list[str]:
+    t = normalise(text)
+    return [t[i : i + 2] for i in range(len(t) - 1)]
+
+
+def bm25_scores(query: str, docs: list[str], k1: float = 1.5, b: float = 0.75) -> list[float]:
+    """BM25 of the query's character bigrams over ``docs`` (the candidates are the corpus)."""
+    q = set(bigrams(query))
+    tokenised = [Counter(bigrams(d)) for d in docs]
+    n = len(docs)
+    avg = sum(sum(t.values()) for t in tokenised) / max(1, n)
+    df = Counter(g for t in tokenised for g in q if g in t)
+    scores = []
+    for t in tokenised:
+        length = sum(t.values())
+        s = 0.0
+        for g in q:
+            tf = t.get(g, 0)
+            if not tf:
+                continue
+            idf = math.log(1 + (n - df[g] + 0.5) / (df[g] + 0.5))
+            s += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / max(avg, 1)))
+        scores.append(s)
+    return scores
+
+
+def report_files(paths: Iterable[str]) -> list[Path]:
+    """Report files under the given paths (folders recursively; Word lock files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(f for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$"))
+        else:
+            out.append(path)
+    return out
+
+
+def index_paths(index: CorpusIndex, paths: Iterable[str], progress: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+    results = []
+    for f in report_files(paths):
+        r = index.add(f)
+        results.append(r)
+        if progress:
+            progress(r)
+    return results
