@@ -941,7 +941,8 @@ def check_corpus_copy(rule, a: Analysis) -> Iterator[Finding]:
         if len(copies) < p.min_reports:
             continue
         start, end = sm.passage()
-        saturated = "至少 " if len(sm.matches) >= a.corpus.index_neighbours else ""
+        # the index is asked for a fixed number of neighbours: past that the count is a floor
+        saturated = "至少 " if len(copies) >= a.corpus.index_neighbours else ""
         more = f"等 {len(copies)} 份" if len(copies) > p.listed else ""
         yield a.finding(rule, start, end, rule.say(count=f"{saturated}{len(copies)}"),
                         evidence="、".join(_describe(m) for m in copies[: p.listed]) + more

@@ -170,10 +170,12 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
             with Progress(TextColumn("[bold]索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                           TimeRemainingColumn(), console=out, transient=True, disable=len(files) < 3) as bar:
                 task = bar.add_task("", total=len(files))
-                for f in files:
-                    bar.update(task, description=f.name[:40])
-                    results.append(idx.add(f))
+
+                def advance(r):
+                    bar.update(task, description=Path(r.path).name[:40])
                     bar.advance(task)
+
+                results.extend(idx.add_many(files, advance))
     except DrafterError as exc:
         if ctx.obj["debug"]:
             raise
@@ -189,7 +191,7 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
     if stats:
         st = idx.stats()
         out.print(f"{st['where']}  embedding {st['embedding']}  files {st['files']}  chunks {st['chunks']}  "
-                  f"sentences {st['sentences']}  units {st['units']}  years {', '.join(map(str, st['years'])) or '-'}")
+                  f"units {st['units']}  years {', '.join(map(str, st['years'])) or '-'}")
         table = Table("file", "unit", "project", "year", "chunks")
         for src, f in sorted(st["by_file"].items()):
             table.add_row(src, f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]))

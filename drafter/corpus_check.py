@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from drafter.analysis import Analysis, Sentence
 from drafter.embed import normalise
-from drafter.index import MIN_SENTENCE, CorpusIndex, file_hash, identity, section_kind, source_key
+from drafter.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
 from drafter.templates import detect_template, norm
 
-_NOT_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|_")
+
+
+_CONTENT_RUN = re.compile(r"[^\W_]+")  # letters, digits and CJK: Python's \w, less "_"
 
 
 def content(text: str) -> tuple[str, list[int]]:
     """The text's content characters (CJK, letters, digits) and where each stands in ``text``."""
-    keep = [(i, ch) for i, ch in enumerate(text) if not _NOT_CONTENT.match(ch)]
-    return "".join(ch for _, ch in keep), [i for i, _ in keep]
+    runs = [(m.start(), m.group()) for m in _CONTENT_RUN.finditer(text)]
+    return "".join(r for _, r in runs), [i for start, r in runs for i in range(start, start + len(r))]
 
 
 def shingles(text: str, n: int = 3, fold_digits: bool = True) -> set[str]:
@@ -32,21 +33,12 @@ def shingles(text: str, n: int = 3, fold_digits: bool = True) -> set[str]:
     return {t[i : i + n] for i in range(len(t) - n + 1)}
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _words(text: str) -> int:
     """Content characters that are not digits."""
-    return sum(1 for ch in text if not ch.isdigit())
-
-
-def _densest(blocks: list, text: str, gap: int = 3) -> list:
-    """The run of matching blocks, each at most ``gap`` characters after the previous one in
-    our sentence, that carries the most words: the copied passage."""
-    runs: list[list] = []
-    for b in blocks:
-        if runs and b.a - (runs[-1][-1].a + runs[-1][-1].size) <= gap:
-            runs[-1].append(b)
-        else:
-            runs.append([b])
-    return max(runs, key=lambda run: sum(_words(text[b.a : b.a + b.size]) for b in run), default=[])
+    return len(text.translate(_NO_DIGITS))
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -91,22 +83,75 @@ class SentenceMatches:
         return self.sentence.start + lo, self.sentence.start + hi
 
 
+WINDOW = 6  # characters of a shared run's smallest piece
+
+
+class _Prepared:
+    """A sentence's content characters (and their positions), its folded 3-grams and its exact
+    WINDOW-grams by position, computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.content, self.where = content(text)
+        self.shape = shingles(text)
+        c = self.content
+        self.grams = [c[i : i + WINDOW] for i in range(max(0, len(c) - WINDOW + 1))]
+        self.gram_set = set(self.grams)
+
+    def shared_runs(self, other: "_Prepared", gap: int = 3) -> list[tuple[int, int]]:
+        """Spans of our content covered by WINDOW-grams that also stand in ``other``, merged
+        when at most ``gap`` characters apart."""
+        runs: list[list[int]] = []
+        for i, g in enumerate(self.grams):
+            if g in other.gram_set:
+                if runs and i <= runs[-1][1] + gap:
+                    runs[-1][1] = max(runs[-1][1], i + WINDOW)
+                else:
+                    runs.append([i, i + WINDOW])
+        return [(a, b) for a, b in runs]
+
+
+@lru_cache(maxsize=20000)
+def _prepared(text: str) -> _Prepared:
+    return _Prepared(text)
+
+
+_SPLIT = re.compile(r"[。！？；!?;\n]+")
+
+
+@lru_cache(maxsize=50000)
+def _long_enough(text: str) -> bool:
+    return len(normalise(text)) >= MIN_SENTENCE
+
+
+_CLAUSE = re.compile(r"[，,、：:（）()“”\"《》\s]+")
+MIN_CLAUSE = 5
+
+
+@lru_cache(maxsize=50000)
+def clauses(text: str) -> frozenset[str]:
+    """The sentence's clauses (between commas, colons, brackets and quotes), normalised with
+    numbers folded: a copied passage carries at least one of them unchanged."""
+    return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
+
+
 class CorpusMatcher:
     """Computed once per reviewed report, shared by the corpus rule types.
 
-    A candidate (from the sentence store's nearest neighbours) counts as a copy when it shares
-    verbatim passages of at least ``long_passage`` characters of words (digits do not count),
-    or of ``min_chars`` that make at least ``min_share`` of the sentence; it counts as the same sentence (for year-over-year
-    copying) when the 3-gram Jaccard with numbers folded is at least ``threshold``."""
+    Candidates are the sentences of the index's chunks nearest to this report's chunks. A candidate counts as a copy when it
+    shares verbatim passages of at least ``long_passage`` characters of words (digits do not
+    count), or of ``min_chars`` that make at least ``min_share`` of the sentence; it counts as
+    the same sentence (for year-over-year copying) when the 3-gram Jaccard with numbers folded
+    is at least ``threshold``."""
 
     def __init__(self, index: CorpusIndex, analysis: Analysis, threshold: float = 0.8, min_chars: int = 15,
-                 min_share: float = 0.5, long_passage: int = 20) -> None:
+                 min_share: float = 0.5, long_passage: int = 20, neighbours: int = 6) -> None:
         self.index = index
         self.analysis = analysis
         self.threshold = threshold
         self.min_chars = min_chars
         self.min_share = min_share
         self.long_passage = long_passage
+        self.index_neighbours = neighbours
         report = analysis.report
         path = Path(report.path)
         if path.is_file():
@@ -116,7 +161,26 @@ class CorpusMatcher:
             self.hash = file_hash(report.text.encode("utf-8"))
             self.source = f"<text>:{self.hash}"
         self.identity = identity(report, analysis)
-        self.index_neighbours = 12
+
+    def _candidates(self) -> dict[str, list[dict]]:
+        """Candidate sentence -> the metadata of every chunk it stands in, from the chunks
+        nearest to this report's chunks."""
+        a = self.analysis
+        # a chunk copied from last year's report is the nearest neighbour of its copy, so the
+        # same query finds cross-report and year-over-year copies
+        mine, unit_seen = [], False
+        for c in chunk_report(a.report, a, self.source, self.hash):
+            kind = c.metadata["section_kind"]
+            if kind == "front" or (kind == "unit" and unit_seen):
+                continue  # the cover is not prose; one chunk of the unit's profile finds its twins
+            unit_seen = unit_seen or kind == "unit"
+            mine.append(c.text)
+        out: dict[str, list[dict]] = {}
+        for _, doc, meta in self.index.neighbours(mine, exclude_source=self.source, exclude_hash=self.hash, n=self.index_neighbours):
+            body = doc[int(meta.get("body_offset", 0)) :]
+            for sent in _SPLIT.split(body):
+                out.setdefault(sent.strip(), []).append(meta)
+        return out
 
     @cached_property
     def sentences(self) -> list[SentenceMatches]:
@@ -124,35 +188,52 @@ class CorpusMatcher:
         template = detect_template(a)
         instructions = {norm(i) for i in template.all_instructions()} if template else set()
         wanted = [s for s in a.sentences if len(normalise(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
-        near = self.index.near_sentences([s.text for s in wanted], exclude_source=self.source, exclude_hash=self.hash,
-                                         n=self.index_neighbours)
+        if not wanted:
+            return []
+        candidates = self._candidates()
+        # each distinct sentence is compared once, however many reports carry it
+        texts = [t for t in candidates if _long_enough(t)]
+        postings: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            for c in clauses(t):
+                postings.setdefault(c, []).append(i)
         out = []
-        for s, candidates in zip(wanted, near):
-            matches = [m for m in (self._compare(s.text, text, meta) for text, meta in candidates) if m]
+        kinds: dict[int, str] = {}
+        for s in wanted:
+            hits = {i for c in clauses(s.text) for i in postings.get(c, ())}
+            mine = _Prepared(s.text)
+            matches = []
+            for i in hits:
+                found = self._compare(mine, texts[i])
+                if found is not None:
+                    shape, passage, share = found
+                    matches.extend(Match(texts[i], meta, shape, passage, share) for meta in candidates[texts[i]])
             if matches:
-                out.append(SentenceMatches(s, section_kind(a, a.section_at(s.start)), matches))
+                sec = a.section_at(s.start)
+                if id(sec) not in kinds:
+                    kinds[id(sec)] = section_kind(a, sec)
+                out.append(SentenceMatches(s, kinds[id(sec)], matches))
         return out
 
-    def _compare(self, mine: str, other: str, meta: dict) -> Match | None:
-        shape = jaccard(shingles(mine), shingles(other))
-        mine_c, where = content(mine)
-        other_c, _ = content(other)
+    def _compare(self, mine: "_Prepared", other: str) -> tuple[float, tuple[int, int] | None, float] | None:
+        theirs = _prepared(other)
+        shape = jaccard(mine.shape, theirs.shape)
         passage, share = None, 0.0
-        grams = shingles(mine, fold_digits=False)
-        # cheap filter before the exact alignment: enough of our 3-grams must occur there at all
-        if grams and len(grams & shingles(other, fold_digits=False)) >= self.min_chars - 2:
-            # runs of shared words count; shared digits ("0000元" in 30000元 and 110000元) do not
-            blocks = [b for b in SequenceMatcher(None, mine_c, other_c, autojunk=False).get_matching_blocks()
-                      if b.size >= 4 and _words(mine_c[b.a : b.a + b.size]) >= 3]
-            cluster = _densest(blocks, mine_c)
-            matched = sum(_words(mine_c[b.a : b.a + b.size]) for b in cluster)
-            if cluster and (matched >= self.long_passage or (matched >= self.min_chars and matched >= self.min_share * len(mine_c))):
-                first, last = cluster[0], cluster[-1]
-                passage = (where[first.a], where[last.a + last.size - 1] + 1)
-                share = matched / len(mine_c)
+        if mine.content == theirs.content:
+            passage, share = (mine.where[0], mine.where[-1] + 1), 1.0
+        else:
+            # the densest run of shared text; its words count, shared digits ("0000元" in
+            # 30000元 and 110000元) do not
+            runs = mine.shared_runs(theirs)
+            if runs:
+                a, b = max(runs, key=lambda r: _words(mine.content[r[0] : r[1]]))
+                matched = _words(mine.content[a:b])
+                if matched >= self.long_passage or (matched >= self.min_chars and matched >= self.min_share * len(mine.content)):
+                    passage = (mine.where[a], mine.where[b - 1] + 1)
+                    share = matched / len(mine.content)
         if passage is None and shape < self.threshold:
             return None
-        return Match(other, meta, shape, passage, share)
+        return shape, passage, share
 
     def earlier_same_unit(self, sm: SentenceMatches) -> list[Match]:
         """Same-sentence matches from the same unit's reports of earlier years."""

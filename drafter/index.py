@@ -1,12 +1,10 @@
 """The corpus index: past reports in a chromadb collection, chunked by section, with an
-offline embedding by default, hybrid (vector + lexical) retrieval, and a sentence store for
-cross-report copy detection.
+offline embedding by default, and hybrid (vector + lexical) retrieval. The review's copy check
+(``drafter.corpus_check``) reads the same chunks, so a shared Chroma server serves both.
 
-Two collections live in one Chroma database (a local folder, or a Chroma server):
-``drafter_chunks`` (section chunks, embedded with the configured embedding) and
-``drafter_sentences`` (every sentence, embedded with a fixed hashed 3-gram vector, for
-near-verbatim matching). Both record their embedding's name and dimension; opening them with a
-different embedding is an error, never silent garbage.
+The collection ``drafter_chunks`` lives in a local folder or on a Chroma server. It records its
+embedding's name and dimension; opening it with a different embedding is an error, never
+silent garbage.
 """
 
 from __future__ import annotations
@@ -33,15 +31,10 @@ from drafter.templates import detect_template, title_matches
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SENTENCES = "drafter_sentences"
-SCHEMA = 1
+SCHEMA = 2
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
-
-
-def sentence_embedder() -> HashingEmbedder:
-    return HashingEmbedder(256)
 
 
 class Chunk(BaseModel):
@@ -54,7 +47,6 @@ class FileResult(BaseModel):
     path: str
     status: str  # added | replaced | unchanged | skipped | removed
     chunks: int = 0
-    sentences: int = 0
     reason: str = ""
 
 
@@ -159,7 +151,9 @@ def chunk_report(report: Report, analysis: Analysis, source: str, fhash: str) ->
             "chunk": len(chunks),
         }
         header = "｜".join(x for x in (ident["project"], title) if x)
-        chunks.append(Chunk(id=_id(source, fhash, "c", str(len(chunks))), text=(header + "\n" if header else "") + body, metadata=meta))
+        head = header + "\n" if header else ""
+        meta["body_offset"] = len(head)  # the body follows a "project｜section" line for retrieval
+        chunks.append(Chunk(id=_id(source, fhash, "c", str(len(chunks))), text=head + body, metadata=meta))
     for c in chunks:
         c.metadata["n_chunks"] = len(chunks)
     return chunks
@@ -178,28 +172,6 @@ def _split(text: str, limit: int) -> list[str]:
         cur += sent
     if cur:
         out.append(cur)
-    return out
-
-
-def report_sentences(report: Report, analysis: Analysis, source: str, fhash: str) -> list[Chunk]:
-    """Every sentence long enough to be worth matching, with where it stands."""
-    ident = identity(report, analysis)
-    out = []
-    for i, s in enumerate(analysis.sentences):
-        if len(normalise(s.text)) < MIN_SENTENCE:
-            continue
-        sec = analysis.section_at(s.start)
-        o_start, o_end = analysis.orig_span(s.start, s.end)
-        meta = {
-            **ident,
-            "section": _section_path(sec),
-            "section_kind": section_kind(analysis, sec),
-            "source": source,
-            "file_hash": fhash,
-            "start": o_start,
-            "end": o_end,
-        }
-        out.append(Chunk(id=_id(source, fhash, "s", str(i)), text=s.text, metadata=meta))
     return out
 
 
@@ -228,16 +200,14 @@ def _client(config: Config):
 
 class CorpusIndex:
     """Past reports in Chroma. ``CorpusIndex(config)``; ``add(path)``, ``remove(path)``,
-    ``search(query)``, ``stats()``; ``near_sentences`` serves the review's copy check."""
+    ``search(query)``, ``stats()``; ``neighbours`` serves the review's copy check."""
 
     def __init__(self, config: Config | None = None, embedder: Embedder | None = None) -> None:
         self.config = config or Config()
         self.where = self.config.chroma_url or str(self.config.index)
         self.client = _client(self.config)
         self.embedder = embedder or make_embedder(self.config.embedding)
-        self.sentence_embedder = sentence_embedder()
         self.chunks = self._collection(CHUNKS, self.embedder)
-        self.sentences = self._collection(SENTENCES, self.sentence_embedder)
 
     def _collection(self, name: str, embedder: Embedder):
         try:
@@ -270,49 +240,73 @@ class CorpusIndex:
         return (hashes.pop() if len(hashes) == 1 else "mixed"), len(metas), int(metas[0].get("n_chunks", -1))
 
     def add(self, path: str | Path) -> FileResult:
-        """Index one file. Unchanged files are skipped; a changed file replaces its chunks.
-        Sentences are written before chunks and the chunks carry their count, so a run killed
-        half-way leaves the file incomplete, and the next run redoes it: no duplicates."""
-        p = Path(path)
+        """Index one file (see ``add_many``)."""
+        return self.add_many([path])[0]
+
+    def add_many(self, paths: Iterable[str | Path], progress: Callable[[FileResult], None] | None = None,
+                 batch_chunks: int = 2000) -> list[FileResult]:
+        """Index files. Unchanged files are skipped; a changed file replaces its chunks. Chunks
+        are written in batches of many files (Chroma's cost is mostly per write). Chunk ids are
+        fixed by file and position and every chunk carries its file's chunk count, so a run
+        killed half-way leaves files visibly incomplete, and the next run redoes them: no
+        duplicates."""
+        results: list[FileResult] = []
+        pending: list[Chunk] = []
+        waiting: list[FileResult] = []
+
+        def flush() -> None:
+            self._write(pending)
+            pending.clear()
+            for r in waiting:
+                if progress:
+                    progress(r)
+            waiting.clear()
+
+        for path in paths:
+            result, chunks = self._prepare(Path(path))
+            results.append(result)
+            if chunks:
+                pending.extend(chunks)
+                waiting.append(result)
+                if len(pending) >= batch_chunks:
+                    flush()
+            elif progress:
+                progress(result)
+        flush()
+        return results
+
+    def _prepare(self, p: Path) -> tuple[FileResult, list[Chunk]]:
         source = source_key(p)
         try:
             data = p.read_bytes()
         except OSError as exc:
-            return FileResult(path=str(path), status="skipped", reason=f"cannot read ({exc.strerror or exc})")
+            return FileResult(path=str(p), status="skipped", reason=f"cannot read ({exc.strerror or exc})"), []
         fhash = file_hash(data)
         have_hash, present, expected = self.state(source)
         if have_hash == fhash and present == expected and present > 0:
-            return FileResult(path=str(path), status="unchanged", chunks=present)
+            return FileResult(path=str(p), status="unchanged", chunks=present), []
         try:
             report = load(p)
         except InputError as exc:
-            return FileResult(path=str(path), status="skipped", reason=exc.problem)
+            return FileResult(path=str(p), status="skipped", reason=exc.problem), []
         analysis = Analysis(report)
         chunks = chunk_report(report, analysis, source, fhash)
-        sentences = report_sentences(report, analysis, source, fhash)
-        self._delete(source)
-        self._write(self.sentences, sentences, self.sentence_embedder)
-        self._write(self.chunks, chunks, self.embedder)
-        return FileResult(path=str(path), status="replaced" if have_hash else "added", chunks=len(chunks), sentences=len(sentences))
+        if have_hash is not None:
+            self.chunks.delete(where={"source": source})
+        return FileResult(path=str(p), status="replaced" if have_hash else "added", chunks=len(chunks)), chunks
 
-    def _write(self, coll, items: list[Chunk], embedder: Embedder) -> None:
-        if not items:
-            return
-        batch = max(1, min(1000, self.client.get_max_batch_size()))
+    def _write(self, items: list[Chunk]) -> None:
+        batch = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
-            vecs = embedder.embed([c.text for c in part])
-            coll.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
-                        metadatas=[c.metadata for c in part], embeddings=vecs)
-
-    def _delete(self, source: str) -> None:
-        for coll in (self.chunks, self.sentences):
-            coll.delete(where={"source": source})
+            vecs = self.embedder.embed([c.text for c in part])
+            self.chunks.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
+                               metadatas=[c.metadata for c in part], embeddings=vecs)
 
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
         have_hash, present, _ = self.state(source)
-        self._delete(source)
+        self.chunks.delete(where={"source": source})
         if have_hash is None:
             return FileResult(path=str(path), status="skipped", reason="not in the index")
         return FileResult(path=str(path), status="removed", chunks=present)
@@ -329,7 +323,6 @@ class CorpusIndex:
             "embedding": self.embedder.name,
             "files": len(files),
             "chunks": self.chunks.count(),
-            "sentences": self.sentences.count(),
             "units": len({f["unit"] for f in files.values() if f["unit"]}),
             "years": sorted({f["year"] for f in files.values() if f["year"]}),
             "by_file": files,
@@ -358,14 +351,24 @@ class CorpusIndex:
         fused.sort(key=lambda h: -h.score)
         return fused[:k]
 
-    def near_sentences(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 12) -> list[list[tuple[str, dict]]]:
-        """For each text, the stored sentences nearest to it from other reports."""
-        if not texts or self.sentences.count() == 0:
-            return [[] for _ in texts]
-        where = {"$and": [{"source": {"$ne": exclude_source}}, {"file_hash": {"$ne": exclude_hash}}]}
-        res = self.sentences.query(query_embeddings=self.sentence_embedder.embed(texts), n_results=min(n, self.sentences.count()),
-                                   where=where, include=["documents", "metadatas"])
-        return [list(zip(docs, metas)) for docs, metas in zip(res["documents"], res["metadatas"])]
+    def neighbours(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 8) -> list[tuple[str, str, dict]]:
+        """The chunks of other reports nearest to each text: (id, text, metadata), each once.
+        (Filtering in Chroma's query is several times slower than asking for two more
+        neighbours and dropping our own report's chunks here.)"""
+        count = self.chunks.count()
+        if not texts or count == 0:
+            return []
+        res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count),
+                                include=["documents", "metadatas"])
+        seen: set[str] = set()
+        out = []
+        for ids, docs, metas in zip(res["ids"], res["documents"], res["metadatas"]):
+            for cid, doc, meta in zip(ids, docs, metas):
+                if cid in seen or meta.get("source") == exclude_source or meta.get("file_hash") == exclude_hash:
+                    continue
+                seen.add(cid)
+                out.append((cid, doc, meta))
+        return out
 
 
 def _where(**filters) -> dict | None:
@@ -422,10 +425,4 @@ def report_files(paths: Iterable[str]) -> list[Path]:
 
 
 def index_paths(index: CorpusIndex, paths: Iterable[str], progress: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    results = []
-    for f in report_files(paths):
-        r = index.add(f)
-        results.append(r)
-        if progress:
-            progress(r)
-    return results
+    return index.add_many(report_files(paths), progress)

@@ -15,7 +15,7 @@ import pytest
 
 from drafter.config import Config
 from drafter.errors import DrafterError
-from drafter.index import CHUNKS, SENTENCES, CorpusIndex, source_key
+from drafter.index import CHUNKS, CorpusIndex, source_key
 from drafter.review import review
 from tests.conftest import ROOT, SEEDS
 
@@ -63,8 +63,7 @@ def config(request, tmp_path):
     url = request.getfixturevalue("chroma_server")
     cfg = Config(chroma_url=url)
     client = CorpusIndex(cfg).client  # a fresh start: the server is shared by the session
-    for name in (CHUNKS, SENTENCES):
-        client.delete_collection(name)
+    client.delete_collection(CHUNKS)
     return cfg
 
 
@@ -109,9 +108,9 @@ def test_reindexing_is_idempotent_and_a_changed_file_replaces_its_chunks(config,
     report = tmp_path / "r.md"
     shutil.copy(SEEDS["ww"], report)
     first = idx.add(report)
-    counts = (idx.chunks.count(), idx.sentences.count())
+    count = idx.chunks.count()
     assert idx.add(report).status == "unchanged"
-    assert (idx.chunks.count(), idx.sentences.count()) == counts
+    assert idx.chunks.count() == count
     report.write_text(report.read_text(encoding="utf-8") + "\n新增一段：2023 年共开展网络安全培训 5 次。\n", encoding="utf-8")
     again = idx.add(report)
     assert again.status == "replaced"
@@ -119,7 +118,7 @@ def test_reindexing_is_idempotent_and_a_changed_file_replaces_its_chunks(config,
     assert len(got["ids"]) == again.chunks == got["metadatas"][0]["n_chunks"]
     assert idx.chunks.count() == again.chunks and again.chunks >= first.chunks
     assert idx.remove(report).status == "removed"
-    assert (idx.chunks.count(), idx.sentences.count()) == (0, 0)
+    assert idx.chunks.count() == 0
     assert idx.remove(report).status == "skipped"
 
 
@@ -267,9 +266,7 @@ def _assert_complete(index_dir: Path, folder: Path, n: int) -> None:
     for metas in per_file.values():
         assert len(metas) == metas[0]["n_chunks"]  # every file whole, none twice
         assert sorted(m["chunk"] for m in metas) == list(range(len(metas)))
-    sentences = idx.sentences.get(include=["metadatas"])
-    assert len(sentences["ids"]) == len(set(sentences["ids"]))
-    assert {m["source"] for m in sentences["metadatas"]} == set(per_file)
+    assert len(got["ids"]) == len(set(got["ids"]))
 
 
 CRASH = """
@@ -277,12 +274,10 @@ import os, sys
 from drafter import index as ix
 real = ix.CorpusIndex._write
 calls = {"n": 0}
-def crashing(self, coll, items, embedder):
-    real(self, coll, items, embedder)
-    if coll is self.sentences:
-        calls["n"] += 1
-        if calls["n"] == int(os.environ["CRASH_AT"]):
-            os._exit(9)  # killed after a file's sentences, before its chunks
+def crashing(self, items):
+    cut = int(os.environ["CRASH_AT"])
+    real(self, items[:cut])
+    os._exit(9)  # killed in the middle of a write
 ix.CorpusIndex._write = crashing
 from drafter.cli import main
 sys.argv = ["drafter", *sys.argv[1:]]
@@ -295,14 +290,21 @@ def test_an_index_run_killed_half_way_is_completed_by_the_next_run(tmp_path):
     _synth_folder(folder, 12)
     script = tmp_path / "crash.py"
     script.write_text(CRASH, encoding="utf-8")
+    # every synthetic report makes more than 3 chunks: 20 chunks are a few whole files and a part of one
     proc = subprocess.run([sys.executable, str(script), "index", str(folder), "--index", str(tmp_path / "ix")],
-                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "CRASH_AT": "7"}, timeout=300)
+                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "CRASH_AT": "20"}, timeout=300)
     assert proc.returncode == 9
-    partial = CorpusIndex(Config(index=str(tmp_path / "ix"))).stats()
-    assert partial["files"] == 6  # six whole files; the seventh has sentences but no chunks
+    partial = CorpusIndex(Config(index=str(tmp_path / "ix")))
+    got = partial.chunks.get(include=["metadatas"])
+    per_file: dict[str, int] = {}
+    for m in got["metadatas"]:
+        per_file[m["source"]] = per_file.get(m["source"], 0) + 1
+    whole = sum(1 for m in got["metadatas"] if m["chunk"] == 0 and per_file[m["source"]] == m["n_chunks"])
+    broken = len(per_file) - whole
+    assert len(got["ids"]) == 20 and whole >= 1 and broken == 1
     resumed = _run(tmp_path, "index", str(folder), "--index", str(tmp_path / "ix"))
     assert resumed.returncode == 0, resumed.stderr
-    assert "added 6" in resumed.stdout and "unchanged 6" in resumed.stdout
+    assert f"replaced 1" in resumed.stdout and f"added {12 - whole - 1}" in resumed.stdout and f"unchanged {whole}" in resumed.stdout
     _assert_complete(tmp_path / "ix", folder, 12)
 
 
