@@ -1,0 +1,35 @@
+import pytest
+
+from drafter.config import load_config
+from drafter.errors import DrafterError
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for var in ("DRAFTER_INDEX", "DRAFTER_CHROMA_URL", "DRAFTER_EMBEDDING", "DRAFTER_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+def test_defaults(clean_env):
+    c = load_config()
+    assert (c.index, c.chroma_url, c.embedding) == (".drafter/index", None, "hash")
+
+
+def test_flag_beats_environment_beats_file(clean_env, tmp_path):
+    (tmp_path / "drafter.yml").write_text("index: from-file\nembedding: hash:256\n", encoding="utf-8")
+    assert load_config().index == "from-file"
+    clean_env.setenv("DRAFTER_INDEX", "from-env")
+    assert load_config().index == "from-env"
+    assert load_config(index="from-flag").index == "from-flag"
+    assert load_config().embedding == "hash:256"
+
+
+@pytest.mark.parametrize("content,problem", [("index: [unclosed\n", "not valid YAML"), ("- a\n", "must be a YAML mapping"), ("colour: red\n", "colour")])
+def test_a_bad_config_file_names_itself(clean_env, tmp_path, content, problem):
+    (tmp_path / "drafter.yml").write_text(content, encoding="utf-8")
+    with pytest.raises(DrafterError, match=problem) as exc:
+        load_config()
+    assert "drafter.yml" in str(exc.value)
