@@ -199,6 +199,111 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
     sys.exit(2 if missing or any(r.status == "skipped" for r in results) else 0)
 
 
+@main.command(name="draft")
+@click.argument("facts_file", type=click.Path())
+@click.option("--template", help="Report structure (default: the facts' template).")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
+@click.option("--model", help="Model name for --backend openai (or DRAFTER_MODEL).")
+@click.option("--base-url", help="OpenAI-compatible base URL (or DRAFTER_BASE_URL); the default key is never sent to it.")
+@click.option("--section", help="Draft one section only (its key like 二/（二）/1, or its title).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write the draft to OUT.md or OUT.docx.")
+@click.option("--runs", "runs_dir", default="runs", show_default=True, help="Where run artifacts go.")
+@click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), help="Prompt folder (default prompts/v1).")
+@click.option("--jobs", type=int, default=4, show_default=True, help="Sections drafted at once (openai).")
+@click.option("--cache", "cache_dir", default=".drafter/cache", show_default=True, help="Response cache folder (openai).")
+@click.pass_context
+def draft_cmd(ctx, facts_file, template, backend, model, base_url, section, output, runs_dir, prompts_dir, jobs, cache_dir):
+    """Draft a report from a facts file (YAML/JSON): every figure computed in code and checked."""
+    from drafter import render
+    from drafter.draft import draft
+    from drafter.facts import load_facts
+
+    try:
+        if output and Path(output).suffix.lower() not in (".md", ".docx"):
+            raise DrafterError(f"{output}: the output must end in .md or .docx")
+        facts = load_facts(facts_file)
+        call = None
+        if backend == "openai":
+            from drafter.llm import CachedChat, chat_model, endpoint_from_env
+
+            ep = endpoint_from_env(model, base_url)
+            call = CachedChat(chat_model(ep), cache_dir, key=f"{ep.base_url}|{ep.model}")
+        result = draft(facts, template_id=template, model=call, backend=backend, prompts_dir=prompts_dir,
+                       section=section, runs_dir=runs_dir, jobs=jobs)
+        if output:
+            if output.lower().endswith(".docx"):
+                from drafter.docx_out import markdown_to_docx
+
+                markdown_to_docx(result.markdown, output)
+            else:
+                tmp = Path(output + ".part")
+                tmp.write_text(result.markdown, encoding="utf-8")
+                tmp.replace(output)
+    except DrafterError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+    if not output:
+        click.echo(result.markdown)
+    else:
+        out.print(f"写入 {output}（run {result.run_id}，{backend}）", highlight=False)
+    for s in result.sections:
+        if s.violations:
+            out.print(f"[yellow]{s.plan.heading}[/]：{s.source}；" + "；".join(s.violations), highlight=False)
+    if result.review is not None:
+        render.print_rich([result.review], {result.review.file: result.markdown}, out)
+    sys.exit(0)
+
+
+@main.group(name="facts")
+def facts_group():
+    """Facts files: import a 自评表 .xlsx, or extract facts from last year's report."""
+
+
+@facts_group.command(name="import")
+@click.argument("table", type=click.Path())
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write the facts YAML here (default: stdout).")
+@click.pass_context
+def facts_import(ctx, table, output):
+    """Read a national-format 项目支出绩效自评表 (.xlsx) into a facts file."""
+    from drafter.facts_io import import_table
+
+    _facts_out(ctx, lambda: import_table(table), output)
+
+
+@facts_group.command(name="extract")
+@click.argument("report", type=click.Path())
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write the facts YAML here (default: stdout).")
+@click.pass_context
+def facts_extract(ctx, report, output):
+    """Extract the figures and bullet points of an existing report into a facts file."""
+    from drafter.facts_io import extract_facts
+
+    _facts_out(ctx, lambda: extract_facts(report), output)
+
+
+def _facts_out(ctx, make, output):
+    from drafter.facts_io import dump_facts
+
+    try:
+        facts = make()
+        if output:
+            dump_facts(facts, output)
+        else:
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as d:
+                p = Path(d) / "facts.yaml"
+                dump_facts(facts, p)
+                click.echo(p.read_text(encoding="utf-8"), nl=False)
+    except DrafterError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+
+
 @main.command(name="rules")
 def list_rules():
     """List the rules in force."""

@@ -1,0 +1,625 @@
+"""The facts a report is drafted from: a strict model, loaded from YAML or JSON.
+
+A facts file holds what only the user knows (the budget, the indicators' targets and actual
+values, what was done, what went wrong); every derived figure (结余, 执行率, scores, grade) is
+computed from it in code by ``drafter.derive``. Amounts keep the file's unit (元 or 万元);
+``Facts.yuan(x)`` converts one to 元. Numbers are held as ``Decimal`` so that 2.76 万元 is
+exactly 27600 元.
+
+Bad input raises ``InputError(path, problem)`` with a one-line problem naming the field and,
+for YAML (and JSON that YAML can read), the line of that field::
+
+    facts.yaml: budget.spent (line 9): must be a number, got "五万"
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationError, field_validator, model_validator
+
+from drafter.errors import InputError
+
+__all__ = [
+    "AMOUNT_UNITS",
+    "Budget",
+    "Facts",
+    "FactsProblem",
+    "FundSource",
+    "Indicator",
+    "Project",
+    "Target",
+    "Unit",
+    "describe_validation_error",
+    "fmt_decimal",
+    "format_path",
+    "load_facts",
+    "parse_actual",
+    "parse_facts",
+    "parse_target",
+    "to_decimal",
+]
+
+AMOUNT_UNITS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
+_FOLD = str.maketrans("０１２３４５６７８９％．，＜＞＝", "0123456789%.,<>=")
+
+
+class FactsProblem(ValueError):
+    """A validation problem; ``field`` names the field inside the model that raised it (for
+    checks that look at several fields, e.g. spent against adjusted)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- values -----------------------------------------------------------------------------------
+def fmt_decimal(value: Decimal | int | float) -> str:
+    """A number as a report writes it: no exponent, no trailing zeros (Decimal('27600.00') -> '27600')."""
+    d = to_decimal(value)
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+def to_decimal(value: Decimal | int | float) -> Decimal:
+    """An exact Decimal of a number (a float by its shortest repr: 2.76 -> Decimal('2.76'))."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+    return Decimal(value)
+
+
+def _got(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float, Decimal)):
+        return fmt_decimal(value) if not (isinstance(value, float) and not math.isfinite(value)) else str(value)
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise FactsProblem(f"must be a number, got {_got(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FactsProblem(f"must be a number, got {value}")
+    return to_decimal(value)
+
+
+def _amount(value: Any) -> Decimal:
+    d = _number(value)
+    if d < 0:
+        raise FactsProblem(f"must not be negative, got {fmt_decimal(d)}")
+    return d
+
+
+def _positive(value: Any) -> Decimal:
+    d = _number(value)
+    if d <= 0:
+        raise FactsProblem(f"must be greater than 0, got {fmt_decimal(d)}")
+    return d
+
+
+def _points(value: Any) -> Decimal:
+    d = _amount(value)
+    if d > 100:
+        raise FactsProblem(f"must be at most 100, got {fmt_decimal(d)}")
+    return d
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise FactsProblem(f"must be text, got {_got(value)}")
+    text = value.strip()
+    if not text:
+        raise FactsProblem("must not be empty")
+    return text
+
+
+def _opt_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return _text(value)
+
+
+def _text_list(value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FactsProblem(f"must be a list of items (one '- ' line each), got {_got(value)}")
+    return value
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FactsProblem(f"must be a list, got {_got(value)}")
+    return value
+
+
+def _json_number(d: Decimal) -> int | float:
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+_JSON_NUM = PlainSerializer(lambda d: _json_number(d) if isinstance(d, Decimal) else d, when_used="json")
+Amount = Annotated[Decimal, BeforeValidator(_amount), _JSON_NUM]
+Positive = Annotated[Decimal, BeforeValidator(_positive), _JSON_NUM]
+Points = Annotated[Decimal, BeforeValidator(_points), _JSON_NUM]
+Text = Annotated[str, BeforeValidator(_text)]
+OptText = Annotated[str | None, BeforeValidator(_opt_text)]
+TextList = Annotated[list[Text], BeforeValidator(_text_list)]
+
+
+# --- targets and actual values -----------------------------------------------------------------
+_GE = ("大于等于", "不低于", "不少于", "不小于", ">=", "≥", "≧", ">", "=")
+_LE = ("小于等于", "不高于", "不超过", "不大于", "不多于", "<=", "≤", "≦", "<")
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+"
+_UNIT = r"%|‰|[A-Za-z\u4e00-\u9fff·/²³]{1,8}?"
+_TARGET_RE = re.compile(
+    rf"^(?P<op>{'|'.join(re.escape(o) for o in (*_GE, *_LE))})?\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?$"
+)
+_BOUND = re.compile(r"(以上|以下|以内|之内|内)$")
+_ACTUAL_RE = re.compile(rf"^(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?$")
+
+
+def parse_target(text: str) -> tuple[str, Decimal, str] | None:
+    """(direction '≥'|'≤', value, unit) of a quantitative target, or None.
+
+    Accepts ">=800", "≥800", "<=5", "≤5天", "800" (≥), "100%", ">=95%", "不低于95%",
+    "5个工作日内" and "90%以上"; a bare number is a lower bound (≥). Strict ">"/"<" read as
+    ≥/≤ (they score alike). Deadlines ("12月底前") are not quantitative targets."""
+    t = re.sub(r"\s+", "", str(text).translate(_FOLD))
+    b = _BOUND.search(t)
+    bound = b.group(1) if b else None
+    if b:
+        t = t[: b.start()]
+    m = _TARGET_RE.match(t)
+    if not m:
+        return None
+    op, unit = m.group("op"), m.group("unit") or ""
+    if re.search(r"[前底]", unit) or _BOUND.search(unit):
+        return None
+    if bound in ("以内", "之内", "内") and not unit:
+        return None
+    direction = "≤" if op in _LE else "≥"
+    if bound:
+        bound_dir = "≥" if bound == "以上" else "≤"
+        if op and bound_dir != direction:
+            return None
+        direction = bound_dir
+    value = Decimal(m.group("num").replace(",", ""))
+    return direction, value, unit
+
+
+def parse_actual(value: Any) -> tuple[Decimal, str] | None:
+    """(value, unit) of an actual value such as 861, "861个", "98%", "3.5天"; None if not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return to_decimal(value), ""
+    if not isinstance(value, str):
+        return None
+    m = _ACTUAL_RE.match(re.sub(r"\s+", "", value.translate(_FOLD)))
+    if not m:
+        return None
+    return Decimal(m.group("num").replace(",", "")), m.group("unit") or ""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Target(_Strict):
+    """An indicator's 年度指标值: the text as written, and for a quantitative target its
+    direction (≥ 正向, ≤ 反向), value and unit."""
+
+    text: str
+    direction: Literal["≥", "≤"] | None = None
+    value: Annotated[Decimal | None, _JSON_NUM] = None
+    unit: str = ""
+
+    @property
+    def quantitative(self) -> bool:
+        return self.direction is not None
+
+    @classmethod
+    def of(cls, raw: Any) -> "Target":
+        if isinstance(raw, Target):
+            return raw
+        if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+            raw = raw["text"]
+        if isinstance(raw, bool) or raw is None:
+            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {_got(raw)}')
+        if isinstance(raw, (int, float, Decimal)):
+            text = fmt_decimal(_amount(raw))
+        elif isinstance(raw, str):
+            text = raw.strip()
+            if not text:
+                raise FactsProblem("must not be empty")
+        else:
+            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {_got(raw)}')
+        parsed = parse_target(text)
+        if parsed is None:
+            return cls(text=text)
+        direction, value, unit = parsed
+        return cls(text=text, direction=direction, value=value, unit=unit.replace("％", "%"))
+
+
+def _actual(value: Any) -> Decimal | str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    return _amount(value)
+
+
+class Indicator(_Strict):
+    """One row of the 绩效指标 table."""
+
+    level1: Text  # 一级指标: 产出指标 / 效益指标 / 满意度指标 / 预算执行率
+    level2: OptText = None  # 二级指标: 数量指标, 质量指标…
+    name: Text  # 三级指标
+    target: Annotated[Target, BeforeValidator(Target.of)]  # 年度指标值
+    actual: Annotated[Decimal | str | None, BeforeValidator(_actual), _JSON_NUM] = None  # 实际完成值
+    unit: OptText = None  # 计量单位 (taken from the target or actual when not given)
+    weight: Positive  # 分值
+    score: Annotated[Decimal | None, BeforeValidator(lambda v: None if v is None else _amount(v)), _JSON_NUM] = None  # 得分 as stated
+    reason: OptText = None  # 偏差原因分析及改进措施
+    qualitative: bool = False  # 定性指标: target and actual are text, scored by bands
+
+    @field_validator("qualitative", mode="before")
+    @classmethod
+    def _bool(cls, v: Any) -> bool:
+        if v is None:
+            return False
+        if not isinstance(v, bool):
+            raise FactsProblem(f"must be true or false, got {_got(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> "Indicator":
+        if self.score is not None and self.score > self.weight:
+            raise FactsProblem(
+                f"{fmt_decimal(self.score)} is more than the weight {fmt_decimal(self.weight)} (得分 may never exceed 分值)", "score"
+            )
+        if self.qualitative:
+            return self
+        if not self.target.quantitative:
+            raise FactsProblem(
+                f'cannot read {_got(self.target.text)} as a target: write it as ">=800", "≤5天" or "100%", '
+                "or mark the indicator qualitative: true",
+                "target",
+            )
+        units = [("target", self.target.unit)]
+        if self.actual is not None:
+            parsed = parse_actual(self.actual)
+            if parsed is None:
+                raise FactsProblem(f"must be a number (a unit may follow, as in 861个 or 98%), got {_got(self.actual)}", "actual")
+            self.actual, actual_unit = parsed
+            units.append(("actual", actual_unit.replace("％", "%")))
+        declared = self.unit
+        for where, u in units:
+            if not u:
+                continue
+            if declared is None:
+                declared = u
+            elif u != declared:
+                other = "the indicator's unit" if self.unit is not None else "the target's unit"
+                raise FactsProblem(f'unit "{u}" differs from {other} "{declared}"', where)
+        self.unit = declared
+        return self
+
+    @property
+    def target_text(self) -> str:
+        return self.target.text
+
+    @property
+    def is_execution(self) -> bool:
+        """The 预算执行率 row."""
+        return any("执行率" in (x or "") for x in (self.level1, self.level2, self.name))
+
+    @property
+    def actual_value(self) -> Decimal | None:
+        return self.actual if isinstance(self.actual, Decimal) else None
+
+
+class Unit(_Strict):
+    name: Text  # 项目单位 / 实施单位
+    department: OptText = None  # 主管部门
+    profile: OptText = None  # 项目单位基本情况 (duties, internal structure)
+
+
+class Project(_Strict):
+    name: Text
+    description: OptText = None  # 项目基本情况: what the project covers
+    goal: OptText = None  # 绩效目标 / 年度总体目标（预期目标）
+
+
+def _unit(value: Any) -> str:
+    if value not in AMOUNT_UNITS:
+        raise FactsProblem(f"must be 元 or 万元, got {_got(value)}")
+    return value
+
+
+class FundSource(_Strict):
+    """A row under 年度资金总额: 当年财政拨款, 上年结转资金, 其他资金."""
+
+    name: Text
+    initial: Amount | None = None
+    adjusted: Amount | None = None
+    spent: Amount | None = None
+
+
+class Budget(_Strict):
+    unit: Annotated[str, BeforeValidator(_unit)]  # 元 or 万元: every amount of the facts uses it
+    initial: Amount  # 年初预算
+    adjusted: Amount | None = None  # 调整后预算 (全年预算数); None: not adjusted
+    spent: Amount  # 全年支出 (全年执行数)
+    execution_weight: Positive | None = None  # 预算执行率 分值 in the funds block (default 10)
+    adjustment_reason: OptText = None
+    underspend_reason: OptText = None  # why execution is below 90%
+    spent_over_reason: OptText = None  # why spending exceeds the adjusted budget
+    sources: Annotated[list[FundSource], BeforeValidator(_list)] = []
+
+    @property
+    def adjusted_value(self) -> Decimal:
+        """The budget execution is measured against: 调整后预算, else 年初预算."""
+        return self.initial if self.adjusted is None else self.adjusted
+
+    def yuan(self, amount: Decimal | int | float | None) -> Decimal | None:
+        """An amount in this budget's unit, in 元."""
+        if amount is None:
+            return None
+        d = to_decimal(amount) * AMOUNT_UNITS[self.unit]
+        return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+    @model_validator(mode="after")
+    def _check(self) -> "Budget":
+        if self.adjusted_value <= 0:
+            field = "initial" if self.adjusted is None else "adjusted"
+            raise FactsProblem("must be greater than 0 (the execution rate is spent / adjusted budget)", field)
+        if self.spent > self.adjusted_value and not self.spent_over_reason:
+            what = "the adjusted budget" if self.adjusted is not None else "the budget"
+            raise FactsProblem(
+                f"{fmt_decimal(self.spent)} is more than {what} {fmt_decimal(self.adjusted_value)}: "
+                "correct it or explain it in budget.spent_over_reason",
+                "spent",
+            )
+        return self
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+        raise FactsProblem(f"must be a year such as 2023, got {_got(value)}")
+    return value
+
+
+def _template(value: Any) -> str:
+    from drafter.templates import load_templates
+
+    known = load_templates()
+    if not isinstance(value, str) or value not in known:
+        raise FactsProblem(f"unknown template {_got(value)} (known: {', '.join(sorted(known))})")
+    return value
+
+
+class Facts(_Strict):
+    template: Annotated[str, BeforeValidator(_template)]  # a drafter.templates id
+    year: Annotated[int, BeforeValidator(_year)]
+    unit: Unit
+    project: Project
+    budget: Budget
+    indicators: Annotated[list[Indicator], BeforeValidator(_list)] = []
+    self_score: Points | None = None
+    achievements: TextList = []
+    problems: TextList = []
+    improvements: TextList = []
+
+    @model_validator(mode="after")
+    def _check(self) -> "Facts":
+        rows = [i for i, ind in enumerate(self.indicators) if ind.is_execution]
+        if len(rows) > 1:
+            raise FactsProblem(f"more than one 预算执行率 row (indicators {', '.join(f'[{i}]' for i in rows)})", "indicators")
+        return self
+
+    def yuan(self, amount: Decimal | int | float | None) -> Decimal | None:
+        """An amount in the facts' unit (``budget.unit``), in 元: ``facts.yuan(2.76)`` is 27600
+        when the unit is 万元."""
+        return self.budget.yuan(amount)
+
+    @property
+    def amount_unit(self) -> str:
+        return self.budget.unit
+
+
+# --- loading ----------------------------------------------------------------------------------
+KeyPath = tuple  # a key path: ("budget", "spent"), ("indicators", 0, "weight")
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Facts from a .yaml/.yml or .json file; ``InputError`` with a one-line problem otherwise."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(str(path), "no such file")
+    if p.is_dir():
+        raise InputError(str(path), "is a folder, not a facts file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "is not UTF-8 text: save it as UTF-8") from None
+    fmt = "json" if p.suffix.lower() == ".json" else "yaml"
+    return parse_facts(text, str(path), fmt)
+
+
+def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] = "yaml") -> Facts:
+    """Facts from YAML or JSON text; errors name ``path``."""
+    if not text.strip():
+        raise InputError(path, "the file is empty")
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(path, _yaml_problem(exc)) from None
+        if data is None:
+            raise InputError(path, "the file is empty")
+    lines, duplicate = _key_lines(text)
+    if duplicate is not None:
+        key, line, first = duplicate
+        raise InputError(path, f"{format_path(key)} (line {line}): given twice (first on line {first})")
+    if not isinstance(data, dict):
+        raise InputError(path, f"must be a mapping of fields (template, year, unit, project, budget…), got {_got(data)}")
+    try:
+        return Facts.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(path, describe_validation_error(exc, lines)) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None:
+        return f"not valid YAML (line {mark.line + 1}, column {mark.column + 1}): {problem}"
+    return f"not valid YAML: {problem}"
+
+
+def _key_lines(text: str) -> tuple[dict[KeyPath, int], tuple[KeyPath, int, int] | None]:
+    """Line (1-based) of every key path in a YAML (or JSON) document, and the first key given
+    twice in one mapping, as (path, line, first line). Best effort: {} when YAML cannot read it."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}, None
+    lines: dict[KeyPath, int] = {}
+    duplicate: list = []
+
+    def walk(node, path: KeyPath) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark.line)
+                line = key_node.start_mark.line + 1
+                if key in seen and not duplicate:
+                    duplicate.append(((*path, key), line, seen[key]))
+                seen.setdefault(key, line)
+                lines.setdefault((*path, key), line)
+                walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines, (duplicate[0] if duplicate else None)
+
+
+def format_path(loc: KeyPath) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_TYPE_TAGS = re.compile(r"^(?:decimal|str|int|float|bool|none|list\[.*\]|function-.*|.*\[.*\])$")
+
+
+def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | None = None) -> str:
+    """One line for the first problem of a ``ValidationError`` of ``Facts`` (or a part of it):
+    ``budget.spent (line 9): must be a number, got "五万"``."""
+    lines = lines or {}
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if isinstance(p, int) or not _TYPE_TAGS.match(str(p)))
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, FactsProblem):
+        if error.field:
+            loc = (*loc, error.field)
+        message = error.message
+    elif err["type"] == "missing":
+        message = "is required"
+    elif err["type"] == "extra_forbidden":
+        allowed = _fields_at(exc.title, loc[:-1])
+        message = "unknown field" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        allowed = _fields_at(exc.title, loc)
+        message = f"must be a mapping with {', '.join(allowed)}, got {_got(err.get('input'))}" if allowed else f"must be a mapping, got {_got(err.get('input'))}"
+    elif err["type"] == "list_type":
+        message = f"must be a list, got {_got(err.get('input'))}"
+    else:
+        message = str(err["msg"]).removeprefix("Value error, ")
+    where = format_path(loc)
+    line = _line_of(loc, lines)
+    if where and line:
+        return f"{where} (line {line}): {message}"
+    if where:
+        return f"{where}: {message}"
+    return message
+
+
+def _line_of(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
+    """The line of ``loc``, else of its nearest given parent (a missing field: its mapping)."""
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
+def _fields_at(title: str, loc: KeyPath) -> list[str]:
+    """The field names of the model at ``loc`` below the model called ``title``."""
+    model = {m.__name__: m for m in (Facts, Budget, Indicator, Unit, Project, FundSource, Target)}.get(title)
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_of(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        m = _model_of(arg)
+        if m is not None:
+            return m
+    meta = getattr(annotation, "__origin__", None)
+    if meta is not None and isinstance(meta, type) and issubclass(meta, BaseModel):
+        return meta
+    return None
+

@@ -1,0 +1,89 @@
+"""Chat models: an OpenAI-compatible endpoint through LangChain's ChatOpenAI, configured by
+environment variables or named endpoints in the config file, with an on-disk response cache.
+
+The default OpenAI key (OPENAI_API_KEY) is only ever sent to OpenAI itself: a custom base URL
+gets the key named for it (``api_key_env``) or none."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, ConfigDict
+
+from drafter.errors import DrafterError
+
+
+class Endpoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+
+
+def endpoint_from_env(model: str | None = None, base_url: str | None = None) -> Endpoint:
+    """DRAFTER_MODEL / DRAFTER_BASE_URL / DRAFTER_API_KEY_ENV, overridden by the arguments."""
+    model = model or os.environ.get("DRAFTER_MODEL")
+    if not model:
+        raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL (and DRAFTER_BASE_URL for a local server)")
+    return Endpoint(model=model, base_url=base_url or os.environ.get("DRAFTER_BASE_URL") or None,
+                    api_key_env=os.environ.get("DRAFTER_API_KEY_ENV") or None,
+                    timeout=float(os.environ.get("DRAFTER_TIMEOUT", "60")))
+
+
+def api_key(ep: Endpoint) -> str:
+    if ep.api_key_env:
+        return os.environ.get(ep.api_key_env, "")
+    if ep.base_url is None:
+        return os.environ.get("OPENAI_API_KEY", "")
+    return ""  # a custom base URL never gets the default key
+
+
+def chat_model(ep: Endpoint) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(model=ep.model, base_url=ep.base_url, api_key=api_key(ep) or "not-needed",
+                      timeout=ep.timeout, max_retries=ep.max_retries, temperature=0)
+
+
+class CachedChat:
+    """Calls a chat model with (system, user) messages; identical calls are answered from an
+    on-disk cache, so a re-run with the same inputs makes no calls."""
+
+    def __init__(self, model: BaseChatModel, cache_dir: str | Path | None = None, key: str = "") -> None:
+        self.model = model
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.key = key
+        self.calls = 0
+        self.prompt_chars = 0
+
+    def _path(self, system: str, user: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        digest = hashlib.sha256(json.dumps([self.key, system, user], ensure_ascii=False).encode("utf-8")).hexdigest()
+        return self.cache_dir / digest[:2] / f"{digest}.json"
+
+    def __call__(self, system: str, user: str) -> str:
+        path = self._path(system, user)
+        if path is not None and path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))["text"]
+        self.calls += 1
+        self.prompt_chars += len(system) + len(user)
+        try:
+            reply = self.model.invoke([SystemMessage(system), HumanMessage(user)])
+        except Exception as exc:  # openai/httpx raise many types: all mean "no answer"
+            raise DrafterError(f"the model call failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"text": text}, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        return text
