@@ -31,7 +31,7 @@ from drafter.templates import detect_template, title_matches
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 2
+SCHEMA = 3
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -67,8 +67,27 @@ def source_key(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def _id(*parts: str) -> str:
-    return hashlib.sha1(":".join(parts).encode("utf-8")).hexdigest()[:20]
+def _code(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def chunk_id(meta: dict) -> str:
+    """``kind.year.unit.source.n``: a chunk's id carries the keys searches filter on, so a
+    search can filter the ids of a plain (fast) vector query instead of asking Chroma to
+    filter (slow) or fetching every candidate's metadata (slower)."""
+    return f"{meta['section_kind'] or '-'}.{meta['year']}.{_code(meta['unit'])}.{_code(meta['source'])}.{meta['chunk']}"
+
+
+def id_keys(cid: str) -> dict:
+    kind, year, unit, source, _ = cid.split(".")
+    return {"section_kind": "" if kind == "-" else kind, "year": int(year), "unit": unit, "source": source}
+
+
+def _matches(cid: str, wanted: dict, exclude_source: str | None) -> bool:
+    keys = id_keys(cid)
+    if exclude_source and keys["source"] == _code(exclude_source):
+        return False
+    return all(keys[k] == (_code(v) if k == "unit" else v) for k, v in wanted.items())
 
 
 # --- what a report is -------------------------------------------------------------------------
@@ -153,7 +172,7 @@ def chunk_report(report: Report, analysis: Analysis, source: str, fhash: str) ->
         header = "｜".join(x for x in (ident["project"], title) if x)
         head = header + "\n" if header else ""
         meta["body_offset"] = len(head)  # the body follows a "project｜section" line for retrieval
-        chunks.append(Chunk(id=_id(source, fhash, "c", str(len(chunks))), text=head + body, metadata=meta))
+        chunks.append(Chunk(id=chunk_id(meta), text=head + body, metadata=meta))
     for c in chunks:
         c.metadata["n_chunks"] = len(chunks)
     return chunks
@@ -176,6 +195,25 @@ def _split(text: str, limit: int) -> list[str]:
 
 
 # --- the store --------------------------------------------------------------------------------
+# metadata keys the index filters on; the others are stored but not indexed (cheaper writes)
+FILTER_KEYS = ("source", "unit", "year", "section_kind")
+_STORED_ONLY = {"project": "str", "template": "str", "section": "str", "section_title": "str", "file_hash": "str",
+                "start": "int", "end": "int", "chunk": "int", "n_chunks": "int", "body_offset": "int"}
+
+
+def _schema():
+    """Cosine HNSW, no full-text index on documents (retrieval's lexical score is BM25 over the
+    vector candidates), and no inverted index on metadata nobody filters on."""
+    from chromadb import FtsIndexConfig, IntInvertedIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
+
+    schema = Schema()
+    schema.create_index(VectorIndexConfig(space="cosine", embedding_function=None))
+    schema.delete_index(FtsIndexConfig(), key="#document")
+    for key, kind in _STORED_ONLY.items():
+        schema.delete_index(StringInvertedIndexConfig() if kind == "str" else IntInvertedIndexConfig(), key=key)
+    return schema
+
+
 def _client(config: Config):
     import chromadb
     from chromadb.config import Settings
@@ -225,9 +263,7 @@ class CorpusIndex:
                     "Use the same embedding, or index into a new folder."
                 )
             return coll
-        return self.client.create_collection(
-            name, embedding_function=None, metadata=want, configuration={"hnsw": {"space": "cosine"}}
-        )
+        return self.client.create_collection(name, embedding_function=None, metadata=want, schema=_schema())
 
     # --- writing ---
     def state(self, source: str) -> tuple[str | None, int, int]:
@@ -332,12 +368,24 @@ class CorpusIndex:
                unit: str | None = None, exclude_source: str | None = None, candidates: int = 40) -> list[Hit]:
         """Hybrid retrieval: vector candidates re-ranked with BM25 over character bigrams,
         fused by reciprocal rank."""
-        where = _where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)
         n = self.chunks.count()
         if n == 0:
             return []
-        res = self.chunks.query(query_embeddings=self.embedder.embed([query]), n_results=min(candidates, n),
-                                where=where, include=["documents", "metadatas", "distances"])
+        filters = {"section_kind": section_kind, "year": year, "unit": unit}
+        wanted = {k: v for k, v in filters.items() if v}
+        vec = self.embedder.embed([query])
+        # Chroma's filtered search is several times slower than a plain one: ask for more
+        # neighbours and filter here, and ask Chroma to filter only when too few are left
+        if not (wanted or exclude_source):
+            res = self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["documents", "metadatas"])
+        else:
+            res = self.chunks.query(query_embeddings=vec, n_results=min(candidates * 4, n), include=[])
+            keep = [cid for cid in res["ids"][0] if _matches(cid, wanted, exclude_source)][:candidates]
+            if len(keep) >= min(k, candidates):
+                res = self._fetch(keep)
+            else:
+                res = self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["documents", "metadatas"],
+                                        where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source))
         ids, docs, metas = res["ids"][0], res["documents"][0], res["metadatas"][0]
         if not ids:
             return []
@@ -351,6 +399,13 @@ class CorpusIndex:
         fused.sort(key=lambda h: -h.score)
         return fused[:k]
 
+    def _fetch(self, ids: list[str]) -> dict:
+        """Documents and metadata of ``ids``, in that order, shaped like a query result."""
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        order = {cid: i for i, cid in enumerate(ids)}
+        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]), key=lambda r: order[r[0]])
+        return {"ids": [[r[0] for r in rows]], "documents": [[r[1] for r in rows]], "metadatas": [[r[2] for r in rows]]}
+
     def neighbours(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 8) -> list[tuple[str, str, dict]]:
         """The chunks of other reports nearest to each text: (id, text, metadata), each once.
         (Filtering in Chroma's query is several times slower than asking for two more
@@ -358,16 +413,12 @@ class CorpusIndex:
         count = self.chunks.count()
         if not texts or count == 0:
             return []
-        res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count),
-                                include=["documents", "metadatas"])
-        seen: set[str] = set()
-        out = []
-        for ids, docs, metas in zip(res["ids"], res["documents"], res["metadatas"]):
-            for cid, doc, meta in zip(ids, docs, metas):
-                if cid in seen or meta.get("source") == exclude_source or meta.get("file_hash") == exclude_hash:
-                    continue
-                seen.add(cid)
-                out.append((cid, doc, meta))
+        res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count), include=[])
+        mine = _code(exclude_source)
+        ids = list(dict.fromkeys(cid for row in res["ids"] for cid in row if id_keys(cid)["source"] != mine))
+        got = self._fetch(ids) if ids else {"ids": [[]], "documents": [[]], "metadatas": [[]]}
+        out = [(cid, doc, meta) for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0])
+               if meta.get("file_hash") != exclude_hash]
         return out
 
 
