@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/drafter index corpus/
 	$(BIN)/drafter review corpus/ ; status=$$?; [ $$status -le 1 ]
+	$(BIN)/drafter draft examples/facts-zwxt.yaml -o runs/demo-draft.md
+	cat runs/demo-draft.md
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
 test: $(STAMP)
