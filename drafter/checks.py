@@ -1036,3 +1036,24 @@ def check_corpus_stale(rule, a: Analysis) -> Iterator[Finding]:
         stale = [f.text for f in same] + [f"{y} 年" for y in sorted(set(years))]
         yield a.finding(rule, sm.sentence.start, sm.sentence.end, rule.say(year=old_year, figures="、".join(stale)),
                         evidence=f"与本单位 {old_year} 年报告原句相同（相似度 {best.shape:.2f}）：“{best.text[:60]}”")
+
+
+# --- the model's claim check (review --llm) ----------------------------------------------------
+@rule_type("llm_claim", EmptyParams)
+def check_llm_claim(rule, a: Analysis) -> Iterator[Finding]:
+    if a.claims is None:
+        return
+    results, _ = a.claim_results
+    for r in results:
+        if r.verdict.is_claim and not r.verdict.supported:
+            yield a.finding(rule, r.sentence.start, r.sentence.end, rule.say(reason=r.verdict.reason or "未说明"),
+                            evidence=f"模型判断（{a.claims.model_name or '已配置的模型'}）：{r.verdict.reason}")
+
+
+@rule_type("llm_check_failed", EmptyParams)
+def check_llm_failed(rule, a: Analysis) -> Iterator[Finding]:
+    if a.claims is None:
+        return
+    _, failures = a.claim_results
+    for f in failures:
+        yield a.finding(rule, f.start, f.end, rule.say(problem=f.problem), evidence=f.problem)

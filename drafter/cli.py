@@ -62,8 +62,14 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Corpus index folder (default .drafter/index when it exists).")
 @click.option("--chroma-url", help="Use a Chroma server (http://HOST:PORT) as the corpus index.")
 @click.option("--no-index", is_flag=True, help="Do not compare with the corpus index.")
+@click.option("--llm", "use_llm", is_flag=True, help="Also let a model judge each outcome claim (needs --model or DRAFTER_MODEL).")
+@click.option("--model", help="Model for --llm (OpenAI-compatible).")
+@click.option("--base-url", help="Base URL for --llm (or DRAFTER_BASE_URL).")
+@click.option("--facts", "facts_file", type=click.Path(), help="A facts file the claims may also be supported by (--llm).")
+@click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), help="Prompt folder (default prompts/v1).")
 @click.pass_context
-def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index):
+def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
+           use_llm, model, base_url, facts_file, prompts_dir):
     """Review reports (.md .txt .docx .pdf, or folders of them).
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
@@ -79,6 +85,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         rules = load_rules(list(rule_dirs), set(disable))
         accept = load_accept(accept_file) if accept_file else _default_accept()
         index = None if no_index else _review_index(index_dir, chroma_url)
+        claims = _claim_checker(model, base_url, facts_file, prompts_dir) if use_llm else None
     except DrafterError as exc:
         if debug:
             raise
@@ -94,7 +101,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     for path in paths:
         try:
             report = load(path, max_bytes=int(max_mb * 1024 * 1024))
-            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index))
+            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index, claims=claims))
             texts[report.path] = report.text
         except InputError as exc:
             if debug:
@@ -114,6 +121,20 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     if bad:
         sys.exit(2)
     sys.exit(1 if any(r.has_errors for r in results) else 0)
+
+
+def _claim_checker(model, base_url, facts_file, prompts_dir):
+    from drafter.claims import ClaimChecker
+    from drafter.llm import CachedChat, chat_model, endpoint_from_env
+    from drafter.prompts import load_prompt
+
+    ep = endpoint_from_env(model, base_url)
+    facts_text = ""
+    if facts_file:
+        from drafter.facts import load_facts
+
+        facts_text = load_facts(facts_file).model_dump_json(exclude_none=True)
+    return ClaimChecker(CachedChat(chat_model(ep)), load_prompt("claim_check", prompts_dir), model_name=ep.model, facts_text=facts_text)
 
 
 def _review_index(index_dir: str | None, chroma_url: str | None):

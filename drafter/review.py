@@ -54,10 +54,12 @@ def review(
     accept: list[AcceptEntry] | None = None,
     min_level: Level | str = Level.info,
     index=None,
+    claims=None,
 ) -> ReviewResult:
     """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline).
     With ``index`` (a ``drafter.index.CorpusIndex``) the corpus rules compare it with the
-    reports in the index."""
+    reports in the index; with ``claims`` (a ``drafter.claims.ClaimChecker``) a model judges its
+    outcome claims."""
     if isinstance(source, Report):
         report = source
     elif isinstance(source, str) and "\n" in source:
@@ -70,6 +72,7 @@ def review(
         from drafter.corpus_check import CorpusMatcher
 
         analysis.corpus = CorpusMatcher(index, analysis)
+    analysis.claims = claims  # a drafter.claims.ClaimChecker for review --llm
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(RULE_TYPES[rule.extends].check(rule, analysis))
