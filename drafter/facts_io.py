@@ -187,18 +187,24 @@ _FUNDS_COLUMNS = [
 _SOURCE_NAMES = [("当年财政拨款", "当年财政拨款|财政拨款"), ("上年结转资金", "上年结转"), ("其他资金", "其他资金")]
 
 
+def _columns(sheet: "_Sheet", row: int, patterns) -> dict[str, int]:
+    """Role -> column of the header cells in ``row`` (the first column matching each role)."""
+    cols: dict[str, int] = {}
+    for c in range(1, sheet.max_col + 1):
+        k = _key(sheet.get(row, c))
+        for role, rx in patterns:
+            if k and role not in cols and rx.search(k):
+                cols[role] = c
+                break
+    return cols
+
+
 def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
     heads = sheet.find("全年执行数|执行数")
     if not heads:
         raise InputError(path, f"{where}: no funds block (a 全年执行数 header)")
     hr = heads[0][0]
-    cols: dict[str, int] = {}
-    for c in range(1, sheet.max_col + 1):
-        k = _key(sheet.get(hr, c))
-        for role, rx in _FUNDS_COLUMNS:
-            if k and role not in cols and rx.search(k):
-                cols[role] = c
-                break
+    cols = _columns(sheet, hr, _FUNDS_COLUMNS)
     if "spent" not in cols or ("initial" not in cols and "adjusted" not in cols):
         raise InputError(path, f"{where} row {hr}: the funds block needs 年初预算数 or 全年预算数 and 全年执行数 columns")
     unit = _funds_unit(sheet, hr)
@@ -288,13 +294,7 @@ def _read_indicators(sheet: _Sheet, path: str, where: str) -> tuple[list[Indicat
     if not heads:
         return [], None
     hr = heads[0][0]
-    cols: dict[str, int] = {}
-    for c in range(1, sheet.max_col + 1):
-        k = _key(sheet.get(hr, c))
-        for role, rx in _INDICATOR_COLUMNS:
-            if k and role not in cols and rx.search(k):
-                cols[role] = c
-                break
+    cols = _columns(sheet, hr, _INDICATOR_COLUMNS)
     for need in ("name", "target", "weight"):
         if need not in cols:
             raise InputError(path, f"{where} row {hr}: the indicator block has no {dict(name='三级指标', target='年度指标值', weight='分值')[need]} column")
