@@ -65,11 +65,12 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--llm", "use_llm", is_flag=True, help="Also let a model judge each outcome claim (needs --model or DRAFTER_MODEL).")
 @click.option("--model", help="Model for --llm (OpenAI-compatible).")
 @click.option("--base-url", help="Base URL for --llm (or DRAFTER_BASE_URL).")
+@click.option("--endpoint", help="A named endpoint from the config file for --llm.")
 @click.option("--facts", "facts_file", type=click.Path(), help="A facts file the claims may also be supported by (--llm).")
 @click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), help="Prompt folder (default prompts/v1).")
 @click.pass_context
 def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
-           use_llm, model, base_url, facts_file, prompts_dir):
+           use_llm, model, base_url, endpoint, facts_file, prompts_dir):
     """Review reports (.md .txt .docx .pdf, or folders of them).
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
@@ -85,7 +86,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         rules = load_rules(list(rule_dirs), set(disable))
         accept = load_accept(accept_file) if accept_file else _default_accept()
         index = None if no_index else _review_index(index_dir, chroma_url)
-        claims = _claim_checker(model, base_url, facts_file, prompts_dir) if use_llm else None
+        claims = _claim_checker(model, base_url, endpoint, facts_file, prompts_dir) if use_llm else None
     except DrafterError as exc:
         if debug:
             raise
@@ -123,12 +124,12 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     sys.exit(1 if any(r.has_errors for r in results) else 0)
 
 
-def _claim_checker(model, base_url, facts_file, prompts_dir):
+def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
     from drafter.claims import ClaimChecker
     from drafter.llm import CachedChat, chat_model, endpoint_from_env
     from drafter.prompts import load_prompt
 
-    ep = endpoint_from_env(model, base_url)
+    ep = endpoint_from_env(model, base_url, endpoint)
     facts_text = ""
     if facts_file:
         from drafter.facts import load_facts
@@ -226,6 +227,7 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
 @click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
 @click.option("--model", help="Model name for --backend openai (or DRAFTER_MODEL).")
 @click.option("--base-url", help="OpenAI-compatible base URL (or DRAFTER_BASE_URL); the default key is never sent to it.")
+@click.option("--endpoint", help="A named endpoint from the config file (drafter.yml: endpoints).")
 @click.option("--section", help="Draft one section only (its key like 二/（二）/1, or its title).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="Write the draft to OUT.md or OUT.docx.")
 @click.option("--runs", "runs_dir", default="runs", show_default=True, help="Where run artifacts go.")
@@ -233,7 +235,7 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
 @click.option("--jobs", type=int, default=4, show_default=True, help="Sections drafted at once (openai).")
 @click.option("--cache", "cache_dir", default=".drafter/cache", show_default=True, help="Response cache folder (openai).")
 @click.pass_context
-def draft_cmd(ctx, facts_file, template, backend, model, base_url, section, output, runs_dir, prompts_dir, jobs, cache_dir):
+def draft_cmd(ctx, facts_file, template, backend, model, base_url, endpoint, section, output, runs_dir, prompts_dir, jobs, cache_dir):
     """Draft a report from a facts file (YAML/JSON): every figure computed in code and checked."""
     from drafter import render
     from drafter.draft import draft
@@ -247,7 +249,7 @@ def draft_cmd(ctx, facts_file, template, backend, model, base_url, section, outp
         if backend == "openai":
             from drafter.llm import CachedChat, chat_model, endpoint_from_env
 
-            ep = endpoint_from_env(model, base_url)
+            ep = endpoint_from_env(model, base_url, endpoint)
             call = CachedChat(chat_model(ep), cache_dir, key=f"{ep.base_url}|{ep.model}")
         result = draft(facts, template_id=template, model=call, backend=backend, prompts_dir=prompts_dir,
                        section=section, runs_dir=runs_dir, jobs=jobs)

@@ -15,12 +15,28 @@ from drafter.errors import DrafterError
 DEFAULT_INDEX = Path(".drafter") / "index"
 
 
+class EndpointConfig(BaseModel):
+    """A named OpenAI-compatible endpoint: ``endpoints: {qwen: {model: qwen-plus, base_url: …,
+    api_key_env: DASHSCOPE_API_KEY}}``. Keys are never written in the file, only the name of the
+    variable that holds one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     index: str = str(DEFAULT_INDEX)
     chroma_url: str | None = None
     embedding: str = "hash"
+    endpoints: dict[str, EndpointConfig] = {}
+    default_endpoint: str | None = None
 
 
 _ENV = {"index": "DRAFTER_INDEX", "chroma_url": "DRAFTER_CHROMA_URL", "embedding": "DRAFTER_EMBEDDING"}

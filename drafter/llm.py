@@ -28,8 +28,19 @@ class Endpoint(BaseModel):
     max_retries: int = 2
 
 
-def endpoint_from_env(model: str | None = None, base_url: str | None = None) -> Endpoint:
-    """DRAFTER_MODEL / DRAFTER_BASE_URL / DRAFTER_API_KEY_ENV, overridden by the arguments."""
+def endpoint_from_env(model: str | None = None, base_url: str | None = None, name: str | None = None) -> Endpoint:
+    """A named endpoint of the config file (``--endpoint NAME``, else ``default_endpoint``), or
+    DRAFTER_MODEL / DRAFTER_BASE_URL / DRAFTER_API_KEY_ENV; ``model``/``base_url`` override."""
+    from drafter.config import load_config
+
+    config = load_config()
+    name = name or (None if model else config.default_endpoint)
+    if name:
+        if name not in config.endpoints:
+            known = ", ".join(sorted(config.endpoints)) or "none configured"
+            raise DrafterError(f"no endpoint named '{name}' in the config file (known: {known})")
+        ep = Endpoint(**config.endpoints[name].model_dump())
+        return ep.model_copy(update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
     model = model or os.environ.get("DRAFTER_MODEL")
     if not model:
         raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL (and DRAFTER_BASE_URL for a local server)")

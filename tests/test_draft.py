@@ -205,3 +205,18 @@ def test_docx_output_has_heading_styles(tmp_path):
     assert ("Title", "财政支出项目绩效自评报告") in headings
     assert ("Heading 1", "一、基本情况") in headings and ("Heading 3", "1. 资金支出情况") in headings
     assert document.styles["Normal"].font.name == "仿宋_GB2312"
+
+
+def test_a_named_endpoint_from_the_config_file(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("LOCAL_KEY", "sk-local-123")
+    (tmp_path / "drafter.yml").write_text(
+        f"endpoints:\n  local:\n    model: scripted\n    base_url: {server.url}\n    api_key_env: LOCAL_KEY\n", encoding="utf-8")
+    env = {**os.environ, "OPENAI_API_KEY": "sk-default-must-not-leak", "COLUMNS": "200"}
+    proc = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai", "--endpoint", "local",
+                           "--section", SPENDING, "-o", "out.md", "--cache", str(tmp_path / "cache")],
+                          cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert server.requests and all(r["auth"] == "Bearer sk-local-123" for r in server.requests)
+    unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai", "--endpoint", "nope"],
+                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert unknown.returncode == 2 and "no endpoint named 'nope' in the config file (known: local)" in unknown.stderr
