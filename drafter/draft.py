@@ -16,11 +16,11 @@ import json
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from drafter.errors import DrafterError
 from drafter.figures import Figure, extract, fmt
 from drafter.findings import ReviewResult
 from drafter.templates import Template, get_template
@@ -44,6 +44,35 @@ class SectionDraft(BaseModel):
     violations: list[str] = []
     prompt: str = ""
     raw: list[str] = []
+
+
+class SectionState(BaseModel):
+    """What flows between a section's stages."""
+
+    plan: SectionPlan
+    offline: str
+    must: list[str] = []
+    exemplars: str = ""
+    prompt: str = ""
+    raw: list[str] = []
+
+    @property
+    def done(self) -> bool:
+        """Sections the program writes itself: placeholders, tables, and everything offline."""
+        return self.offline_only or not self.plan.kind or self.plan.kind == "uses" or self.offline.startswith("【待补充")
+
+    offline_only: bool = False
+
+
+def section_chain(compose_, exemplars_, generate_, guard_, offline_only: bool = False):
+    """compose | exemplars | generate | guard, as an LCEL runnable sequence."""
+    from langchain_core.runnables import RunnableLambda
+
+    def mark(st: SectionState) -> SectionState:
+        return st.model_copy(update={"offline_only": offline_only})
+
+    return (RunnableLambda(compose_) | RunnableLambda(mark) | RunnableLambda(exemplars_)
+            | RunnableLambda(generate_) | RunnableLambda(guard_))
 
 
 class Draft(BaseModel):
@@ -266,21 +295,17 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     from drafter.derive import derive
     from drafter.prompts import load_prompt
     from drafter.report import from_text
-    from drafter.review import review as run_review
+    from drafter.review import review_chain
 
     derived = derive(facts)
     numbers, allowed = numbers_of(facts, derived), allowed_of(derived)
     template = get_template(template_id or facts.template)
     if template.form != "sections":
-        from drafter.errors import DrafterError
-
         raise DrafterError(f"template {template.id} is a table form: drafting writes section reports (e.g. gd-annex5)")
     plans = plan_sections(template)
     if section:
         plans = [p for p in plans if p.key == section or p.heading.endswith(section) or p.title == section]
         if not plans:
-            from drafter.errors import DrafterError
-
             raise DrafterError(f"no section '{section}' in template {template.id}")
     run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
     run = Path(runs_dir) / run_id
@@ -289,46 +314,54 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     prompt = load_prompt("section", prompts_dir) if model is not None else None
     figures_list = "、".join(sorted({*(money(a, numbers.unit) for a in allowed.amounts), *(f"{fmt(p)}%" for p in allowed.percents)}))
 
-    def one(plan: SectionPlan) -> SectionDraft:
-        offline = compose(plan, facts, numbers)
-        if model is None or not plan.kind or plan.kind == "uses" or offline.startswith("【待补充"):
-            return SectionDraft(plan=plan, text=offline, source="offline")
-        exemplars = ""
-        if retriever is not None:
-            # exemplars of the same section type, from similar projects
-            r = retriever.model_copy(update={"section_kind": plan.kind}) if "section_kind" in type(retriever).model_fields else retriever
-            docs = r.invoke(f"{facts.project.name} {plan.title}")
-            exemplars = "\n---\n".join(d.page_content for d in docs[:2])
-        system, user = prompt.render(project=facts.project.name, year=str(facts.year), section_title=plan.title,
-                                     figures=figures_list or "（无）", facts=offline, exemplars=exemplars or None)
-        must = required(plan, numbers, numbers.unit)
-        raw = [model(system, user)]
-        problems = _guard(raw[0], allowed, must)
-        if not problems:
-            return SectionDraft(plan=plan, text=raw[0].strip(), source="model", prompt=user, raw=raw)
-        feedback = "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems)
-        system, user2 = prompt.render(project=facts.project.name, year=str(facts.year), section_title=plan.title,
-                                      figures=figures_list or "（无）", facts=offline, exemplars=exemplars or None, feedback=feedback)
-        raw.append(model(system, user2))
-        again = _guard(raw[1], allowed, must)
-        if not again:
-            return SectionDraft(plan=plan, text=raw[1].strip(), source="model-retried", violations=problems, prompt=user2, raw=raw)
-        return SectionDraft(plan=plan, text=_replace_offending(raw[1], offline, allowed), source="offline-fallback",
-                            violations=problems + again, prompt=user2, raw=raw)
+    # The section stages as LangChain runnables over a typed state:
+    # compose (deterministic text) → exemplars (retriever) → generate (model) → guard (figures;
+    # one retry with the problems; then the deterministic text)
+    def stage_compose(plan: SectionPlan) -> SectionState:
+        return SectionState(plan=plan, offline=compose(plan, facts, numbers), must=required(plan, numbers, numbers.unit))
 
-    if model is not None and jobs > 1:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            sections = list(pool.map(one, plans))
-    else:
-        sections = [one(p) for p in plans]
+    def stage_exemplars(st: SectionState) -> SectionState:
+        if st.done or retriever is None:
+            return st
+        # exemplars of the same section type, from similar projects
+        r = retriever.model_copy(update={"section_kind": st.plan.kind}) if "section_kind" in type(retriever).model_fields else retriever
+        docs = r.invoke(f"{facts.project.name} {st.plan.title}")
+        return st.model_copy(update={"exemplars": "\n---\n".join(d.page_content for d in docs[:2])})
+
+    def render(st: SectionState, feedback: str | None = None) -> tuple[str, str]:
+        return prompt.render(project=facts.project.name, year=str(facts.year), section_title=st.plan.title,
+                             figures=figures_list or "（无）", facts=st.offline, exemplars=st.exemplars or None, feedback=feedback)
+
+    def stage_generate(st: SectionState) -> SectionState:
+        if st.done:
+            return st
+        system, user = render(st)
+        return st.model_copy(update={"prompt": user, "raw": [model(system, user)]})
+
+    def stage_guard(st: SectionState) -> SectionDraft:
+        if st.done:
+            return SectionDraft(plan=st.plan, text=st.offline, source="offline")
+        problems = _guard(st.raw[0], allowed, st.must)
+        if not problems:
+            return SectionDraft(plan=st.plan, text=st.raw[0].strip(), source="model", prompt=st.prompt, raw=st.raw)
+        system, user = render(st, "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems))
+        raw = [*st.raw, model(system, user)]
+        again = _guard(raw[1], allowed, st.must)
+        if not again:
+            return SectionDraft(plan=st.plan, text=raw[1].strip(), source="model-retried", violations=problems, prompt=user, raw=raw)
+        return SectionDraft(plan=st.plan, text=_replace_offending(raw[1], st.offline, allowed), source="offline-fallback",
+                            violations=problems + again, prompt=user, raw=raw)
+
+    chain = section_chain(stage_compose, stage_exemplars, stage_generate, stage_guard, offline_only=model is None)
+    sections = chain.batch(plans, config={"max_concurrency": max(1, jobs) if model is not None else 1})
     markdown = assemble(facts, template, sections)
     result = None
     if review_draft:
         from drafter.rules import load_rules
 
-        # a one-section draft is not missing the other sections
+        # the review chain checks the draft; a one-section draft is not missing the other sections
         rules = load_rules(disable={"missing-section"}) if section else None
-        result = run_review(from_text(markdown, path=str(run / "draft.md")), rules=rules)
+        result = review_chain(rules=rules).invoke(from_text(markdown, path=str(run / "draft.md")))
     (run / "draft.md").write_text(markdown, encoding="utf-8")
     (run / "sections.json").write_text(json.dumps([s.model_dump(mode="json") for s in sections], ensure_ascii=False, indent=2), encoding="utf-8")
     if result is not None:

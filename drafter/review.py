@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -47,6 +48,74 @@ def load_accept(path: str | Path) -> list[AcceptEntry]:
         raise RuleError(str(p), f"entry {err['loc']}: {err['msg']}") from None
 
 
+@dataclass
+class ReviewState:
+    """What flows between the review's stages."""
+
+    analysis: Analysis
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _as_report(source: Report | str | Path) -> Report:
+    if isinstance(source, Report):
+        return source
+    if isinstance(source, str) and "\n" in source:
+        return from_text(source)
+    return load(source)
+
+
+def _stage(kinds: tuple[str, ...] | None, rules: list[Rule]):
+    """A stage running the rules whose type starts with one of ``kinds`` (None: the others)."""
+    prefixes = ("corpus_", "llm_")
+    mine = [r for r in rules if (r.extends.startswith(kinds) if kinds else not r.extends.startswith(prefixes))]
+
+    def run(state: ReviewState) -> ReviewState:
+        for rule in mine:
+            state.findings.extend(RULE_TYPES[rule.extends].check(rule, state.analysis))
+        return state
+
+    return run
+
+
+def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] | None = None,
+                  min_level: Level | str = Level.info, index=None, claims=None) -> list:
+    """The review as a row of stages: analyse → rules → corpus check → model claim check →
+    finish (merge, silence, filter). Each stage is a plain function of the previous output."""
+    rules = load_rules() if rules is None else rules
+    floor = Level(min_level)
+
+    def analyse(source) -> ReviewState:
+        analysis = Analysis(_as_report(source))
+        if index is not None:
+            from drafter.corpus_check import CorpusMatcher
+
+            analysis.corpus = CorpusMatcher(index, analysis)
+        analysis.claims = claims  # a drafter.claims.ClaimChecker for review --llm
+        return ReviewState(analysis)
+
+    def finish(state: ReviewState) -> ReviewResult:
+        report = state.analysis.report
+        findings = _merge(state.findings)
+        kept = [f for f in findings if not _silenced(f, report, accept or [])]
+        silenced = len(findings) - len(kept)
+        kept = [f for f in kept if f.level.rank >= floor.rank]
+        return ReviewResult(file=report.path, findings=kept, silenced=silenced)
+
+    return [analyse, _stage(None, rules), _stage(("corpus_",), rules), _stage(("llm_",), rules), finish]
+
+
+def review_chain(**options):
+    """The review as a LangChain runnable (``invoke``, ``batch``, ``|``): the drafting chain
+    reuses it to check its drafts."""
+    from langchain_core.runnables import RunnableLambda
+
+    first, *rest = review_stages(**options)
+    chain = RunnableLambda(first)
+    for stage in rest:
+        chain = chain | RunnableLambda(stage)
+    return chain
+
+
 def review(
     source: Report | str | Path,
     *,
@@ -59,29 +128,11 @@ def review(
     """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline).
     With ``index`` (a ``drafter.index.CorpusIndex``) the corpus rules compare it with the
     reports in the index; with ``claims`` (a ``drafter.claims.ClaimChecker``) a model judges its
-    outcome claims."""
-    if isinstance(source, Report):
-        report = source
-    elif isinstance(source, str) and "\n" in source:
-        report = from_text(source)
-    else:
-        report = load(source)
-    rules = load_rules() if rules is None else rules
-    analysis = Analysis(report)
-    if index is not None:
-        from drafter.corpus_check import CorpusMatcher
-
-        analysis.corpus = CorpusMatcher(index, analysis)
-    analysis.claims = claims  # a drafter.claims.ClaimChecker for review --llm
-    findings: list[Finding] = []
-    for rule in rules:
-        findings.extend(RULE_TYPES[rule.extends].check(rule, analysis))
-    findings = _merge(findings)
-    kept = [f for f in findings if not _silenced(f, report, accept or [])]
-    silenced = len(findings) - len(kept)
-    floor = Level(min_level)
-    kept = [f for f in kept if f.level.rank >= floor.rank]
-    return ReviewResult(file=report.path, findings=kept, silenced=silenced)
+    outcome claims. The same stages as ``review_chain``, called directly."""
+    value = source
+    for stage in review_stages(rules=rules, accept=accept, min_level=min_level, index=index, claims=claims):
+        value = stage(value)
+    return value
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:

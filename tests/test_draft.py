@@ -220,3 +220,22 @@ def test_a_named_endpoint_from_the_config_file(tmp_path, server, monkeypatch):
     unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai", "--endpoint", "nope"],
                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert unknown.returncode == 2 and "no endpoint named 'nope' in the config file (known: local)" in unknown.stderr
+
+
+def test_an_interrupted_run_resumes_without_repeating_finished_calls(tmp_path, server):
+    """Every model answer is cached as it arrives: a run that stopped after some sections,
+    run again, calls the model only for the sections it had not finished."""
+    first = _draft_cli(tmp_path, server, "--section", SPENDING, "-o", "part.md")
+    assert first.returncode == 0 and len(server.requests) == 1
+    resumed = _draft_cli(tmp_path, server, "-o", "full.md")
+    assert resumed.returncode == 0
+    resumed_calls = len(server.requests) - 1
+    fresh, elsewhere = FakeOpenAI(), tmp_path / "elsewhere"
+    fresh.default = server.default
+    elsewhere.mkdir()
+    try:
+        assert _draft_cli(elsewhere, fresh, "-o", "full.md").returncode == 0
+        assert resumed_calls == len(fresh.requests) - 1 > 0  # one section fewer than a run from scratch
+        assert (tmp_path / "full.md").read_text(encoding="utf-8") == (elsewhere / "full.md").read_text(encoding="utf-8")
+    finally:
+        fresh.close()

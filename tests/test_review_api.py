@@ -128,3 +128,13 @@ def test_rich_printer_groups_by_category_and_shows_arithmetic():
     out = console.export_text()
     assert "评分（score）· 2" in out
     assert "30000 / 50000 = 60.00% < 90%" in out
+
+
+def test_the_review_chain_is_a_runnable_that_gives_the_same_findings():
+    from drafter.review import review_chain
+    from tests.conftest import SEEDS
+
+    chain = review_chain()
+    direct = [review(p) for p in SEEDS.values()]
+    assert chain.invoke(SEEDS["gl"]) == direct[1]
+    assert chain.batch(list(SEEDS.values())) == direct
