@@ -239,3 +239,16 @@ def test_an_interrupted_run_resumes_without_repeating_finished_calls(tmp_path, s
         assert (tmp_path / "full.md").read_text(encoding="utf-8") == (elsewhere / "full.md").read_text(encoding="utf-8")
     finally:
         fresh.close()
+
+
+def test_facts_extract_and_import_from_the_command_line(tmp_path):
+    proc = subprocess.run([*DRAFTER, "facts", "extract", str(SEEDS["gl"]), "-o", "facts.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    facts = load_facts(tmp_path / "facts.yaml")
+    assert (facts.budget.initial, facts.budget.adjusted, facts.budget.spent, facts.year) == (110000, 99000, 57790, 2023)
+    # last year's report becomes this year's starting point: the extracted facts draft at once
+    assert draft(facts, runs_dir=tmp_path / "runs").markdown.count("57790 元") == 1
+    (tmp_path / "table.xlsx").write_bytes(b"not an excel file")
+    bad = subprocess.run([*DRAFTER, "facts", "import", "table.xlsx"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "table.xlsx" in bad.stderr and "Traceback" not in bad.stderr
