@@ -42,6 +42,7 @@ class SectionDraft(BaseModel):
     text: str
     source: str  # offline | model | model-retried | offline-fallback
     violations: list[str] = []
+    exemplars: str = ""
     prompt: str = ""
     raw: list[str] = []
 
@@ -274,17 +275,25 @@ def required(plan: SectionPlan, n: Numbers, unit: str) -> list[str]:
 ModelCall = Callable[[str, str], str]
 
 
-def _guard(text: str, allowed: Allowed, must: list[str]) -> list[str]:
+def _guard(text: str, allowed: Allowed, must: list[str], plan: SectionPlan | None = None, rules=None) -> list[str]:
+    """What is wrong with a model-written section: figures that are neither facts nor derived,
+    required figures left out, and the reviewer's error-level findings on the section."""
     problems = [f"出现了事实中没有的数字：{x}" for x in unknown_figures(text, allowed)]
     flat = re.sub(r"\s+", "", text)
     problems += [f"缺少必需的数字：{m}" for m in must if re.sub(r"\s+", "", m) not in flat]
+    if plan is not None and rules is not None:
+        from drafter.report import from_text
+        from drafter.review import review
+
+        section = from_text("#" * (plan.level + 1) + f" {plan.heading}\n\n{text}\n")
+        problems += [f"审核错误：{f.message}（{f.quote}）" for f in review(section, rules=rules).findings if f.level.value == "error"]
     return problems
 
 
 def _replace_offending(text: str, fallback: str, allowed: Allowed) -> str:
-    """Sentences carrying unknown figures are dropped and the deterministic text stands in,
-    marked for checking."""
-    kept = [s for s in _SENTENCES.findall(text) if not unknown_figures(s, allowed)]
+    """The deterministic text stands in for the figures, marked for checking; the model's
+    sentences that carry no unknown figure are kept after it."""
+    kept = [s for s in _SENTENCES.findall(text) if not unknown_figures(s, allowed) and not extract(s)]
     return fallback + "【待核实：模型改写稿含无法核对的数字，已改用程序生成的文字】" + ("\n\n" + "".join(kept) if kept else "")
 
 
@@ -341,17 +350,22 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     def stage_guard(st: SectionState) -> SectionDraft:
         if st.done:
             return SectionDraft(plan=st.plan, text=st.offline, source="offline")
-        problems = _guard(st.raw[0], allowed, st.must)
+        problems = _guard(st.raw[0], allowed, st.must, st.plan, guard_rules)
         if not problems:
-            return SectionDraft(plan=st.plan, text=st.raw[0].strip(), source="model", prompt=st.prompt, raw=st.raw)
+            return SectionDraft(plan=st.plan, text=st.raw[0].strip(), source="model", exemplars=st.exemplars, prompt=st.prompt, raw=st.raw)
         system, user = render(st, "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems))
         raw = [*st.raw, model(system, user)]
-        again = _guard(raw[1], allowed, st.must)
+        again = _guard(raw[1], allowed, st.must, st.plan, guard_rules)
         if not again:
-            return SectionDraft(plan=st.plan, text=raw[1].strip(), source="model-retried", violations=problems, prompt=user, raw=raw)
+            return SectionDraft(plan=st.plan, text=raw[1].strip(), source="model-retried", violations=problems,
+                                exemplars=st.exemplars, prompt=user, raw=raw)
         return SectionDraft(plan=st.plan, text=_replace_offending(raw[1], st.offline, allowed), source="offline-fallback",
-                            violations=problems + again, prompt=user, raw=raw)
+                            violations=problems + again, exemplars=st.exemplars, prompt=user, raw=raw)
 
+    if model is not None:
+        from drafter.rules import load_rules
+
+        guard_rules = load_rules(disable={"missing-section"})
     chain = section_chain(stage_compose, stage_exemplars, stage_generate, stage_guard, offline_only=model is None)
     sections = chain.batch(plans, config={"max_concurrency": max(1, jobs) if model is not None else 1})
     markdown = assemble(facts, template, sections)

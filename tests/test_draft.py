@@ -252,3 +252,13 @@ def test_facts_extract_and_import_from_the_command_line(tmp_path):
     (tmp_path / "table.xlsx").write_bytes(b"not an excel file")
     bad = subprocess.run([*DRAFTER, "facts", "import", "table.xlsx"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "table.xlsx" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_section_the_reviewer_rejects_is_regenerated(tmp_path):
+    """Figures that are all facts can still be wrong together: 全部用于 beside a 结余."""
+    facts = load_facts(ROOT / "examples" / "facts-jstg.yaml")
+    bad = "2023 年本项目支出 22516 元，结余 4484 元，预算执行率为 83.39%，资金已将拨款全部用于政务服务建设。"
+    model = Scripted([bad, None])
+    (section,) = draft(facts, model=model, backend="fake", section=SPENDING, runs_dir=tmp_path, jobs=1).sections
+    assert section.source == "model-retried"
+    assert section.violations == ["审核错误：写“全部用于”，但报告的数字显示资金有结余。（资金已将拨款全部用于政务服务建设）"]
