@@ -13,19 +13,13 @@ from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, ConfigDict
 
+from drafter.config import EndpointConfig
 from drafter.errors import DrafterError
 
 
-class Endpoint(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    model: str
-    base_url: str | None = None
-    api_key_env: str | None = None
-    timeout: float = 60.0
-    max_retries: int = 2
+# One endpoint model for the config file and the command line.
+Endpoint = EndpointConfig
 
 
 def endpoint_from_env(model: str | None = None, base_url: str | None = None, name: str | None = None) -> Endpoint:
@@ -39,8 +33,7 @@ def endpoint_from_env(model: str | None = None, base_url: str | None = None, nam
         if name not in config.endpoints:
             known = ", ".join(sorted(config.endpoints)) or "none configured"
             raise DrafterError(f"no endpoint named '{name}' in the config file (known: {known})")
-        ep = Endpoint(**config.endpoints[name].model_dump())
-        return ep.model_copy(update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
+        return config.endpoints[name].model_copy(update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
     model = model or os.environ.get("DRAFTER_MODEL")
     if not model:
         raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL (and DRAFTER_BASE_URL for a local server)")
