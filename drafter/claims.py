@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.analysis import Analysis, Sentence
 from drafter.embed import normalise
 from drafter.errors import DrafterError
-from drafter.figures import extract
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
 BATCH = 30
@@ -97,7 +96,3 @@ def _json_part(raw: str) -> str:
     if not m:
         raise ValueError("no JSON object")
     return m.group(0)
-
-
-def has_figure(text: str) -> bool:
-    return bool(extract(text))

@@ -31,18 +31,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(files, empty folders): files as given; folders become the reports inside them
     (recursively, sorted; Word's ``~$`` lock files are skipped)."""
-    from drafter.report import SUFFIXES
+    from drafter.report import reports_in
 
     files: list[str] = []
     empty: list[str] = []
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = [
-                str(f)
-                for f in sorted(path.rglob("*"))
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")
-            ]
+        if Path(p).is_dir():
+            found = [str(f) for f in reports_in(p)]
             files.extend(found)
             if not found:
                 empty.append(p)

@@ -24,10 +24,10 @@ def content(text: str) -> tuple[str, list[int]]:
     return "".join(r for _, r in runs), [i for start, r in runs for i in range(start, start + len(r))]
 
 
-def shingles(text: str, n: int = 3, fold_digits: bool = True) -> set[str]:
-    """Character n-grams of the content characters; with ``fold_digits`` every number reads
-    the same, so a sentence copied with new figures still matches its original."""
-    t = normalise(text) if fold_digits else content(text)[0]
+def shingles(text: str, n: int = 3) -> set[str]:
+    """Character n-grams of the content characters with every number folded, so a sentence
+    copied with new figures still matches its original."""
+    t = normalise(text)
     if len(t) < n:
         return {t} if t else set()
     return {t[i : i + n] for i in range(len(t) - n + 1)}

@@ -57,23 +57,19 @@ class SectionState(BaseModel):
     prompt: str = ""
     raw: list[str] = []
 
+    offline_only: bool = False
+
     @property
     def done(self) -> bool:
         """Sections the program writes itself: placeholders, tables, and everything offline."""
         return self.offline_only or not self.plan.kind or self.plan.kind == "uses" or self.offline.startswith("【待补充")
 
-    offline_only: bool = False
 
-
-def section_chain(compose_, exemplars_, generate_, guard_, offline_only: bool = False):
+def section_chain(compose_, exemplars_, generate_, guard_):
     """compose | exemplars | generate | guard, as an LCEL runnable sequence."""
     from langchain_core.runnables import RunnableLambda
 
-    def mark(st: SectionState) -> SectionState:
-        return st.model_copy(update={"offline_only": offline_only})
-
-    return (RunnableLambda(compose_) | RunnableLambda(mark) | RunnableLambda(exemplars_)
-            | RunnableLambda(generate_) | RunnableLambda(guard_))
+    return RunnableLambda(compose_) | RunnableLambda(exemplars_) | RunnableLambda(generate_) | RunnableLambda(guard_)
 
 
 class Draft(BaseModel):
@@ -327,7 +323,8 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     # compose (deterministic text) → exemplars (retriever) → generate (model) → guard (figures;
     # one retry with the problems; then the deterministic text)
     def stage_compose(plan: SectionPlan) -> SectionState:
-        return SectionState(plan=plan, offline=compose(plan, facts, numbers), must=required(plan, numbers, numbers.unit))
+        return SectionState(plan=plan, offline=compose(plan, facts, numbers), must=required(plan, numbers, numbers.unit),
+                            offline_only=model is None)
 
     def stage_exemplars(st: SectionState) -> SectionState:
         if st.done or retriever is None:
@@ -366,7 +363,7 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
         from drafter.rules import load_rules
 
         guard_rules = load_rules(disable={"missing-section"})
-    chain = section_chain(stage_compose, stage_exemplars, stage_generate, stage_guard, offline_only=model is None)
+    chain = section_chain(stage_compose, stage_exemplars, stage_generate, stage_guard)
     sections = chain.batch(plans, config={"max_concurrency": max(1, jobs) if model is not None else 1})
     markdown = assemble(facts, template, sections)
     result = None

@@ -26,7 +26,7 @@ from drafter.analysis import Analysis, Section
 from drafter.config import Config
 from drafter.embed import Embedder, HashingEmbedder, make_embedder, normalise
 from drafter.errors import DrafterError, InputError
-from drafter.report import SUFFIXES, Report, load
+from drafter.report import Report, load, reports_in
 from drafter.templates import detect_template, title_matches
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -467,13 +467,5 @@ def report_files(paths: Iterable[str]) -> list[Path]:
     """Report files under the given paths (folders recursively; Word lock files skipped)."""
     out: list[Path] = []
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(f for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$"))
-        else:
-            out.append(path)
+        out.extend(reports_in(p) if Path(p).is_dir() else [Path(p)])
     return out
-
-
-def index_paths(index: CorpusIndex, paths: Iterable[str], progress: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    return index.add_many(report_files(paths), progress)

@@ -90,6 +90,11 @@ def from_text(text: str, path: str = "<text>", fmt: str = "md") -> Report:
 # --- decoding text files -------------------------------------------------------------------
 
 
+def reports_in(folder: str | Path) -> list[Path]:
+    """The report files in a folder, recursively and sorted; Word's ``~$`` lock files skipped."""
+    return [f for f in sorted(Path(folder).rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")]
+
+
 def decode(data: bytes, path: str) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with a BOM, or recognised by
     its zero bytes), else GB18030 (a superset of GBK and GB2312), else whatever
