@@ -157,8 +157,8 @@ def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
         roles.add(m.lastgroup)
     if best == "initial" and "adjusted" in roles:
         best = "adjusted"
-    if best == "delta":
-        return None
+    if best == "delta" or (best == "initial" and "delta" in roles):
+        return None  # 调减 3000 元, 追加预算 430800 元: the size of a change, not a budget
     return best
 
 
@@ -170,8 +170,9 @@ def read_budget(analysis) -> Budget:
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
     # "100%" after "预算执行率 |" is not the stated execution rate
     table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
+    sources = len(_source_levels(text)) >= 2
     for fig in analysis.figures:
-        if fig.approx or any(s <= fig.start < e for s, e in table_spans):
+        if fig.approx or any(s <= fig.start < e for s, e in table_spans) or _is_part(analysis, fig, sources):
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
@@ -194,6 +195,75 @@ def read_budget(analysis) -> Budget:
     if "self_score" not in budget.found:
         _read_total_score(analysis, budget)
     return budget
+
+
+# --- parts of the whole: a funding source's, a use's, a line of a working -----------------------
+# a funding source: 中央/上级/自筹 …资金, or a level with 级/本级/财政 (县级财政资金, 省级专项资金);
+# a bare 市/县 is not one (县市场监督管理局经费)
+_SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|县|区|镇)(?:本级|级|财政))[\u4e00-\u9fff]{0,12}?(?:资金|补助|配套|拨款|经费)")
+_PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
+_ITEM = re.compile(r"\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
+_SUMMED = re.compile(r"合计|共计|总|共")
+_OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
+_OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+_EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
+_CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
+_SENTENCE_BREAK = re.compile(r"[。！？；;!?\n]")
+
+
+def _source_levels(text: str) -> set[str]:
+    """The funding levels a report names (中央, 省, 市, 县, 镇, 自筹…): two or more mean its
+    figures may be one source's."""
+    return {m.group(1) or ("县" if m.group(2) == "区" else m.group(2)) for m in _SOURCE.finditer(text)}
+
+
+def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
+    """True when an amount or rate is a part of the project's figure, not the figure itself:
+    a factor or product of a working ("450人 × 1200元 = 540000元"), a figure in the 分用途
+    section, or one in a sentence about one funding source or led by 其中/分来源看 (unless
+    its clause sums them: "合计 2060 万元")."""
+    text = analysis.text
+    before = text[max(0, fig.start - 3) : fig.start]
+    if _OPERATOR_BEFORE.search(before) or _OPERATOR_AFTER.match(text, fig.end):
+        return True
+    lo = max(0, fig.start - 120)
+    breaks = list(_SENTENCE_BREAK.finditer(text, lo, fig.start))
+    sentence = text[breaks[-1].end() if breaks else lo : fig.start]
+    if _EQUALS_BEFORE.search(before) and re.search(r"[×xX*＊]", sentence):
+        return True
+    section = analysis.section_at(fig.start)
+    if section is not None and any("用途" in t for t in section.titles()):
+        return True
+    if _in_listed_items(text, fig.start):
+        return True
+    sentence = _CLOSED_PARENS.sub("", sentence)  # "预算 520 万元（中央 300 万元、县级 220 万元），全年支出…"
+    clause_breaks = list(_CLAUSE_BREAK.finditer(sentence))
+    clause = sentence[clause_breaks[-1].end() :] if clause_breaks else sentence
+    if _SUMMED.search(clause):
+        return False
+    return bool(_PART_LEAD.search(sentence) or (several_sources and _SOURCE.search(sentence)))
+
+
+def _in_listed_items(text: str, pos: int, max_items: int = 12) -> bool:
+    """True when ``pos`` stands in an enumerated item of a list introduced by a line ending in
+    a colon ("其中：", "分用途支出情况：" followed by "1. …", "2. …")."""
+    start = text.rfind("\n", 0, pos) + 1
+    if not _ITEM.match(text, start):
+        return False
+    for _ in range(max_items):
+        if start == 0:
+            return False
+        prev_end = start - 1
+        while prev_end > 0 and text[prev_end - 1] == "\n":
+            prev_end -= 1  # blank lines between items
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        line = text[prev_start:prev_end].rstrip()
+        if line.endswith(("：", ":")):
+            return True
+        if not _ITEM.match(line):
+            return False
+        start = prev_start
+    return False
 
 
 def _read_total_score(analysis, budget: Budget) -> None:
@@ -262,15 +332,28 @@ _TABLE_ROLES = [
 ]
 
 
+_CAPTION_WAN = re.compile(r"(?:单位|金额)\s*[：:]\s*万元|[（(]\s*万元\s*[)）]")
+
+
+def _table_in_wan(analysis, table, row) -> bool:
+    """A funds table in 万元: its header or the row's label says so, or the caption line just
+    above it ("资金执行情况（单位：万元）")."""
+    if "万元" in table.header_text or (row and "万元" in row[0].text):
+        return True
+    before = analysis.text[max(0, table.start - 80) : table.start].rstrip()
+    caption = before[before.rfind("\n") + 1 :]
+    return bool(_CAPTION_WAN.search(caption))
+
+
 def _read_funds_table(analysis, budget: Budget) -> None:
     """The 自评表 funds block: the 年度资金总额 row under 年初预算数/全年预算数/全年执行数."""
     for table in analysis.tables:
         cols = {role: table.column(*keys) for role, keys in _TABLE_ROLES}
         if cols["spent"] is None or (cols["adjusted"] is None and cols["initial"] is None):
             continue
-        scale = AMOUNT_SCALE["万元"] if "万元" in table.header_text else 1.0
         rows = [r for r in table.rows if r and "总额" in r[0].text] or table.rows[:1]
         for row in rows[:1]:
+            scale = AMOUNT_SCALE["万元"] if _table_in_wan(analysis, table, row) else 1.0
             for role, col in cols.items():
                 if col is None or col >= len(row):
                     continue

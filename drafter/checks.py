@@ -132,6 +132,9 @@ class ExistenceParams(Params):
     # and punctuation removed, more than max_residue characters are left (0: not checked).
     generic: list[str] = []
     max_residue: int = 0
+    # a lead sentence followed, in the same item, by one carrying a figure or one of these
+    # ("一是……不足。7个书屋每周开放不足20小时，主要是……") is specific
+    unless_elaborated: list[str] = []
 
 
 @rule_type("existence", ExistenceParams)
@@ -157,6 +160,8 @@ def check_existence(rule, a: Analysis) -> Iterator[Finding]:
             continue
         if p.max_residue and len(_residue(s.text, tokens, _Compiled.get(p, "generic"))) > p.max_residue:
             continue
+        if p.unless_elaborated and _elaborated(a, s, _Compiled.get(p, "unless_elaborated")):
+            continue
         if not p.scope.admits(a, s.start):
             continue
         if p.quote == "match":
@@ -166,6 +171,20 @@ def check_existence(rule, a: Analysis) -> Iterator[Finding]:
         else:
             start, end = s.start, s.end
         yield a.finding(rule, start, end, rule.say(match=m.group(0)), evidence=f"“{m.group(0)}”")
+
+
+def _elaborated(a: Analysis, s: Sentence, cues: re.Pattern, follow: int = 2) -> bool:
+    """True when one of the next ``follow`` sentences of the same item and section carries a
+    figure or a cue (the lead sentence's detail)."""
+    sec = a.section_at(s.start)
+    end = sec.end if sec else len(a.text)
+    i = bisect_right([x.start for x in a.sentences], s.start)
+    for nxt in a.sentences[i : i + follow]:
+        if nxt.start >= end or _NEW_ITEM.match(nxt.text):
+            break
+        if cues.search(nxt.text) or _has_figure(a, nxt.start, nxt.end):
+            return True
+    return False
 
 
 _NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|^(?:[一二三四五六七八九十]+是|\d+[、.]|[（(][一二三四五六七八九十\d]+[)）])")
@@ -386,8 +405,9 @@ def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
         if len(items) < 2:
             continue
         first = items[0]
-        for other in items[1:]:
-            if _close(first.value, other.value, first.tolerance + other.tolerance):
+        differing = [o for o in items[1:] if not _close(first.value, o.value, first.tolerance + o.tolerance)]
+        for other in differing:
+            if _sums_to(a, first, other, differing):
                 continue
             unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
             where = "表格" if other.source == "table" else "正文"
@@ -399,6 +419,17 @@ def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
                 evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}，"
                 f"此处（{where}）写 {fmt(other.value)}{unit}",
             )
+
+
+def _sums_to(a: Analysis, total: RoleFigure, part: RoleFigure, others: list[RoleFigure]) -> bool:
+    """True when ``part`` and the other differing figures of its paragraph add up to ``total``
+    (per-source or per-use figures written without a qualifying word)."""
+    start = a.text.rfind("\n", 0, part.start) + 1
+    end = a.text.find("\n", part.start)
+    end = len(a.text) if end < 0 else end
+    group = [o for o in others if start <= o.start < end and o.source == part.source]
+    return len(group) >= 2 and _close(sum(o.value for o in group), total.value,
+                                      total.tolerance + sum(o.tolerance for o in group))
 
 
 _CJK_END = re.compile(r"[\u4e00-\u9fff]$")
@@ -461,8 +492,10 @@ def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
         n, price, total = figs["n"][0], figs["price"][0], figs["total"][0]
         if price.kind != "amount" or total.kind != "amount":
             continue
-        expected = n.value * price.yuan
-        if _close(expected, total.yuan, total.tolerance + price.tolerance * n.value):
+        factor = m.groupdict().get("m")  # a third factor: months, days, times
+        times = float(factor) if factor else 1.0
+        expected = n.value * price.yuan * times
+        if _close(expected, total.yuan, total.tolerance + price.tolerance * n.value * times):
             continue
         slip = _close(expected, total.yuan * 1e4, total.tolerance * 1e4)
         start = m.start("total")
@@ -471,7 +504,8 @@ def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
             start,
             m.end("total"),
             rule.say(total=total.text, expected=fmt(expected) + " 元"),
-            evidence=f"{n.text} × {price.text} = {fmt(expected)} 元（报告写 {total.text}）" + ("，疑为 元/万元 写错" if slip else ""),
+            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {fmt(expected)} 元（报告写 {total.text}）"
+            + ("，疑为 元/万元 写错" if slip else ""),
         )
 
 
