@@ -31,7 +31,7 @@ from drafter.templates import detect_template, title_matches
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 3
+SCHEMA = 4  # 4: a chunk's text is stored as metadata "text", not as a Chroma document
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -197,13 +197,15 @@ def _split(text: str, limit: int) -> list[str]:
 # --- the store --------------------------------------------------------------------------------
 # metadata keys the index filters on; the others are stored but not indexed (cheaper writes)
 FILTER_KEYS = ("source", "unit", "year", "section_kind")
-_STORED_ONLY = {"project": "str", "template": "str", "section": "str", "section_title": "str", "file_hash": "str",
+_STORED_ONLY = {"text": "str", "project": "str", "template": "str", "section": "str", "section_title": "str", "file_hash": "str",
                 "start": "int", "end": "int", "chunk": "int", "n_chunks": "int", "body_offset": "int"}
 
 
 def _schema():
-    """Cosine HNSW, no full-text index on documents (retrieval's lexical score is BM25 over the
-    vector candidates), and no inverted index on metadata nobody filters on."""
+    """Cosine HNSW and no inverted index on metadata nobody filters on. A chunk's text is
+    metadata, not a Chroma document: a local store indexes every document for full-text
+    search whatever the schema says, which halved the indexing speed and doubled the size;
+    retrieval's lexical score is BM25 over the vector candidates instead."""
     from chromadb import FtsIndexConfig, IntInvertedIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
 
     schema = Schema()
@@ -256,6 +258,11 @@ class CorpusIndex:
         if name in existing:
             coll = self.client.get_collection(name, embedding_function=None)
             have = coll.metadata or {}
+            if have.get("schema") != SCHEMA:
+                raise DrafterError(
+                    f"the index at {self.where} was written by an older drafter (index layout {have.get('schema')}, "
+                    f"this one reads {SCHEMA}). Index the reports again into a new folder."
+                )
             if have.get("embedding") != want["embedding"] or have.get("dim") != want["dim"]:
                 raise DrafterError(
                     f"the index at {self.where} was built with embedding {have.get('embedding')} "
@@ -282,45 +289,64 @@ class CorpusIndex:
     def add_many(self, paths: Iterable[str | Path], progress: Callable[[FileResult], None] | None = None,
                  batch_chunks: int = 2000) -> list[FileResult]:
         """Index files. Unchanged files are skipped; a changed file replaces its chunks. Chunks
-        are written in batches of many files (Chroma's cost is mostly per write). Chunk ids are
-        fixed by file and position and every chunk carries its file's chunk count, so a run
-        killed half-way leaves files visibly incomplete, and the next run redoes them: no
-        duplicates."""
+        are written in batches of many files (Chroma's cost is mostly per write), by a writer
+        thread while the next files are read and chunked. Chunk ids are fixed by file and
+        position and every chunk carries its file's chunk count, so a run killed half-way
+        leaves files visibly incomplete, and the next run redoes them: no duplicates."""
+        from concurrent.futures import ThreadPoolExecutor
+
         results: list[FileResult] = []
         pending: list[Chunk] = []
         waiting: list[FileResult] = []
+        present = self._present_sources()
+        writing = None
 
-        def flush() -> None:
-            self._write(pending)
-            pending.clear()
-            for r in waiting:
+        def done(fut, finished: list[FileResult]) -> None:
+            fut.result()  # a failed write raises here, before its files are reported
+            for r in finished:
                 if progress:
                     progress(r)
-            waiting.clear()
 
-        for path in paths:
-            result, chunks = self._prepare(Path(path))
-            results.append(result)
-            if chunks:
-                pending.extend(chunks)
-                waiting.append(result)
-                if len(pending) >= batch_chunks:
-                    flush()
-            elif progress:
-                progress(result)
-        flush()
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            for path in paths:
+                result, chunks = self._prepare(Path(path), present)
+                results.append(result)
+                if chunks:
+                    pending.extend(chunks)
+                    waiting.append(result)
+                    if len(pending) >= batch_chunks:
+                        if writing:
+                            done(*writing)
+                        writing = (writer.submit(self._write, list(pending)), list(waiting))
+                        pending.clear()
+                        waiting.clear()
+                elif progress:
+                    progress(result)
+            if writing:
+                done(*writing)
+            if pending:
+                done(writer.submit(self._write, pending), waiting)
         return results
 
-    def _prepare(self, p: Path) -> tuple[FileResult, list[Chunk]]:
+    def _present_sources(self) -> set[str]:
+        """The codes of the files that have chunks in the index (from the ids alone), so a
+        new file costs no query."""
+        got = self.chunks.get(include=[])
+        return {cid.split(".")[3] for cid in got["ids"]}
+
+    def _prepare(self, p: Path, present: set[str] | None = None) -> tuple[FileResult, list[Chunk]]:
         source = source_key(p)
         try:
             data = p.read_bytes()
         except OSError as exc:
             return FileResult(path=str(p), status="skipped", reason=f"cannot read ({exc.strerror or exc})"), []
         fhash = file_hash(data)
-        have_hash, present, expected = self.state(source)
-        if have_hash == fhash and present == expected and present > 0:
-            return FileResult(path=str(p), status="unchanged", chunks=present), []
+        if present is None or _code(source) in present:
+            have_hash, count, expected = self.state(source)
+        else:
+            have_hash, count, expected = None, 0, 0
+        if have_hash == fhash and count == expected and count > 0:
+            return FileResult(path=str(p), status="unchanged", chunks=count), []
         try:
             report = load(p)
         except InputError as exc:
@@ -336,8 +362,8 @@ class CorpusIndex:
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             vecs = self.embedder.embed([c.text for c in part])
-            self.chunks.upsert(ids=[c.id for c in part], documents=[c.text for c in part],
-                               metadatas=[c.metadata for c in part], embeddings=vecs)
+            self.chunks.upsert(ids=[c.id for c in part], metadatas=[{**c.metadata, "text": c.text} for c in part],
+                               embeddings=vecs)
 
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
@@ -377,15 +403,15 @@ class CorpusIndex:
         # Chroma's filtered search is several times slower than a plain one: ask for more
         # neighbours and filter here, and ask Chroma to filter only when too few are left
         if not (wanted or exclude_source):
-            res = self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["documents", "metadatas"])
+            res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"]))
         else:
             res = self.chunks.query(query_embeddings=vec, n_results=min(candidates * 4, n), include=[])
             keep = [cid for cid in res["ids"][0] if _matches(cid, wanted, exclude_source)][:candidates]
             if len(keep) >= min(k, candidates):
                 res = self._fetch(keep)
             else:
-                res = self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["documents", "metadatas"],
-                                        where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source))
+                res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"],
+                                               where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)))
         ids, docs, metas = res["ids"][0], res["documents"][0], res["metadatas"][0]
         if not ids:
             return []
@@ -401,7 +427,7 @@ class CorpusIndex:
 
     def _fetch(self, ids: list[str]) -> dict:
         """Documents and metadata of ``ids``, in that order, shaped like a query result."""
-        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        got = _texts(self.chunks.get(ids=ids, include=["metadatas"]), nested=False)
         order = {cid: i for i, cid in enumerate(ids)}
         rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]), key=lambda r: order[r[0]])
         return {"ids": [[r[0] for r in rows]], "documents": [[r[1] for r in rows]], "metadatas": [[r[2] for r in rows]]}
@@ -420,6 +446,13 @@ class CorpusIndex:
         out = [(cid, doc, meta) for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0])
                if meta.get("file_hash") != exclude_hash]
         return out
+
+
+def _texts(res: dict, nested: bool = True) -> dict:
+    """A Chroma result with each chunk's text moved from its metadata to ``documents``."""
+    metas = res["metadatas"] if nested else [res["metadatas"]]
+    docs = [[m.pop("text", "") for m in row] for row in metas]
+    return {**res, "documents": docs if nested else docs[0]}
 
 
 def _where(**filters) -> dict | None:

@@ -90,8 +90,10 @@ def test_chunks_follow_sections_and_point_at_the_original_text(config):
     idx = CorpusIndex(config)
     idx.add(SEEDS["gl"])
     got = idx.chunks.get(include=["documents", "metadatas"])
+    assert got["documents"] == [None] * len(got["ids"])  # the text is metadata (no full-text index)
     text = SEEDS["gl"].read_text(encoding="utf-8")
-    for doc, meta in zip(got["documents"], got["metadatas"]):
+    for meta in got["metadatas"]:
+        doc = meta["text"]
         assert len(doc) <= 400 + 40  # header line + at most MAX_CHUNK characters of body
         original = text[meta["start"] : meta["end"]]
         body = doc.split("\n", 1)[-1]
@@ -188,6 +190,15 @@ def test_opening_an_index_with_another_embedding_is_a_clear_error(tmp_path):
     CorpusIndex(Config(index=str(tmp_path / "i"), embedding="hash:512")).add(SEEDS["gl"])
     with pytest.raises(DrafterError, match=r"built with embedding hash-char-1-3@512 .*this run uses hash-char-1-3@256"):
         CorpusIndex(Config(index=str(tmp_path / "i"), embedding="hash:256"))
+
+
+def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
+    import drafter.index as index_module
+
+    idx = CorpusIndex(Config(index=str(tmp_path / "i")))
+    idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
+    with pytest.raises(DrafterError, match=rf"older drafter \(index layout {index_module.SCHEMA - 1}, this one reads {index_module.SCHEMA}\)"):
+        CorpusIndex(Config(index=str(tmp_path / "i")))
 
 
 def test_langchain_retriever(config):
