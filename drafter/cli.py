@@ -48,7 +48,9 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md"]), default="rich", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md", "docx"]), default="rich", show_default=True,
+              help="docx: a copy of the report with every finding as a Word comment (needs -o OUT.docx).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="With --format docx: the commented Word file to write.")
 @click.option("--min-level", type=click.Choice([lv.value for lv in Level]), default="info", show_default=True)
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), help="Extra folder of rule YAML files.")
 @click.option("--disable", multiple=True, help="Rule id to switch off (repeatable).")
@@ -65,7 +67,7 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), help="Prompt folder (default prompts/v1).")
 @click.pass_context
 def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
-           use_llm, model, base_url, endpoint, facts_file, prompts_dir):
+           use_llm, model, base_url, endpoint, facts_file, prompts_dir, output):
     """Review reports (.md .txt .docx .pdf, or folders of them).
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
@@ -87,8 +89,12 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
             raise
         _fail(str(exc))
         sys.exit(2)
-    results, texts = [], {}
+    results, texts, reports = [], {}, []
     paths, empty = expand(files)
+    problem = _docx_output_problem(fmt, output, paths)
+    if problem:
+        _fail(problem)
+        sys.exit(2)
     for folder in empty:
         _fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
     bad = bool(empty)
@@ -99,12 +105,15 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
             report = load(path, max_bytes=int(max_mb * 1024 * 1024))
             results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index, claims=claims))
             texts[report.path] = report.text
+            reports.append(report)
         except InputError as exc:
             if debug:
                 raise
             _fail(str(exc))
             bad = True
-    if fmt == "json":
+    if fmt == "docx":
+        bad = _write_docx(reports, results, output, debug) or bad
+    elif fmt == "json":
         click.echo(render.to_json(results, single=len(paths) == 1))
     elif fmt == "line":
         text = render.to_lines(results)
@@ -117,6 +126,40 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     if bad:
         sys.exit(2)
     sys.exit(1 if any(r.has_errors for r in results) else 0)
+
+
+def _docx_output_problem(fmt: str, output: str | None, paths: list[str]) -> str | None:
+    """What is wrong with the arguments of ``review --format docx -o OUT.docx``, if anything."""
+    if fmt != "docx":
+        return "-o/--output is for --format docx (the other formats print to stdout)" if output else None
+    if not output:
+        return "--format docx writes a Word file: give -o OUT.docx"
+    if Path(output).suffix.lower() != ".docx":
+        return f"{output}: the output of --format docx must end in .docx"
+    if len(paths) > 1:
+        return f"--format docx writes one commented copy of one report (got {len(paths)} files)"
+    if paths and Path(output).exists() and Path(paths[0]).exists() and Path(output).resolve() == Path(paths[0]).resolve():
+        return f"{output}: this is the report itself; the original is never modified, choose another output file"
+    return None
+
+
+def _write_docx(reports, results, output: str, debug: bool) -> bool:
+    """Write the commented copy; True when it could not be written."""
+    from drafter.docx_comments import write_commented_docx
+
+    if not results:
+        return True
+    try:
+        placements = write_commented_docx(reports[0], results[0], output)
+    except DrafterError as exc:
+        if debug:
+            raise
+        _fail(str(exc))
+        return True
+    moved = sum(1 for p in placements if not p.exact)
+    note = f"，其中 {moved} 条无法定位原文，放在最近的段落" if moved else ""
+    out.print(f"写入 {output}：{len(placements)} 条批注{note}", highlight=False)
+    return False
 
 
 def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
@@ -320,6 +363,69 @@ def _facts_out(ctx, make, output):
             raise
         _fail(str(exc))
         sys.exit(2)
+
+
+@main.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (a public one needs --token).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--token", envvar="DRAFTER_TOKEN", help="Every request must carry this token (or set DRAFTER_TOKEN).")
+@click.option("--max-mb", type=float, default=20.0, show_default=True, help="Largest upload.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Corpus index folder (default .drafter/index when it exists).")
+@click.option("--chroma-url", help="Use a Chroma server (http://HOST:PORT) as the corpus index.")
+@click.option("--no-index", is_flag=True, help="Do not compare with the corpus index.")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True, help="Drafting backend.")
+@click.option("--model", help="Model name for --backend openai (or DRAFTER_MODEL).")
+@click.option("--base-url", help="OpenAI-compatible base URL (or DRAFTER_BASE_URL).")
+@click.option("--endpoint", help="A named endpoint from the config file.")
+@click.pass_context
+def serve_cmd(ctx, host, port, token, max_mb, index_dir, chroma_url, no_index, backend, model, base_url, endpoint):
+    """A web page (review and draft) and a JSON API under /api/, on 127.0.0.1:8000 by default."""
+    import logging
+
+    from drafter.web import WebSettings, create_app
+
+    try:
+        settings = WebSettings(max_bytes=int(max_mb * 1024 * 1024), token=token or None, index_dir=index_dir,
+                               chroma_url=chroma_url, no_index=no_index, backend=backend, model=model,
+                               base_url=base_url, endpoint=endpoint)
+        app = create_app(settings)
+    except DrafterError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+    warning = _bind_warning(host, token)
+    if warning:
+        _fail(warning)
+    import uvicorn
+
+    # drafter's own access log (method, path, status; never a query string); other libraries
+    # keep their default (warnings only)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.getLogger("drafter").addHandler(handler)
+    logging.getLogger("drafter").setLevel(logging.INFO)
+    info = app.state.backend.describe()
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"drafter serve: http://{shown}:{port}/{'?token=…' if token else ''}  "
+               f"(起草 {info['draft']['label']}；语料 {info['index']['label']})", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", server_header=False)
+
+
+def _bind_warning(host: str, token: str | None) -> str | None:
+    """The warning for a server other machines can reach without a token."""
+    import ipaddress
+
+    if token:
+        return None
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        return None
+    return (f"warning: {host} is reachable from other machines and there is no --token: anyone who can reach it "
+            "can upload reports; add --token (or bind 127.0.0.1)")
 
 
 @main.command(name="rules")

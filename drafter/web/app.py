@@ -1,0 +1,479 @@
+"""The web page and JSON API of ``drafter serve``: a FastAPI app made by ``create_app``.
+
+Pages: ``/`` (review: paste or upload a report, see the findings highlighted), ``/draft``
+(facts file, 自评表 or a short form → a draft and its review). API under ``/api/`` with its
+OpenAPI schema at ``/api/openapi.json``. Report text is untrusted: templates escape
+everything (Jinja2 autoescape), the client's file name is only displayed, uploads go to a
+temporary folder removed after each request, and no key, token or traceback is ever sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qsl, quote, urlencode
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, Headers, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from drafter import __version__
+from drafter.errors import DrafterError
+from drafter.web.service import (
+    FACTS_SUFFIXES,
+    FORM_FIELDS,
+    REPORT_SUFFIXES,
+    Backend,
+    ResultStore,
+    Stored,
+    WebError,
+    WebSettings,
+    check_suffix,
+    draft_template_for,
+    draft_templates,
+    facts_from_form,
+    load_facts_upload,
+    load_report_upload,
+    report_from_paste,
+    safe_name,
+    view,
+)
+
+HERE = Path(__file__).resolve().parent
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+COOKIE = "drafter_session"
+log = logging.getLogger("drafter.web")
+
+
+# --- the API's shapes (for the OpenAPI schema) ---------------------------------------------
+
+
+class FindingOut(BaseModel):
+    rule: str
+    category: str
+    level: Literal["error", "warning", "info"]
+    message: str
+    quote: str
+    start: int
+    end: int
+    line: int
+    col: int
+    evidence: str
+    suggestion: str
+
+
+class ReviewOut(BaseModel):
+    file: str
+    findings: list[FindingOut]
+
+
+class DraftOut(BaseModel):
+    template: str
+    backend: str
+    note: str | None = None
+    markdown: str
+    review: ReviewOut
+
+
+class InfoOut(BaseModel):
+    version: str
+    draft: dict
+    index: dict
+    rules: int
+    max_mb: float
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+def _multipart(properties: dict, required: list[str] | None = None) -> dict:
+    schema: dict = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+_REVIEW_BODY = _multipart({
+    "file": {"type": "string", "format": "binary", "description": "The report: .docx, .pdf, .md or .txt"},
+    "text": {"type": "string", "description": "Or the report's text (Markdown or plain), when no file is sent"},
+})
+_DRAFT_BODY = _multipart({
+    "file": {"type": "string", "format": "binary", "description": "Facts: .yaml/.yml/.json, or a 自评表 .xlsx"},
+    "template": {"type": "string", "description": "Template to draft in (default: the facts' own)"},
+    **{key: {"type": "string", "description": f"{label} (the short form, when no file is sent)"} for key, label, _ in FORM_FIELDS
+       if key != "template"},
+})
+_ERRORS = {code: {"model": ErrorOut, "description": text} for code, text in
+           ((400, "Bad input (a damaged file, a PDF without text, a wrong field)"), (401, "Token missing or wrong"),
+            (413, "Upload too large"), (415, "Unsupported file type"))}
+
+
+# --- middleware ------------------------------------------------------------------------------
+
+
+class _AccessLog:
+    """One line per request: method, path (never the query string, which may hold a token),
+    status and time."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        t0 = time.perf_counter()
+        status = {"code": 0}
+
+        async def watch(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            log.info("%s %s %s %.0f ms", scope["method"], scope["path"], status["code"] or "-", (time.perf_counter() - t0) * 1000)
+
+
+def _wants_json(scope) -> bool:
+    return scope["path"].startswith("/api/")
+
+
+async def _send_error(scope, send, status: int, message: str, render) -> None:
+    if _wants_json(scope):
+        body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+        ctype = "application/json"
+    else:
+        body = render(status, message).encode("utf-8")
+        ctype = "text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _TokenGate:
+    """With a token, every request must carry it: ``Authorization: Bearer TOKEN``, an
+    ``X-Drafter-Token`` header, or the session cookie set when a browser opens ``/?token=TOKEN``
+    (answered with a redirect to the same page without the token). The cookie holds a hash of
+    the token, never the token."""
+
+    def __init__(self, app, token: str | None, render) -> None:
+        self.app = app
+        self.token = token
+        self.session = hmac.new(token.encode(), b"drafter-session", hashlib.sha256).hexdigest() if token else ""
+        self.render = render
+
+    def _ok(self, value: str | None, expected: str) -> bool:
+        return bool(value) and hmac.compare_digest(value.encode(), expected.encode())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.token:
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        auth = headers.get("authorization", "")
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        cookies = dict(part.strip().split("=", 1) for part in headers.get("cookie", "").split(";") if "=" in part)
+        if self._ok(bearer, self.token) or self._ok(headers.get("x-drafter-token"), self.token) or self._ok(cookies.get(COOKIE), self.session):
+            return await self.app(scope, receive, send)
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        given = [v for k, v in query if k == "token"]
+        if given and self._ok(given[-1], self.token) and scope["method"] in ("GET", "HEAD"):
+            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            location = scope["path"] + ("?" + rest if rest else "")
+            await send({"type": "http.response.start", "status": 303, "headers": [
+                (b"location", location.encode("latin-1", "replace")),
+                (b"set-cookie", f"{COOKIE}={self.session}; HttpOnly; SameSite=Strict; Path=/".encode()),
+                (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await _send_error(scope, send, 401, "this drafter server needs its token: open the page as /?token=… "
+                          "or send 'Authorization: Bearer …'", self.render)
+
+
+class _BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413 before they are parsed. A browser
+    upload announces its length: the body is read and thrown away (up to a cap) so that the
+    browser sees the answer instead of a reset connection."""
+
+    def __init__(self, app, limit: int, max_bytes: int, render) -> None:
+        self.app = app
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.render = render
+
+    def _message(self, size: int | None) -> str:
+        got = f" ({size / 1048576:.1f} MB)" if size else ""
+        return f"the upload is too large{got}: the limit is {self.max_bytes / 1048576:g} MB"
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length")
+        size = int(length) if length and length.isdigit() else None
+        if size is not None and size > self.limit:
+            if size <= 10 * self.limit:
+                more = True
+                while more:
+                    message = await receive()
+                    more = message.get("more_body", False) and message["type"] == "http.request"
+            return await _send_error(scope, send, 413, self._message(size), self.render)
+        seen = {"n": 0}
+
+        async def counted():
+            message = await receive()
+            if message["type"] == "http.request":
+                seen["n"] += len(message.get("body", b""))
+                if seen["n"] > self.limit:
+                    raise WebError(413, self._message(None))
+            return message
+
+        await self.app(scope, counted, send)
+
+
+# --- the app -------------------------------------------------------------------------------
+
+
+def create_app(settings: WebSettings | None = None, backend: Backend | None = None) -> FastAPI:
+    """The app. ``settings`` default to the CLI's configuration (drafter.yml, DRAFTER_*)."""
+    settings = settings or WebSettings()
+    backend = backend or Backend(settings)
+    store = ResultStore(settings.keep_results)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    info = backend.describe()
+    env.globals.update(version=__version__, backend=info, max_mb=f"{settings.max_bytes / 1048576:g}")
+
+    def page(_name: str, _code: int = 200, /, **context) -> HTMLResponse:
+        return HTMLResponse(env.get_template(_name).render(**context), status_code=_code,
+                            headers={"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+                                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    titles = {400: "无法处理这个文件或表单", 401: "需要令牌", 404: "找不到", 405: "不支持的请求", 413: "文件太大",
+              415: "不支持的文件类型", 500: "内部错误"}
+
+    def render_error(status: int, message: str) -> str:
+        return env.get_template("error.html").render(status=status, title=titles.get(status, "出错了"), message=message)
+
+    def error_response(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return page("error.html", status, status=status, title=titles.get(status, "出错了"), message=message)
+
+    app = FastAPI(title="drafter", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  description="Review and draft 财政支出项目绩效自评报告. Offline by default.")
+    app.state.settings, app.state.backend, app.state.store = settings, backend, store
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # added inside out: the access log sees everything, the token gate runs before any body is read
+    app.add_middleware(_BodyLimit, limit=settings.max_bytes + 1024 * 1024, max_bytes=settings.max_bytes, render=render_error)
+    app.add_middleware(_TokenGate, token=settings.token, render=render_error)
+    app.add_middleware(_AccessLog)
+
+    @app.exception_handler(WebError)
+    async def _web_error(request: Request, exc: WebError):
+        return error_response(request, exc.status, exc.message)
+
+    @app.exception_handler(DrafterError)
+    async def _drafter_error(request: Request, exc: DrafterError):
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        message = {404: "no such page", 405: "this address does not take that method"}.get(exc.status_code, str(exc.detail))
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        return error_response(request, 400, f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        log.error("internal error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        message = "an internal error occurred; the server log has the details"
+        try:
+            return error_response(request, 500, message)
+        except Exception:
+            return Response(message, status_code=500, media_type="text/plain; charset=utf-8")
+
+    # --- reading the request ---------------------------------------------------------------
+
+    async def read_form(request: Request):
+        ctype = request.headers.get("content-type", "")
+        if not ctype and not await request.body():
+            return FormData()  # nothing sent: "choose a file or paste the text"
+        if not ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            raise WebError(415, "send the form as multipart/form-data (a 'file' field, or the text fields)")
+        try:
+            # a text field may be URL-encoded (up to 3 bytes a byte); the body limit still holds
+            return await request.form(max_files=2, max_fields=60, max_part_size=3 * settings.max_bytes + 1024)
+        except StarletteHTTPException as exc:
+            if "maximum size" in str(exc.detail):
+                raise WebError(413, f"a form field is too large: the limit is {settings.max_bytes / 1048576:g} MB") from None
+            raise WebError(400, f"the form could not be read ({exc.detail})") from None
+
+    def chosen_file(form) -> UploadFile | None:
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            return upload
+        return None
+
+    async def review_input(request: Request) -> tuple:
+        form = await read_form(request)
+        upload = chosen_file(form)
+        if upload is not None:
+            name = safe_name(upload.filename)
+            suffix = check_suffix(name, REPORT_SUFFIXES, "report")
+            data = await upload.read()
+            report = await run_in_threadpool(load_report_upload, name, data, settings)
+            return report, (data if suffix == ".docx" else None)
+        text = form.get("text")
+        if isinstance(text, str) and text.strip():
+            return report_from_paste(text, settings), None
+        raise WebError(400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text")
+
+    async def draft_input(request: Request):
+        form = await read_form(request)
+        upload = chosen_file(form)
+        requested = form.get("template") if isinstance(form.get("template"), str) else None
+        if upload is not None:
+            name = safe_name(upload.filename)
+            check_suffix(name, FACTS_SUFFIXES, "facts file")
+            data = await upload.read()
+            facts = await run_in_threadpool(load_facts_upload, name, data, settings)
+            requested = requested if requested and requested != "auto" else None
+        elif any(isinstance(form.get(k), str) and form.get(k).strip() for k in ("unit", "project", "spent")):
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            if not fields.get("template") or fields["template"] == "auto":
+                fields["template"] = "gd-annex5"
+            facts = facts_from_form(fields)
+            requested = None
+        else:
+            raise WebError(400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form")
+        template_id, note = draft_template_for(facts, requested)
+        drafted = await run_in_threadpool(backend.draft, facts, template_id)
+        from drafter.report import from_text
+
+        report = from_text(drafted.markdown, path="draft.md")
+        result = drafted.review.model_copy(update={"file": "draft.md"})
+        name = f"{facts.project.name}-{facts.year}"
+        return drafted, report, result, note, name
+
+    def attachment(data: bytes, filename: str, media_type: str) -> Response:
+        ascii_name = filename.encode("ascii", "ignore").decode() or "drafter"
+        ascii_name = "".join(ch for ch in ascii_name if ch.isalnum() or ch in "._-") or "drafter"
+        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+    def commented(item: Stored) -> bytes:
+        from drafter.docx_comments import commented_docx_bytes
+
+        return commented_docx_bytes(item.report, item.result, item.source)
+
+    def draft_docx(markdown: str) -> bytes:
+        import tempfile
+
+        from drafter.docx_out import markdown_to_docx
+
+        with tempfile.TemporaryDirectory(prefix="drafter-docx-", dir=settings.tmp_root) as d:
+            out = Path(d) / "draft.docx"
+            markdown_to_docx(markdown, out)
+            return out.read_bytes()
+
+    def stem(name: str) -> str:
+        return Path(name).stem or "report"
+
+    # --- pages -----------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def review_page():
+        return page("index.html", active="review")
+
+    @app.post("/review", response_class=HTMLResponse, include_in_schema=False)
+    async def review_submit(request: Request):
+        report, source = await review_input(request)
+        result = await run_in_threadpool(backend.review, report)
+        rid = store.put(Stored(kind="review", name=report.path, report=report, result=result, source=source))
+        return page("review.html", active="review", name=report.path, rid=rid, fmt=report.format, **view(result, report))
+
+    @app.get("/review/{rid}/report.docx", include_in_schema=False)
+    def review_docx(rid: str):
+        item = store.get(rid, "review")
+        return attachment(commented(item), f"{stem(item.name)}-审核.docx", DOCX_TYPE)
+
+    @app.get("/review/{rid}/findings.json", include_in_schema=False)
+    def review_json(rid: str):
+        item = store.get(rid, "review")
+        data = json.dumps(item.result.public(), ensure_ascii=False, indent=2).encode("utf-8")
+        return attachment(data, f"{stem(item.name)}-findings.json", "application/json")
+
+    @app.get("/draft", response_class=HTMLResponse, include_in_schema=False)
+    def draft_page():
+        return page("draft.html", active="draft", templates=draft_templates(), fields=FORM_FIELDS)
+
+    @app.post("/draft", response_class=HTMLResponse, include_in_schema=False)
+    async def draft_submit(request: Request):
+        drafted, report, result, note, name = await draft_input(request)
+        rid = store.put(Stored(kind="draft", name=name, report=report, result=result, markdown=drafted.markdown))
+        return page("draft_result.html", active="draft", name=name, rid=rid, note=note, template=drafted.template,
+                    draft_backend=drafted.backend, sections=drafted.sections, **view(result, report))
+
+    @app.get("/draft/{rid}/draft.md", include_in_schema=False)
+    def draft_md(rid: str):
+        item = store.get(rid, "draft")
+        return attachment(item.markdown.encode("utf-8"), f"{item.name}.md", "text/markdown; charset=utf-8")
+
+    @app.get("/draft/{rid}/draft.docx", include_in_schema=False)
+    async def draft_download_docx(rid: str):
+        item = store.get(rid, "draft")
+        return attachment(await run_in_threadpool(draft_docx, item.markdown), f"{item.name}.docx", DOCX_TYPE)
+
+    # --- API -------------------------------------------------------------------------------
+
+    @app.get("/api/info", response_model=InfoOut, tags=["api"], responses={401: _ERRORS[401]})
+    def api_info():
+        """What this server uses: the drafting backend, the corpus index, the rules, the upload limit."""
+        return {"version": __version__, **info}
+
+    @app.post("/api/review", response_model=ReviewOut, tags=["api"], openapi_extra=_REVIEW_BODY, responses=_ERRORS)
+    async def api_review(request: Request):
+        """Review a report (a file or its text): the findings, as `drafter review --format json` prints them."""
+        report, _ = await review_input(request)
+        result = await run_in_threadpool(backend.review, report)
+        return result.public()
+
+    @app.post("/api/review/docx", tags=["api"], openapi_extra=_REVIEW_BODY, response_class=Response,
+              responses={200: {"content": {DOCX_TYPE: {}}, "description": "The report with every finding as a Word comment"}, **_ERRORS})
+    async def api_review_docx(request: Request):
+        """Review a report and return it as .docx with every finding as a Word comment."""
+        report, source = await review_input(request)
+        result = await run_in_threadpool(backend.review, report)
+        item = Stored(kind="review", name=report.path, report=report, result=result, source=source)
+        return attachment(await run_in_threadpool(commented, item), f"{stem(report.path)}-审核.docx", DOCX_TYPE)
+
+    @app.post("/api/draft", response_model=DraftOut, tags=["api"], openapi_extra=_DRAFT_BODY, responses=_ERRORS)
+    async def api_draft(request: Request):
+        """Draft a report from facts (a facts file, a 自评表 .xlsx or the short form's fields), with its review."""
+        drafted, _, result, note, _ = await draft_input(request)
+        return {"template": drafted.template, "backend": drafted.backend, "note": note, "markdown": drafted.markdown,
+                "review": result.public()}
+
+    @app.post("/api/draft/docx", tags=["api"], openapi_extra=_DRAFT_BODY, response_class=Response,
+              responses={200: {"content": {DOCX_TYPE: {}}, "description": "The draft as .docx"}, **_ERRORS})
+    async def api_draft_docx(request: Request):
+        """Draft a report from facts and return it as .docx."""
+        drafted, _, _, _, name = await draft_input(request)
+        return attachment(await run_in_threadpool(draft_docx, drafted.markdown), f"{name}.docx", DOCX_TYPE)
+
+    return app

@@ -1,0 +1,451 @@
+"""What the web pages and the JSON API do, without HTTP: read an upload safely, review or draft
+with the same index, rules and configuration as the command line, keep recent results for
+download, and cut a report's text into highlighted segments for the page."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from drafter.errors import DrafterError, InputError
+from drafter.findings import CATEGORIES, CATEGORY_NAMES, Finding, Level, ReviewResult
+from drafter.report import MAX_BYTES, Report
+
+REPORT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".text")
+FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+LEVEL_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class WebError(Exception):
+    """A request the page or API refuses: an HTTP status and a message a user can act on."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --- settings and the backend --------------------------------------------------------------
+
+
+@dataclass
+class WebSettings:
+    """How ``drafter serve`` runs. The index and model settings are those of the CLI (flags,
+    then the DRAFTER_* variables, then drafter.yml)."""
+
+    max_bytes: int = MAX_BYTES
+    token: str | None = None
+    index_dir: str | None = None
+    chroma_url: str | None = None
+    no_index: bool = False
+    backend: str = "offline"  # offline | openai (drafting)
+    model: str | None = None
+    base_url: str | None = None
+    endpoint: str | None = None
+    cache_dir: str = ".drafter/cache"
+    runs_dir: str | None = None  # None: each draft's run folder is temporary
+    tmp_root: str | None = None  # where upload folders are made (default: the system's)
+    keep_results: int = 20  # recent results kept in memory for download
+
+
+class Backend:
+    """The reviewer and drafter the pages use, built once from the settings."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        from drafter.config import load_config
+        from drafter.rules import load_rules
+
+        self.settings = settings
+        self.config = load_config(index=settings.index_dir, chroma_url=settings.chroma_url)
+        self.rules = load_rules()
+        self.accept = _default_accept()
+        self.index = None if settings.no_index else _open_index(self.config, settings.index_dir)
+        self.endpoint = None
+        if settings.backend == "openai":
+            from drafter.llm import endpoint_from_env
+
+            self.endpoint = endpoint_from_env(settings.model, settings.base_url, settings.endpoint)
+        elif settings.backend != "offline":
+            raise DrafterError(f"unknown backend '{settings.backend}' (offline or openai)")
+        self._lock = threading.Lock()  # one review at a time touches the index
+
+    def describe(self) -> dict:
+        """What is in use, for the page header and /api/info: never a key, a token or a URL's
+        credentials."""
+        if self.endpoint is None:
+            draft = {"backend": "offline", "label": "离线（程序生成，不调用模型）"}
+        else:
+            host = _host_of(self.endpoint.base_url) if self.endpoint.base_url else "api.openai.com"
+            draft = {"backend": "openai", "model": self.endpoint.model, "host": host,
+                     "label": f"模型 {self.endpoint.model} @ {host}"}
+        if self.index is None:
+            index = {"kind": "none", "label": "未使用语料索引（只用规则）"}
+        elif self.config.chroma_url:
+            host = _host_of(self.config.chroma_url)
+            index = {"kind": "chroma", "where": host, "label": f"Chroma 服务器 {host}"}
+        else:
+            index = {"kind": "local", "where": str(self.config.index), "label": f"本地索引 {self.config.index}"}
+        return {"draft": draft, "index": index, "rules": len(self.rules), "max_mb": self.settings.max_bytes / 1048576}
+
+    def review(self, report: Report) -> ReviewResult:
+        from drafter.review import review
+
+        with self._lock:
+            return review(report, rules=self.rules, accept=self.accept, index=self.index)
+
+    def draft(self, facts, template_id: str | None = None):
+        from drafter.draft import draft
+
+        call = None
+        if self.endpoint is not None:
+            from drafter.llm import CachedChat, chat_model
+
+            ep = self.endpoint
+            call = CachedChat(chat_model(ep), self.settings.cache_dir, key=f"{ep.base_url}|{ep.model}")
+        backend = "openai" if call is not None else "offline"
+        if self.settings.runs_dir:
+            return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=self.settings.runs_dir)
+        with tempfile.TemporaryDirectory(prefix="drafter-runs-", dir=self.settings.tmp_root) as runs:
+            return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=runs)
+
+
+def _host_of(url: str) -> str:
+    """host[:port] of a URL, without user, password, path or query."""
+    parts = urlsplit(url if "//" in url else "//" + url)
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _open_index(config, index_dir: str | None):
+    if not config.chroma_url and not Path(config.index).is_dir():
+        if index_dir:
+            raise DrafterError(f"{index_dir}: no index here (build one with: drafter index PATH --index {index_dir})")
+        return None
+    from drafter.index import CorpusIndex
+
+    return CorpusIndex(config)
+
+
+def _default_accept():
+    from drafter.review import load_accept
+
+    default = Path(".drafter-accept.yml")
+    return load_accept(default) if default.is_file() else []
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+def safe_name(filename: str | None, fallback: str = "upload") -> str:
+    """The client's file name for display only: its last path component, control and
+    separator characters removed. It never names a file on disk."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    return name[:120] or fallback
+
+
+def check_suffix(name: str, allowed: tuple[str, ...], what: str) -> str:
+    """The lower-case suffix of ``name`` when it is one of ``allowed``, else a 415."""
+    from drafter.report import _TYPE_HINTS
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in allowed:
+        shown = ", ".join(s for s in allowed if s not in (".markdown", ".text", ".yml"))
+        hint = _TYPE_HINTS.get(suffix) if what == "report" else None
+        raise WebError(415, f"{name}: unsupported file type '{suffix or '(none)'}' for a {what} (use {shown}"
+                            f"{'; ' + hint if hint else ''})")
+    return suffix
+
+
+def check_size(name: str, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise WebError(413, f"{name}: the file is too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:g} MB)")
+
+
+class UploadFolder:
+    """A fresh temporary folder for one request's upload, removed when the request is done.
+    The file inside gets a name we choose (``upload`` + the checked suffix)."""
+
+    def __init__(self, root: str | None = None) -> None:
+        self.root = root
+
+    def __enter__(self) -> Path:
+        self.path = Path(tempfile.mkdtemp(prefix="drafter-upload-", dir=self.root))
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _renamed(exc: InputError, name: str, tmp: Path) -> WebError:
+    """The loader's error, naming the client's file instead of the temporary one."""
+    problem = exc.problem.replace(str(tmp), name)
+    problem = re.sub(r", raise it with --max-mb", "", problem)
+    status = 413 if "too large" in problem else 400
+    return WebError(status, f"{name}: {problem}")
+
+
+def load_report_upload(name: str, data: bytes, settings: WebSettings) -> Report:
+    """A report from uploaded bytes (type and size already checked), through a temporary
+    folder that is removed before this returns."""
+    from drafter.report import load
+
+    suffix = check_suffix(name, REPORT_SUFFIXES, "report")
+    check_size(name, len(data), settings.max_bytes)
+    if not data:
+        raise WebError(400, f"{name}: the file is empty")
+    with UploadFolder(settings.tmp_root) as folder:
+        tmp = folder / f"upload{suffix}"
+        tmp.write_bytes(data)
+        try:
+            report = load(tmp, max_bytes=settings.max_bytes)
+        except InputError as exc:
+            raise _renamed(exc, name, tmp) from None
+    report.path = name
+    return report
+
+
+def report_from_paste(text: str, settings: WebSettings, name: str = "粘贴的文本") -> Report:
+    from drafter.report import from_text
+
+    if len(text.encode("utf-8")) > settings.max_bytes:
+        raise WebError(413, f"the pasted text is too large (the limit is {settings.max_bytes / 1048576:g} MB)")
+    try:
+        report = from_text(text, path=name, fmt="md")
+    except InputError as exc:
+        raise WebError(400, str(exc)) from None
+    if not report.text[report.body_start :].strip():
+        raise WebError(400, "the pasted text is empty")
+    return report
+
+
+def load_facts_upload(name: str, data: bytes, settings: WebSettings):
+    """Facts from an uploaded YAML/JSON file or 自评表 .xlsx."""
+    from drafter.facts import parse_facts
+
+    suffix = check_suffix(name, FACTS_SUFFIXES, "facts file")
+    check_size(name, len(data), settings.max_bytes)
+    if not data:
+        raise WebError(400, f"{name}: the file is empty")
+    if suffix == ".xlsx":
+        from drafter.facts_io import import_table
+
+        with UploadFolder(settings.tmp_root) as folder:
+            tmp = folder / "upload.xlsx"
+            tmp.write_bytes(data)
+            try:
+                return import_table(tmp)
+            except InputError as exc:
+                raise _renamed(exc, name, tmp) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise WebError(400, f"{name}: is not UTF-8 text: save it as UTF-8") from None
+    try:
+        return parse_facts(text, name, "json" if suffix == ".json" else "yaml")
+    except InputError as exc:
+        raise WebError(400, str(exc)) from None
+
+
+# The short form of the draft page: field name -> (facts path, label, kind)
+FORM_FIELDS = [
+    ("template", "模板", "template"),
+    ("year", "年度", "int"),
+    ("unit", "项目单位", "text"),
+    ("project", "项目名称", "text"),
+    ("budget_unit", "金额单位", "unit"),
+    ("initial", "年初预算", "number"),
+    ("adjusted", "调整后预算（未调整可空）", "number?"),
+    ("spent", "全年支出", "number"),
+    ("adjustment_reason", "预算调整原因", "text?"),
+    ("underspend_reason", "执行率低于 90% 的原因", "text?"),
+    ("self_score", "自评分（可空）", "number?"),
+    ("achievements", "主要成效（一行一条）", "lines"),
+    ("problems", "存在的问题（一行一条）", "lines"),
+    ("improvements", "改进意见（一行一条）", "lines"),
+]
+
+
+def facts_from_form(form: dict[str, str]):
+    """Facts from the draft page's short form; a wrong field is a 400 naming it."""
+    from pydantic import ValidationError
+
+    from drafter.facts import Facts, describe_validation_error
+
+    values: dict = {}
+    for key, label, kind in FORM_FIELDS:
+        raw = (form.get(key) or "").strip()
+        if kind.endswith("?") and not raw:
+            continue
+        if not raw and kind != "lines":
+            raise WebError(400, f"表单：{label}（{key}）未填写")
+        if kind == "int":
+            if not raw.isdigit():
+                raise WebError(400, f"表单：{label}（{key}）应为年份，例如 2023，收到“{raw}”")
+            values[key] = int(raw)
+        elif kind.startswith("number"):
+            try:
+                number = Decimal(raw.replace(",", "").replace("，", ""))
+            except InvalidOperation:
+                raise WebError(400, f"表单：{label}（{key}）应为数字，收到“{raw}”") from None
+            if not number.is_finite():
+                raise WebError(400, f"表单：{label}（{key}）应为数字，收到“{raw}”")
+            values[key] = int(number) if number == number.to_integral_value() else float(number)
+        elif kind == "lines":
+            values[key] = [line.strip() for line in raw.splitlines() if line.strip()]
+        else:
+            values[key] = raw
+    budget = {"unit": values.pop("budget_unit"), "initial": values.pop("initial"), "spent": values.pop("spent")}
+    for key in ("adjusted", "adjustment_reason", "underspend_reason"):
+        if key in values:
+            budget[key] = values.pop(key)
+    data = {
+        "template": values.pop("template"),
+        "year": values.pop("year"),
+        "unit": {"name": values.pop("unit")},
+        "project": {"name": values.pop("project")},
+        "budget": budget,
+        **values,
+    }
+    try:
+        return Facts.model_validate(data)
+    except ValidationError as exc:
+        raise WebError(400, "表单：" + describe_validation_error(exc)) from None
+
+
+def draft_templates() -> list[tuple[str, str]]:
+    """(id, name) of the templates a report can be drafted in (section reports)."""
+    from drafter.templates import load_templates
+
+    return [(t.id, getattr(t, "name", "") or t.id) for t in load_templates().values() if t.form == "sections"]
+
+
+def draft_template_for(facts, requested: str | None) -> tuple[str, str | None]:
+    """The template to draft in, and a note when the facts' own one is a table form (a 自评表
+    import) and a section template stands in."""
+    from drafter.templates import load_templates
+
+    known = load_templates()
+    if requested:
+        if requested not in known or known[requested].form != "sections":
+            raise WebError(400, f"unknown template '{requested}' for drafting (known: {', '.join(t for t, _ in draft_templates())})")
+        return requested, None
+    if known[facts.template].form == "sections":
+        return facts.template, None
+    fallback = draft_templates()[0][0] if "gd-annex5" not in known else "gd-annex5"
+    return fallback, f"事实文件的模板 {facts.template} 是表格形式，报告按 {fallback} 起草"
+
+
+# --- results kept for download -------------------------------------------------------------
+
+
+@dataclass
+class Stored:
+    kind: str  # review | draft
+    name: str  # the display name
+    report: Report
+    result: ReviewResult
+    source: bytes | None = None  # the original .docx
+    markdown: str = ""  # a draft's Markdown
+    extra: dict = field(default_factory=dict)
+
+
+class ResultStore:
+    """The last few results, by an unguessable id, for the page's download links."""
+
+    def __init__(self, keep: int = 20) -> None:
+        self.keep = keep
+        self._items: OrderedDict[str, Stored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, item: Stored) -> str:
+        rid = secrets.token_urlsafe(12)
+        with self._lock:
+            self._items[rid] = item
+            while len(self._items) > self.keep:
+                self._items.popitem(last=False)
+        return rid
+
+    def get(self, rid: str, kind: str) -> Stored:
+        with self._lock:
+            item = self._items.get(rid)
+        if item is None or item.kind != kind:
+            raise WebError(404, "this result is no longer kept (only the most recent results are): review the report again")
+        return item
+
+
+# --- the page's view of a review -----------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    text: str
+    ids: list[int]  # the findings covering it (indexes into the result's findings)
+    starts: list[int]  # findings whose first segment this is
+    pin: bool = False  # a finding with no text of its own (zero length)
+
+    @property
+    def primary(self) -> int:
+        return self.ids[0]
+
+
+def _severity(f: Finding) -> tuple:
+    return (-f.level.rank, f.end - f.start)
+
+
+def segments(text: str, findings: list[Finding]) -> list[Segment]:
+    """``text`` cut at every finding's start and end; each piece lists the findings covering
+    it, the most severe (then the narrowest) first. A finding without text gets a pin."""
+    n = len(text)
+    spans = [(i, max(0, min(f.start, n)), max(0, min(f.end, n))) for i, f in enumerate(findings)]
+    cuts = sorted({0, n, *(s for _, s, _ in spans), *(e for _, _, e in spans)})
+    pins: dict[int, list[int]] = {}
+    for i, s, e in spans:
+        if e <= s:
+            pins.setdefault(s, []).append(i)
+    out: list[Segment] = []
+    started: set[int] = set()
+    for a, b in zip(cuts, cuts[1:] + [None]):
+        if a in pins:
+            ids = pins.pop(a)
+            out.append(Segment("", ids, ids, pin=True))
+        if b is None:
+            break
+        ids = [i for i, s, e in spans if s <= a and b <= e and s < e]
+        ids.sort(key=lambda i: _severity(findings[i]))
+        starts = [i for i in ids if i not in started]
+        started.update(starts)
+        out.append(Segment(text[a:b], ids, starts))
+    return out
+
+
+def view(result: ReviewResult, report: Report) -> dict:
+    """What the result template needs: the segments, the findings grouped by category, the
+    counts by level."""
+    findings = result.findings
+    groups = []
+    for cat in CATEGORIES:
+        items = [(i, f) for i, f in enumerate(findings) if f.category == cat]
+        if items:
+            groups.append({"category": cat, "name": CATEGORY_NAMES[cat], "entries": items})
+    counts = {lv.value: sum(1 for f in findings if f.level is lv) for lv in (Level.error, Level.warning, Level.info)}
+    return {
+        "segments": segments(report.text, findings),
+        "findings": findings,
+        "groups": groups,
+        "counts": counts,
+        "categories": [(c, CATEGORY_NAMES[c], sum(1 for f in findings if f.category == c)) for c in CATEGORIES],
+        "levels": [(lv, LEVEL_NAMES[lv], counts[lv]) for lv in ("error", "warning", "info")],
+        "level_names": LEVEL_NAMES,
+        "category_names": CATEGORY_NAMES,
+        "silenced": result.silenced,
+    }
+
