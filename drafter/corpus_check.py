@@ -11,6 +11,7 @@ from pathlib import Path
 from drafter.analysis import Analysis, Sentence
 from drafter.embed import normalise
 from drafter.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
+from drafter.passages import clauses
 from drafter.templates import detect_template, norm
 
 
@@ -123,28 +124,17 @@ def _long_enough(text: str) -> bool:
     return len(normalise(text)) >= MIN_SENTENCE
 
 
-_CLAUSE = re.compile(r"[，,、：:（）()“”\"《》\s]+")
-MIN_CLAUSE = 5
-
-
-@lru_cache(maxsize=50000)
-def clauses(text: str) -> frozenset[str]:
-    """The sentence's clauses (between commas, colons, brackets and quotes), normalised with
-    numbers folded: a copied passage carries at least one of them unchanged."""
-    return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
-
-
 class CorpusMatcher:
     """Computed once per reviewed report, shared by the corpus rule types.
 
-    Candidates are the sentences of the index's chunks nearest to this report's chunks. A candidate counts as a copy when it
+    Candidates are the sentences of other reports sharing a clause with ours. A candidate counts as a copy when it
     shares verbatim passages of at least ``long_passage`` characters of words (digits do not
     count), or of ``min_chars`` that make at least ``min_share`` of the sentence; it counts as
     the same sentence (for year-over-year copying) when the 3-gram Jaccard with numbers folded
     is at least ``threshold``."""
 
     def __init__(self, index: CorpusIndex, analysis: Analysis, threshold: float = 0.8, min_chars: int = 15,
-                 min_share: float = 0.5, long_passage: int = 20, neighbours: int = 6) -> None:
+                 min_share: float = 0.5, long_passage: int = 20, neighbours: int = 6, cap: int = 50) -> None:
         self.index = index
         self.analysis = analysis
         self.threshold = threshold
@@ -152,6 +142,9 @@ class CorpusMatcher:
         self.min_share = min_share
         self.long_passage = long_passage
         self.index_neighbours = neighbours
+        # the count of other reports is a floor past this: the sentence table returns at most
+        # ``cap`` chunks per sentence, a vector search ``neighbours`` per chunk
+        self.cap = cap if index.passages is not None else neighbours
         report = analysis.report
         path = Path(report.path)
         if path.is_file():
@@ -162,9 +155,13 @@ class CorpusMatcher:
             self.source = f"<text>:{self.hash}"
         self.identity = identity(report, analysis)
 
-    def _candidates(self) -> dict[str, list[dict]]:
-        """Candidate sentence -> the metadata of every chunk it stands in, from the chunks
-        nearest to this report's chunks."""
+    def _candidates(self, wanted: list[Sentence]) -> dict[str, list[dict]]:
+        """Candidate sentence -> the metadata of the chunks it stands in: from the index's
+        sentence table (every sentence of other reports sharing a clause with ours), or, on a
+        Chroma server, from the chunks nearest to this report's chunks."""
+        if self.index.passages is not None:
+            return self.index.passages.sharing({c for s in wanted for c in clauses(s.text)}, exclude_source=self.source,
+                                               exclude_hash=self.hash, per_sentence=self.cap)
         a = self.analysis
         # a chunk copied from last year's report is the nearest neighbour of its copy, so the
         # same query finds cross-report and year-over-year copies
@@ -190,7 +187,7 @@ class CorpusMatcher:
         wanted = [s for s in a.sentences if len(normalise(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
         if not wanted:
             return []
-        candidates = self._candidates()
+        candidates = self._candidates(wanted)
         # each distinct sentence is compared once, however many reports carry it
         texts = [t for t in candidates if _long_enough(t)]
         postings: dict[str, list[int]] = {}

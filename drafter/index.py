@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,12 +27,14 @@ from drafter.analysis import Analysis, Section
 from drafter.config import Config
 from drafter.embed import Embedder, HashingEmbedder, make_embedder, normalise
 from drafter.errors import DrafterError, InputError
+from drafter.passages import FILE as PASSAGES
+from drafter.passages import PassageStore
 from drafter.report import Report, load, reports_in
-from drafter.templates import detect_template, title_matches
+from drafter.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 4  # 4: a chunk's text is stored as metadata "text", not as a Chroma document
+SCHEMA = 5  # 4: a chunk's text is metadata "text", not a Chroma document; 5: the sentence table
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -111,20 +114,6 @@ def identity(report: Report, analysis: Analysis) -> dict:
     template = detect_template(analysis)
     out["template"] = str(meta.get("template") or (template.id if template else ""))
     return out
-
-
-def section_kind(analysis: Analysis, section: Section | None) -> str:
-    """The template's name for the section's role (spending, problems…), or ''."""
-    if section is None:
-        return "front"
-    template = detect_template(analysis)
-    if template is None:
-        return ""
-    for s in section.titles():
-        for _, ts in template.walk():
-            if ts.kind and title_matches(s, ts):
-                return ts.kind
-    return ""
 
 
 def _section_path(section: Section | None) -> str:
@@ -248,6 +237,9 @@ class CorpusIndex:
         self.client = _client(self.config)
         self.embedder = embedder or make_embedder(self.config.embedding)
         self.chunks = self._collection(CHUNKS, self.embedder)
+        self._count: int | None = None
+        # the copy check's sentence table, beside a local store (a server has none)
+        self.passages = None if self.config.chroma_url else PassageStore(Path(self.config.index) / PASSAGES)
 
     def _collection(self, name: str, embedder: Embedder):
         try:
@@ -354,10 +346,21 @@ class CorpusIndex:
         analysis = Analysis(report)
         chunks = chunk_report(report, analysis, source, fhash)
         if have_hash is not None:
-            self.chunks.delete(where={"source": source})
+            self._delete(source)
         return FileResult(path=str(p), status="replaced" if have_hash else "added", chunks=len(chunks)), chunks
 
+    def _delete(self, source: str) -> None:
+        self.chunks.delete(where={"source": source})
+        if self.passages is not None:
+            self.passages.remove(source)
+        self._count = None
+
     def _write(self, items: list[Chunk]) -> None:
+        """The sentence table first, then Chroma: a file is complete when Chroma has all its
+        chunks, and then its sentences are there too."""
+        self._count = None
+        if self.passages is not None:
+            self.passages.add(items)
         batch = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
@@ -368,12 +371,19 @@ class CorpusIndex:
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
         have_hash, present, _ = self.state(source)
-        self.chunks.delete(where={"source": source})
+        self._delete(source)
         if have_hash is None:
             return FileResult(path=str(path), status="skipped", reason="not in the index")
         return FileResult(path=str(path), status="removed", chunks=present)
 
     # --- reading ---
+    def count(self) -> int:
+        """Chunks in the index (Chroma's count costs ~15 ms at 180k chunks: asked once per
+        instance and after our own writes; a search never needs it exact)."""
+        if self._count is None:
+            self._count = self.chunks.count()
+        return self._count
+
     def stats(self) -> dict:
         got = self.chunks.get(include=["metadatas"])
         files: dict[str, dict] = {}
@@ -394,18 +404,22 @@ class CorpusIndex:
                unit: str | None = None, exclude_source: str | None = None, candidates: int = 40) -> list[Hit]:
         """Hybrid retrieval: vector candidates re-ranked with BM25 over character bigrams,
         fused by reciprocal rank."""
-        n = self.chunks.count()
+        n = self.count()
         if n == 0:
             return []
         filters = {"section_kind": section_kind, "year": year, "unit": unit}
         wanted = {k: v for k, v in filters.items() if v}
         vec = self.embedder.embed([query])
         # Chroma's filtered search is several times slower than a plain one: ask for more
-        # neighbours and filter here, and ask Chroma to filter only when too few are left
+        # neighbours and filter here, and ask Chroma to filter only when too few are left.
+        # A chunk starts with its section's title, so the neighbours of the query vector moved
+        # towards the wanted section's titles are mostly of that section, in about the
+        # query's order (the titles add about the same to every chunk of that section).
         if not (wanted or exclude_source):
             res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"]))
         else:
-            res = self.chunks.query(query_embeddings=vec, n_results=min(candidates * 4, n), include=[])
+            near = self._towards_kind(vec, section_kind) if section_kind else vec
+            res = self.chunks.query(query_embeddings=near, n_results=min(candidates * 4, n), include=[])
             keep = [cid for cid in res["ids"][0] if _matches(cid, wanted, exclude_source)][:candidates]
             if len(keep) >= min(k, candidates):
                 res = self._fetch(keep)
@@ -425,6 +439,16 @@ class CorpusIndex:
         fused.sort(key=lambda h: -h.score)
         return fused[:k]
 
+    def _towards_kind(self, vec, kind: str, weight: float = 2.0):
+        import numpy as np
+
+        titles = _kind_titles(kind)
+        if not titles:
+            return vec
+        v = np.asarray(vec[0], dtype=np.float32) + weight * np.asarray(self.embedder.embed([titles])[0], dtype=np.float32)
+        norm = float(np.linalg.norm(v))
+        return [v / norm] if norm else vec
+
     def _fetch(self, ids: list[str]) -> dict:
         """Documents and metadata of ``ids``, in that order, shaped like a query result."""
         got = _texts(self.chunks.get(ids=ids, include=["metadatas"]), nested=False)
@@ -436,7 +460,7 @@ class CorpusIndex:
         """The chunks of other reports nearest to each text: (id, text, metadata), each once.
         (Filtering in Chroma's query is several times slower than asking for two more
         neighbours and dropping our own report's chunks here.)"""
-        count = self.chunks.count()
+        count = self.count()
         if not texts or count == 0:
             return []
         res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count), include=[])
@@ -446,6 +470,15 @@ class CorpusIndex:
         out = [(cid, doc, meta) for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0])
                if meta.get("file_hash") != exclude_hash]
         return out
+
+
+@lru_cache(maxsize=64)
+def _kind_titles(kind: str) -> str:
+    """The titles the templates give a section kind ("spending" -> "资金支出情况 …")."""
+    from drafter.templates import load_templates
+
+    titles = {ts.title for t in load_templates().values() for _, ts in t.walk() if ts.kind == kind}
+    return " ".join(sorted(titles))
 
 
 def _texts(res: dict, nested: bool = True) -> dict:

@@ -105,3 +105,17 @@ def detect_template(analysis) -> Template | None:
         if score > best_score:
             best, best_score = t, score
     return best if best_score >= 0.6 else None
+
+
+def section_kind(analysis, section) -> str:
+    """The template's name for the section's role (spending, problems…), or ''."""
+    if section is None:
+        return "front"
+    template = detect_template(analysis)
+    if template is None:
+        return ""
+    for s in section.titles():
+        for _, ts in template.walk():
+            if ts.kind and title_matches(s, ts):
+                return ts.kind
+    return ""

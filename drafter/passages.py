@@ -1,0 +1,152 @@
+"""The index's sentence table: every indexed sentence, found by its clauses.
+
+The review's copy check asks "which sentences of other reports share a clause with this
+one?". A vector search answers that slowly (a query and a fetch per review, ~20 ms at 10k
+reports) and only among near neighbours; this table answers it with one SQLite lookup of
+clause hashes. It lives beside a local Chroma store (``passages.sqlite3`` in the index
+folder) and is written in the same batches; a shared Chroma server has no such file and the
+check falls back to vector neighbours.
+
+Each batch is one transaction that first deletes what the batch's files had, so a run killed
+half-way leaves either the old or the new rows of a file, and the re-run replaces them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from functools import lru_cache
+
+from drafter.embed import normalise
+
+FILE = "passages.sqlite3"
+_SENTENCES = re.compile(r"[^。！？；!?;\n]+")
+_CLAUSE = re.compile(r"[，,、：:（）()“”\"《》\s]+")
+MIN_CLAUSE = 5
+
+
+@lru_cache(maxsize=50000)
+def clauses(text: str) -> frozenset[str]:
+    """The sentence's clauses (between commas, colons, brackets and quotes), normalised with
+    numbers folded: a copied passage carries at least one of them unchanged."""
+    return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, meta TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunk_source ON chunk (source);
+CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, chunk TEXT NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occurrence_chunk ON occurrence (chunk);
+"""
+
+
+def key(text: str) -> int:
+    """A signed 64-bit hash (SQLite's INTEGER) of a text."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def split_sentences(body: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.findall(body) if s.strip()]
+
+
+class PassageStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, chunks: Iterable) -> None:
+        """Store chunks (``id``, ``text``, ``metadata`` with ``body_offset`` and ``source``).
+        Replaces what their files had."""
+        chunks = list(chunks)
+        sentences, clause_rows, occurrences, chunk_rows = {}, set(), set(), []
+        for c in chunks:
+            meta = {k: v for k, v in c.metadata.items() if k != "text"}
+            chunk_rows.append((c.id, meta["source"], json.dumps(meta, ensure_ascii=False)))
+            if meta.get("section_kind") == "front":
+                continue  # the cover is not prose
+            for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
+                cl = clauses(sent)
+                if not cl:
+                    continue
+                h = key(sent)
+                sentences[h] = sent
+                occurrences.add((h, c.id))
+                clause_rows.update((key(x), h) for x in cl)
+        sources = sorted({row[1] for row in chunk_rows})
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN")
+            try:
+                self._delete(sources)
+                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?)", chunk_rows)
+                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?)", sentences.items())
+                db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", clause_rows)
+                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", occurrences)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def remove(self, source: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._delete([source])
+            self._db.execute("COMMIT")
+
+    def _delete(self, sources: list[str]) -> None:
+        # sentences and clauses stay (shared by other reports; an orphan matches nothing: the
+        # lookup joins occurrences)
+        for source in sources:
+            ids = [r[0] for r in self._db.execute("SELECT id FROM chunk WHERE source = ?", (source,))]
+            if not ids:
+                continue
+            self._db.executemany("DELETE FROM occurrence WHERE chunk = ?", [(i,) for i in ids])
+            self._db.execute("DELETE FROM chunk WHERE source = ?", (source,))
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
+
+    def sharing(self, clauses: Iterable[str], *, exclude_source: str, exclude_hash: str,
+                per_sentence: int = 50) -> dict[str, list[dict]]:
+        """Sentences of other reports that share a clause with ``clauses``: text -> the
+        metadata of the chunks it stands in (at most ``per_sentence`` per text, so a sentence
+        every report carries costs no more than a rare one)."""
+        hashes = sorted({key(c) for c in clauses})
+        if not hashes:
+            return {}
+        out: dict[str, list[dict]] = {}
+        with self._lock:
+            db = self._db
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (c INTEGER PRIMARY KEY)")
+            db.execute("DELETE FROM wanted")
+            db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(h,) for h in hashes])
+            rows = db.execute(
+                "SELECT DISTINCT s.h, s.text FROM wanted w JOIN clause cl ON cl.c = w.c JOIN sentence s ON s.h = cl.h"
+            ).fetchall()
+            for h, text in rows:
+                metas = []
+                for (meta,) in db.execute(
+                    "SELECT k.meta FROM occurrence o JOIN chunk k ON k.id = o.chunk WHERE o.h = ? AND k.source != ? LIMIT ?",
+                    (h, exclude_source, per_sentence + 1),
+                ):
+                    m = json.loads(meta)
+                    if m.get("file_hash") != exclude_hash:
+                        metas.append(m)
+                if metas:
+                    out[text] = metas[:per_sentence]
+        return out
