@@ -172,17 +172,17 @@ def read_budget(analysis) -> Budget:
     table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
     sources = len(_source_levels(text)) >= 2
     for fig in analysis.figures:
-        if fig.approx or any(s <= fig.start < e for s, e in table_spans) or _is_part(analysis, fig, sources):
+        if fig.approx or fig.kind not in ("amount", "percent") or any(s <= fig.start < e for s, e in table_spans):
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
-            if role in (None, "rate", "self_score") or _other_year(text, fig.start, year):
+            if role in (None, "rate", "self_score") or _other_year(text, fig.start, year) or _is_part(analysis, fig, sources):
                 continue
             _add(budget, role, fig.yuan, fig, fig.tolerance, weak=role == "initial" and _weak_initial(text, fig.start))
         elif fig.kind == "percent":
             if _COMPARED.search(text, max(0, fig.start - 6), fig.start) or _BOUND_AFTER.match(text, fig.end):
                 continue  # "执行率低于 90%": a threshold, not the stated rate
-            if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year):
+            if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year) and not _is_part(analysis, fig, sources):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
         if _not_this_score(text, m.start(), year) or any(s <= m.start() < e for s, e in table_spans):
@@ -208,7 +208,7 @@ _OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
 _OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
-_SENTENCE_BREAK = re.compile(r"[。！？；;!?\n]")
+_SENTENCE_BREAK = re.compile(r"[。！？!?\n]")  # an item "二是……；……" runs to its 。
 
 
 def _source_levels(text: str) -> set[str]:

@@ -247,12 +247,18 @@ def slip_candidates(values: dict[str, RoleFigure]) -> Iterator[tuple[str, float]
         return
     if _close(b.value - s.value, r.value, b.tolerance + s.tolerance + r.tolerance):
         return
+    fits = []
     for role in ("budget", "spent", "balance"):
         for factor in (1e4, 1e-4):
             v = {k: values[k].value * (factor if k == role else 1) for k in ("budget", "spent", "balance")}
             tol = sum(values[k].tolerance * (factor if k == role else 1) for k in ("budget", "spent", "balance"))
-            if _close(v["budget"] - v["spent"], v["balance"], tol) and v["balance"] >= -tol:
-                yield role, factor
+            residual = abs(v["budget"] - v["spent"] - v["balance"])
+            if residual <= tol + 1e-9 and v["balance"] >= -tol:
+                fits.append((residual / max(tol, 1e-9), role, factor))
+    # the best fit first: 32 万元 − 318472 万元 is "fixed" by 32 万元 × 10⁴ only within the
+    # slack that scaling gives its rounding; 318472 元 makes it hold exactly
+    for _, role, factor in sorted(fits, key=lambda f: f[0]):
+        yield role, factor
 
 
 def _identity_figures(a: Analysis) -> dict[str, RoleFigure]:
@@ -335,6 +341,10 @@ class PartsParams(Params):
     max_gap: int = 20  # characters between the total and the opening bracket
     exclude: list[str] = []  # patterns: a bracket matching one of these is not a list of parts
     kinds: list[str] = ["amount", "count"]  # figure kinds that add up (rates do not)
+    # the other shape: a list of parts, then the word that sums them and the total
+    # ("设备购置 3.2 万元、培训 1.5 万元，合计 4.7 万元")
+    sum_words: list[str] = []
+    max_spread: float = 0.5  # a sum this far (as a fraction) from the total is not its breakdown
 
 
 _PARENS = re.compile(r"[（(]([^（）()]{2,120})[)）]")
@@ -374,6 +384,54 @@ def check_parts_sum(rule, a: Analysis) -> Iterator[Finding]:
             rule.say(total=total.text, sum=fmt(s)),
             evidence=f"{terms} = {fmt(sum(f.value for f in parts))}，与总数 {total.text} 不符",
         )
+    if p.sum_words:
+        yield from _listed_parts(rule, a, p)
+
+
+_OPERAND = re.compile(r"[×xX*＊÷/]\s*$")
+_OPERAND_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+_PER = re.compile(r"每[\u4e00-\u9fff]{0,2}\s*$")
+_LIST_SEPARATOR = re.compile(r"[、，,；;]|和|及")
+
+
+def _listed_parts(rule, a: Analysis, p: PartsParams) -> Iterator[Finding]:
+    """"A 元、B 元、C 元，合计 D 元": parts listed in one sentence before the word that sums them.
+    Factors of a working (300 人 × 1200 元) and per-unit prices (每人 500 元) are not parts;
+    a product after "=" is."""
+    words = _Compiled.get(p, "sum_words")
+    exclude = _Compiled.get(p, "exclude")
+    for sent in a.sentences:
+        for m in words.finditer(sent.text):
+            after = a.figures_in(sent.start + m.end(), sent.end)
+            if not after or after[0].start - (sent.start + m.end()) > 3:
+                continue
+            total = after[0]
+            if total.kind not in p.kinds or total.approx:
+                continue
+            # the list starts after the sentence's last colon or 其中 (or its start)
+            head = sent.text[: m.start()]
+            lead = max(head.rfind("："), head.rfind(":"), head.rfind("其中") + 1)
+            if exclude and exclude.search(head[lead + 1 :]):
+                continue
+            listed = [f for f in a.figures_in(sent.start + lead + 1, sent.start + m.start()) if f.kind == total.kind]
+            if any(not _same_unit(total, f) for f in listed):
+                continue  # "120台、对讲机100部、无人机8架，共268台": mixed measure words, not one sum
+            parts = [f for f in listed
+                     if not f.approx
+                     and not _OPERAND.search(a.text[max(0, f.start - 3) : f.start])
+                     and not _OPERAND_AFTER.match(a.text, f.end)
+                     and not _PER.search(a.text[max(0, f.start - 4) : f.start])]
+            if len(parts) < 2 or any(not _LIST_SEPARATOR.search(a.text[x.end : y.start]) for x, y in zip(parts, parts[1:])):
+                continue
+            s = sum(f.base for f in parts)
+            if total.base <= 0 or any(f.base > total.base for f in parts) or abs(s - total.base) > p.max_spread * total.base:
+                continue
+            if _close(s, total.base, total.tolerance + sum(f.tolerance for f in parts)):
+                continue
+            terms = " + ".join(fmt(f.value) for f in parts)
+            yield a.finding(rule, parts[0].start, total.end, rule.say(total=total.text, sum=fmt(s)),
+                            evidence=f"{terms} = {fmt(sum(f.value for f in parts))}，与总数 {total.text} 不符")
+            break
 
 
 def _same_unit(total: Figure, part: Figure) -> bool:
@@ -975,8 +1033,8 @@ def check_corpus_copy(rule, a: Analysis) -> Iterator[Finding]:
         if len(copies) < p.min_reports:
             continue
         start, end = sm.passage()
-        # the index is asked for a fixed number of neighbours: past that the count is a floor
-        saturated = "至少 " if len(copies) >= a.corpus.index_neighbours else ""
+        # the index returns a fixed number of matches: past that the count is a floor
+        saturated = "至少 " if len(copies) >= a.corpus.cap else ""
         more = f"等 {len(copies)} 份" if len(copies) > p.listed else ""
         yield a.finding(rule, start, end, rule.say(count=f"{saturated}{len(copies)}"),
                         evidence="、".join(_describe(m) for m in copies[: p.listed]) + more
