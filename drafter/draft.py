@@ -35,6 +35,9 @@ class SectionPlan(BaseModel):
     title: str
     kind: str
     level: int
+    # the template has no spending section (hb-yn-selfeval): the project section carries 支出,
+    # 结余 and 执行率 after the budget
+    with_spending: bool = False
 
 
 class SectionDraft(BaseModel):
@@ -100,6 +103,11 @@ def plan_sections(template: Template) -> list[SectionPlan]:
             walk(s.children, level + 1, key)
 
     walk(template.sections, 1, "")
+    if not any(p.kind == "spending" for p in out):
+        for p in out:
+            if p.kind == "project":
+                p.with_spending = True
+                break
     return out
 
 
@@ -227,6 +235,8 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
             text += f"，年中{word} {money(abs(n.initial - n.adjusted), n.unit)}，调整后预算为 {money(n.adjusted, n.unit)}。调整原因：{_sentence(reason)}"
         else:
             text += "，全年未作调整。"
+        if plan.with_spending:
+            text += "\n\n" + _spending(facts, n)
         return text
     if k == "score":
         if n.score is None:
@@ -235,11 +245,7 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
         text += f"，评价等级为“{n.grade}”。" if n.grade else "。"
         return text + (f"\n\n{n.score_note}" if n.score_note else "")
     if k == "spending":
-        text = f"{year} 年本项目支出 {money(n.spent, n.unit)}，结余 {money(n.balance, n.unit)}，预算执行率为 {n.rate}。"
-        if n.rate_value < 0.9:
-            reason = getattr(facts.budget, "underspend_reason", None) or gap("预算执行率低于 90% 的原因")
-            text += f"预算执行率低于 90%，主要原因是：{_sentence(reason)}"
-        return text
+        return _spending(facts, n)
     if k == "goals":
         return _numbered(facts.achievements) if facts.achievements else gap("绩效目标完成情况（产出、效益的实际数据）")
     if k == "uses":
@@ -258,12 +264,21 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
     return ""
 
 
+def _spending(facts, n: Numbers) -> str:
+    text = f"{facts.year} 年本项目支出 {money(n.spent, n.unit)}，结余 {money(n.balance, n.unit)}，预算执行率为 {n.rate}。"
+    if n.rate_value < 0.9:
+        reason = getattr(facts.budget, "underspend_reason", None) or gap("预算执行率低于 90% 的原因")
+        text += f"预算执行率低于 90%，主要原因是：{_sentence(reason)}"
+    return text
+
+
 def required(plan: SectionPlan, n: Numbers, unit: str) -> list[str]:
     """Figures a section must carry, as the composer writes them."""
+    spending = [money(n.spent, unit), money(n.balance, unit), n.rate]
     if plan.kind == "spending":
-        return [money(n.spent, unit), money(n.balance, unit), n.rate]
+        return spending
     if plan.kind == "project":
-        return [money(n.initial, unit)]
+        return [money(n.initial, unit)] + (spending if plan.with_spending else [])
     return []
 
 
