@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/review_bench.py
+
+# The default eval suite (offline): review precision/recall per category and drafting metrics;
+# exits 1 when a target is missed. Results in evals/results/<run-id>/ (results.json, report.html).
+eval: $(STAMP)
+	$(BIN)/drafter eval evals/default.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

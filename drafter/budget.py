@@ -192,8 +192,7 @@ def read_budget(analysis) -> Budget:
             RoleFigure("self_score", value, None, m.start(), m.end(), m.group(0), decimals, 0.5 * 10**-decimals)
         )
     _read_funds_table(analysis, budget)
-    if "self_score" not in budget.found:
-        _read_total_score(analysis, budget)
+    _read_total_score(analysis, budget)  # after the text's: the text's self-score comes first
     return budget
 
 
@@ -267,7 +266,8 @@ def _in_listed_items(text: str, pos: int, max_items: int = 12) -> bool:
 
 
 def _read_total_score(analysis, budget: Budget) -> None:
-    """A 自评表 states its self-score in the indicator table's 总分 row."""
+    """A 自评表 states its self-score in the indicator table's 总分 row (the text may state it
+    too: stated-twice compares them)."""
     from drafter.tables import indicator_tables
 
     for it in indicator_tables(analysis):
@@ -277,10 +277,10 @@ def _read_total_score(analysis, budget: Budget) -> None:
                 m = re.search(r"\d+(?:\.\d+)?", cell.text)
                 value, decimals = parse_number(m.group(0))
                 start = cell.start + m.start()
-                budget.found["self_score"] = [
+                budget.found.setdefault("self_score", []).append(
                     RoleFigure("self_score", value, None, start, start + len(m.group(0)), cell.text, decimals,
                                0.5 * 10**-decimals, "table")
-                ]
+                )
                 return
 
 

@@ -428,6 +428,64 @@ def _bind_warning(host: str, token: str | None) -> str | None:
             "can upload reports; add --token (or bind 127.0.0.1)")
 
 
+@main.command(name="eval", context_settings={"ignore_unknown_options": False})
+@click.argument("target", nargs=-1, required=True)
+@click.option("--prompts", "prompt_dirs", multiple=True, help="Prompt folder(s) to compare (repeatable; replaces the suite's variants).")
+@click.option("--backend", "backends", multiple=True, help="offline, openai or endpoint:NAME (repeatable; crossed with --prompts).")
+@click.option("--model", help="Model name for --backend openai (or DRAFTER_MODEL).")
+@click.option("--base-url", help="OpenAI-compatible base URL for --backend openai (or DRAFTER_BASE_URL).")
+@click.option("--jobs", type=int, default=2, show_default=True, help="Cases run at once (model calls overlap).")
+@click.option("--run-id", help="Name the run; an existing run of that id continues where it stopped.")
+@click.option("--out", "out_dir", default="evals/results", show_default=True, help="Where runs are written.")
+@click.option("--disable", multiple=True, help="Rule id to switch off for this run (repeatable).")
+@click.pass_context
+def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, out_dir, disable):
+    """Score review and drafting against reference reports: drafter eval SUITE.yaml, or
+    drafter eval compare RUN_A RUN_B. Exit 1 when an assertion of the suite fails."""
+    from drafter.evals import render as eval_render
+
+    try:
+        if target[0] == "compare":
+            if len(target) != 3:
+                raise DrafterError("usage: drafter eval compare RUN_A RUN_B")
+            from drafter.evals.compare import compare
+            from drafter.evals.runner import load_results
+
+            diff = compare(load_results(target[1], out_dir), load_results(target[2], out_dir))
+            if not diff["pairs"]:
+                raise DrafterError("the two runs share no variant name (and are not one variant each): nothing to compare")
+            eval_render.print_compare(out, diff)
+            return
+        if len(target) != 1:
+            raise DrafterError("usage: drafter eval SUITE.yaml [options]  or  drafter eval compare RUN_A RUN_B")
+        from drafter.evals.runner import run_suite
+        from drafter.evals.suite import Variant, load_suite
+        from drafter.rules import load_rules
+
+        suite = load_suite(target[0])
+        if prompt_dirs or backends:
+            for d in prompt_dirs:
+                if not Path(d).is_dir():
+                    raise InputError(d, "no such prompt folder")
+            suite.variants = [
+                Variant(name=f"{Path(p).name}@{b}", backend=b, prompts=p, model=model, base_url=base_url)
+                for p in (prompt_dirs or ("prompts/v1",)) for b in (backends or ("offline",))
+            ]
+        rules = load_rules()
+        unknown = [r for r in disable if r not in {x.id for x in rules}]
+        if unknown:
+            raise DrafterError(f"--disable: no rule {', '.join(unknown)} (drafter rules lists them)")
+        rules = [r for r in rules if r.id not in disable]
+        summary = eval_render.run_with_progress(suite, out_dir=out_dir, run_id=run_id, jobs=jobs, rules=rules)
+    except DrafterError as exc:
+        if ctx.obj["debug"]:
+            raise
+        _fail(str(exc))
+        sys.exit(2)
+    eval_render.print_summary(out, summary, Path(out_dir) / summary["run_id"])
+    sys.exit(0 if summary["passed"] else 1)
+
+
 @main.command(name="rules")
 def list_rules():
     """List the rules in force."""

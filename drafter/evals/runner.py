@@ -1,0 +1,240 @@
+"""Run an eval suite: every variant (prompt folder × backend) over every case, review and
+drafting, each finished case saved at once under ``evals/results/<run-id>/cases/`` so an
+interrupted run continues where it stopped (``--run-id``). Writes ``results.json`` and a
+self-contained ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from drafter.errors import DrafterError
+from drafter.evals.inject import inject_all, variant_report
+from drafter.evals.metrics import Tally, judge_clean, judge_injected, scores
+from drafter.evals.suite import Assertion, Case, Suite, Variant, load_labels
+
+DRAFT_METRICS = ("figure_precision", "figure_recall", "derived_correct", "section_coverage", "boilerplate_per_1k",
+                 "unsupported", "figures_errors", "chrf", "rougeL", "length_ratio")
+
+
+class AssertionResult(BaseModel):
+    metric: str
+    variant: str
+    value: float | None
+    passed: bool
+    score: float | None
+    reason: str
+
+
+def _write_json(path: Path, data) -> None:
+    """Written whole or not at all (a temp file renamed): a killed run leaves no half case."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _finding_json(j) -> dict:
+    f = j.finding
+    return {"rule": f.rule, "category": f.category, "level": f.level.value, "start": f.start, "end": f.end,
+            "quote": f.quote, "verdict": j.verdict}
+
+
+def _judged_findings(findings):
+    # info-level findings are notes, not claims of a defect: they are not judged
+    return [f for f in findings if f.level.value != "info"]
+
+
+# --- the two kinds of case ---------------------------------------------------------------
+def review_case(case: Case, suite: Suite, variant: Variant, rules) -> dict:
+    """The case's report as it is (with its hand labels), then one report per injected defect."""
+    from drafter.report import load
+    from drafter.review import review
+
+    report = load(case.report)
+    labels = load_labels(case, report.text)
+    clean = _judged_findings(review(report, rules=rules).findings)
+    t, judged, found = judge_clean(clean, labels, len(report.text) - report.body_start)
+    out = {"case": case.id, "kind": "review", "chars": len(report.text) - report.body_start,
+           "clean": {"labels": [dict(lab.model_dump(), found=ok, quote=report.text[lab.start:lab.end]) for lab, ok in zip(labels, found)],
+                     "findings": [_finding_json(j) for j in judged]},
+           "injected": []}
+    total = Tally()
+    total.add(t)
+    for inj in inject_all(report, suite.inject.seed, suite.inject.kinds):
+        variant_rep = variant_report(report, inj)
+        after = _judged_findings(review(variant_rep, rules=rules).findings)
+        ti, judged_i, ok = judge_injected(clean, after, inj.label, inj.edit)
+        total.add(ti)
+        out["injected"].append({
+            "kind": inj.kind, "label": inj.label.model_dump(), "quote": inj.text[inj.label.start : inj.label.end],
+            "found": ok, "findings": [_finding_json(j) for j in judged_i if j.verdict != "pre-existing"],
+        })
+    out["tally"] = total.to_json()
+    return out
+
+
+def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory) -> dict:
+    from drafter.derive import derive
+    from drafter.draft import draft
+    from drafter.evals.metrics import draft_metrics
+    from drafter.facts import load_facts
+    from drafter.report import load
+    from drafter.review import review
+    from drafter.report import from_text
+    from drafter.templates import get_template
+
+    facts = load_facts(case.facts)
+    template = get_template(facts.template)
+    template_id = None if template.form == "sections" else "gd-annex5"  # a table form is drafted as sections
+    started = time.perf_counter()
+    model = call_factory(variant) if variant.backend != "offline" else None
+    result = draft(facts, template_id=template_id, model=model, backend="offline" if model is None else "openai",
+                   prompts_dir=variant.prompts, runs_dir=run_dir / "runs", jobs=2, review_draft=False)
+    seconds = time.perf_counter() - started
+    reference = load(case.report)
+    findings = _judged_findings(review(from_text(result.markdown, path="draft.md"), rules=rules).findings)
+    metrics = draft_metrics(result.markdown, reference.text[reference.body_start :], facts, derive(facts), findings,
+                            get_template(template_id or facts.template))
+    return {"case": case.id, "kind": "draft", "template": template_id or facts.template, "metrics": metrics,
+            "calls": result.calls, "prompt_chars": result.prompt_chars, "seconds": round(seconds, 3),
+            "findings": [{"rule": f.rule, "category": f.category, "quote": f.quote} for f in findings]}
+
+
+# --- the run -------------------------------------------------------------------------------
+def default_call_factory(cache_dir: Path) -> Callable[[Variant], object]:
+    from drafter.llm import CachedChat, chat_model, endpoint_from_env
+
+    def make(v: Variant):
+        name = v.backend.split(":", 1)[1] if v.backend.startswith("endpoint:") else None
+        if v.backend not in ("openai",) and name is None:
+            raise DrafterError(f"variant {v.name}: backend '{v.backend}' is not offline, openai or endpoint:NAME")
+        ep = endpoint_from_env(v.model, v.base_url, name)
+        return CachedChat(chat_model(ep), cache_dir, key=f"{ep.base_url}|{ep.model}")
+
+    return make
+
+
+def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: str | None = None, jobs: int = 2,
+              progress: Callable[[str, int, int], None] | None = None,
+              call_factory: Callable[[Variant], object] | None = None, rules=None) -> dict:
+    """Run (or continue) a suite; returns the results also written to results.json."""
+    from drafter.rules import load_rules
+
+    rules = rules if rules is not None else load_rules()
+    run_id = run_id or time.strftime("%Y%m%d-%H%M%S") + f"-{suite.name}"
+    run_dir = Path(out_dir) / run_id
+    cases = suite.all_cases()
+    call_factory = call_factory or default_call_factory(Path(out_dir) / ".cache")
+    tasks = []
+    for v in suite.variants:
+        for c in cases:
+            if suite.review:
+                tasks.append((v, c, "review"))
+            if suite.draft and c.facts:
+                tasks.append((v, c, "draft"))
+    _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    done = 0
+    lock = threading.Lock()
+    results: dict[tuple[str, str, str], dict] = {}
+
+    def one(v: Variant, c: Case, kind: str) -> dict:
+        path = run_dir / "cases" / v.name / f"{kind}-{c.id}.json"
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+        data = review_case(c, suite, v, rules) if kind == "review" else draft_case(c, v, run_dir, rules, call_factory)
+        _write_json(path, data)
+        return data
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(one, *t): t for t in tasks}
+        for fut in as_completed(futures):
+            v, c, kind = futures[fut]
+            results[(v.name, c.id, kind)] = fut.result()
+            with lock:
+                done += 1
+                if progress:
+                    progress(f"{v.name} {kind} {c.id}", done, len(tasks))
+    summary = summarise(suite, results)
+    summary["run_id"] = run_id
+    summary["assertions"] = [a.model_dump() for a in check_assertions(suite.assertions, summary)]
+    summary["passed"] = all(a["passed"] for a in summary["assertions"])
+    _write_json(run_dir / "results.json", summary)
+    from drafter.evals.html import write_report
+
+    write_report(summary, run_dir / "report.html")
+    return summary
+
+
+def summarise(suite: Suite, results: dict) -> dict:
+    variants = {}
+    for v in suite.variants:
+        tally = Tally()
+        review_cases, draft_cases = {}, {}
+        for (vn, cid, kind), data in sorted(results.items()):
+            if vn != v.name:
+                continue
+            if kind == "review":
+                tally.add(Tally.from_json(data["tally"]))
+                review_cases[cid] = data
+            else:
+                draft_cases[cid] = data
+        drafting = {}
+        for m in DRAFT_METRICS:
+            values = [d["metrics"][m] for d in draft_cases.values() if d["metrics"].get(m) is not None]
+            drafting[m] = sum(values) / len(values) if values else None
+        variants[v.name] = {
+            "variant": v.model_dump(),
+            "review": scores(tally) if review_cases else None,
+            "tally": tally.to_json(),
+            "draft": drafting if draft_cases else None,
+            "cases": {"review": review_cases, "draft": draft_cases},
+        }
+    return {"suite": suite.name, "variants": variants}
+
+
+def metric_value(summary: dict, variant: str, metric: str) -> float | None:
+    """``review.figures.recall``, ``review.false_alarms_per_10k``, ``draft.chrf``…"""
+    node = summary["variants"].get(variant)
+    for part in metric.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, (int, float)) else None
+
+
+def check_assertions(assertions: list[Assertion], summary: dict) -> list[AssertionResult]:
+    """Each assertion on each variant (or its own): pass, score (the value) and a reason. A
+    metric with no value fails: nothing measured is not a pass."""
+    out = []
+    for a in assertions:
+        for name in ([a.variant] if a.variant else list(summary["variants"])):
+            v = metric_value(summary, name, a.metric)
+            bound = " and ".join(x for x in (f"≥ {a.min}" if a.min is not None else "", f"≤ {a.max}" if a.max is not None else "") if x)
+            if v is None:
+                out.append(AssertionResult(metric=a.metric, variant=name, value=None, passed=False, score=None,
+                                           reason=f"{a.metric} has no value for {name} (nothing was measured)"))
+                continue
+            ok = (a.min is None or v >= a.min - 1e-12) and (a.max is None or v <= a.max + 1e-12)
+            out.append(AssertionResult(metric=a.metric, variant=name, value=v, passed=ok, score=v,
+                                       reason=f"{a.metric} = {v:.4g} {'meets' if ok else 'misses'} {bound}"))
+    return out
+
+
+def load_results(run: str | Path, out_dir: str | Path = "evals/results") -> dict:
+    p = Path(run)
+    for candidate in (p / "results.json", Path(out_dir) / str(run) / "results.json", p):
+        if candidate.is_file():
+            try:
+                return json.loads(candidate.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                raise DrafterError(f"{candidate}: not a results.json of drafter eval") from None
+    raise DrafterError(f"{run}: no results.json (give a run folder, its id under {out_dir}, or the file)")

@@ -1,0 +1,162 @@
+"""An eval suite is data: cases (reference reports with their facts and hand-labelled
+defects), the defects to inject, the variants to compare (prompt folder × backend), and the
+assertions that gate a run.
+
+    name: default
+    references: ["evals/references/*.md"]           # each with <name>.facts.yaml beside it
+    cases:                                          # or listed one by one
+      - {id: gd-zwxt, report: corpus/gd-2023-zwxt-gl.md, facts: examples/facts-zwxt.yaml,
+         labels: evals/labels/gd-2023-zwxt-gl.yaml}
+    inject: {seed: 7}
+    variants: [{name: offline, backend: offline, prompts: prompts/v1}]
+    assertions:
+      - {metric: review.figures.recall, min: 0.95}
+
+Paths are relative to the folder the run starts in (the repository), like the CLI's.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from drafter.errors import InputError
+from drafter.evals.inject import KINDS, Label
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LabelSpec(_Strict):
+    """A hand label: the quoted text (its ``nth`` occurrence, from 1) and its category."""
+
+    category: str
+    quote: str
+    reason: str
+    nth: int = 1
+    accept: list[str] = []
+
+
+class Case(_Strict):
+    id: str
+    report: str
+    facts: str | None = None
+    labels: str | None = None  # a YAML list of LabelSpec
+
+
+class Inject(_Strict):
+    seed: int = 7
+    kinds: list[str] = list(KINDS)
+
+    @model_validator(mode="after")
+    def _known(self):
+        unknown = [k for k in self.kinds if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown injection kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+        return self
+
+
+class Variant(_Strict):
+    name: str
+    backend: str = "offline"  # offline | openai (model/base URL from the environment) | endpoint:NAME
+    prompts: str = "prompts/v1"
+    model: str | None = None
+    base_url: str | None = None
+
+
+class Assertion(_Strict):
+    """A threshold on an aggregate metric (``review.figures.recall``, ``draft.chrf``…) of
+    every variant (or of one)."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    variant: str | None = None
+
+    @model_validator(mode="after")
+    def _bound(self):
+        if self.min is None and self.max is None:
+            raise ValueError(f"assertion on {self.metric} needs min or max")
+        return self
+
+
+class Suite(_Strict):
+    name: str
+    description: str = ""
+    references: list[str] = []
+    cases: list[Case] = []
+    inject: Inject = Inject()
+    review: bool = True
+    draft: bool = True
+    variants: list[Variant] = [Variant(name="offline")]
+    assertions: list[Assertion] = []
+    path: str = ""
+
+    def all_cases(self) -> list[Case]:
+        out = list(self.cases)
+        seen = {c.id for c in out}
+        for pattern in self.references:
+            for p in sorted(glob.glob(pattern)):
+                path = Path(p)
+                if path.name.lower() == "readme.md" or path.name.endswith(".facts.yaml"):
+                    continue
+                facts = path.with_name(path.stem + ".facts.yaml")
+                labels = path.with_name(path.stem + ".labels.yaml")
+                if path.stem in seen:
+                    continue
+                seen.add(path.stem)
+                out.append(Case(id=path.stem, report=str(path), facts=str(facts) if facts.exists() else None,
+                                labels=str(labels) if labels.exists() else None))
+        return out
+
+
+def load_suite(path: str | Path) -> Suite:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read the suite ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(p), f"not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise InputError(str(p), "a suite is a mapping with name, cases/references, variants, assertions")
+    try:
+        suite = Suite(**data, path=str(p))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise InputError(str(p), f"{where}: {err['msg']}") from None
+    names = [v.name for v in suite.variants]
+    if len(set(names)) != len(names):
+        raise InputError(str(p), f"variant names must differ: {', '.join(names)}")
+    if not suite.all_cases():
+        raise InputError(str(p), "the suite has no cases (references matched no file, cases is empty)")
+    for c in suite.all_cases():
+        for f in (c.report, c.facts, c.labels):
+            if f and not Path(f).exists():
+                raise InputError(str(p), f"case {c.id}: {f} does not exist")
+    return suite
+
+
+def load_labels(case: Case, text: str) -> list[Label]:
+    """A case's hand labels, located in the report text by their quotes."""
+    if not case.labels:
+        return []
+    try:
+        raw = yaml.safe_load(Path(case.labels).read_text(encoding="utf-8")) or []
+        specs = [LabelSpec(**x) for x in raw]
+    except (yaml.YAMLError, TypeError, ValidationError) as exc:
+        raise InputError(case.labels, f"labels must be a list of {{category, quote, reason}} ({exc.__class__.__name__})") from None
+    out = []
+    for s in specs:
+        pos = -1
+        for _ in range(s.nth):
+            pos = text.find(s.quote, pos + 1)
+            if pos < 0:
+                raise InputError(case.labels, f"quote not found in {case.report} (occurrence {s.nth}): {s.quote[:40]}")
+        out.append(Label(category=s.category, start=pos, end=pos + len(s.quote), reason=s.reason, accept=s.accept))
+    return out
