@@ -160,8 +160,8 @@ class CorpusMatcher:
         sentence table (every sentence of other reports sharing a clause with ours), or, on a
         Chroma server, from the chunks nearest to this report's chunks."""
         if self.index.passages is not None:
-            return self.index.passages.sharing({c for s in wanted for c in clauses(s.text)}, exclude_source=self.source,
-                                               exclude_hash=self.hash, per_sentence=self.cap)
+            return self.index.passages.candidates([s.text for s in wanted], exclude_source=self.source, exclude_hash=self.hash,
+                                                  unit=self.identity["unit"], year=self.identity["year"], per_sentence=self.cap)
         a = self.analysis
         # a chunk copied from last year's report is the nearest neighbour of its copy, so the
         # same query finds cross-report and year-over-year copies
@@ -194,14 +194,21 @@ class CorpusMatcher:
         for i, t in enumerate(texts):
             for c in clauses(t):
                 postings.setdefault(c, []).append(i)
+        # texts that differ only in their figures are compared once, through the first of them
+        shapes: dict[str, int] = {}
+        rep = [shapes.setdefault(normalise(t), i) for i, t in enumerate(texts)]
         out = []
         kinds: dict[int, str] = {}
         for s in wanted:
             hits = {i for c in clauses(s.text) for i in postings.get(c, ())}
             mine = _Prepared(s.text)
             matches = []
-            for i in hits:
-                found = self._compare(mine, texts[i])
+            compared: dict[int, tuple | None] = {}
+            for i in sorted(hits):
+                r = rep[i]
+                if r not in compared:
+                    compared[r] = self._compare(mine, texts[r])
+                found = compared[r]
                 if found is not None:
                     shape, passage, share = found
                     matches.extend(Match(texts[i], meta, shape, passage, share) for meta in candidates[texts[i]])

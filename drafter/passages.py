@@ -37,9 +37,12 @@ def clauses(text: str) -> frozenset[str]:
     numbers folded: a copied passage carries at least one of them unchanged."""
     return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER NOT NULL,
+                                  meta TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_source ON chunk (source);
-CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunk_unit ON chunk (unit, year);
+CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, shape INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, chunk TEXT NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrence_chunk ON occurrence (chunk);
@@ -75,7 +78,8 @@ class PassageStore:
         sentences, clause_rows, occurrences, chunk_rows = {}, set(), set(), []
         for c in chunks:
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
-            chunk_rows.append((c.id, meta["source"], json.dumps(meta, ensure_ascii=False)))
+            chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), int(meta.get("year") or 0),
+                               json.dumps(meta, ensure_ascii=False)))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
             for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
@@ -83,7 +87,7 @@ class PassageStore:
                 if not cl:
                     continue
                 h = key(sent)
-                sentences[h] = sent
+                sentences[h] = (shape(sent), sent)
                 occurrences.add((h, c.id))
                 clause_rows.update((key(x), h) for x in cl)
         sources = sorted({row[1] for row in chunk_rows})
@@ -92,8 +96,8 @@ class PassageStore:
             db.execute("BEGIN")
             try:
                 self._delete(sources)
-                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?)", chunk_rows)
-                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?)", sentences.items())
+                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?, ?, ?)", chunk_rows)
+                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t) in sentences.items()])
                 db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", clause_rows)
                 db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", occurrences)
                 db.execute("COMMIT")
@@ -121,32 +125,49 @@ class PassageStore:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
 
-    def sharing(self, clauses: Iterable[str], *, exclude_source: str, exclude_hash: str,
-                per_sentence: int = 50) -> dict[str, list[dict]]:
-        """Sentences of other reports that share a clause with ``clauses``: text -> the
-        metadata of the chunks it stands in (at most ``per_sentence`` per text, so a sentence
-        every report carries costs no more than a rare one)."""
-        hashes = sorted({key(c) for c in clauses})
-        if not hashes:
-            return {}
-        out: dict[str, list[dict]] = {}
+    def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
+                   year: int = 0, per_shape: int = 8, per_clause: int = 3, per_sentence: int = 50) -> dict[str, list[dict]]:
+        """Sentences of other reports to compare with ``sentences``: text -> the metadata of
+        the chunks it stands in. Index lookups, bounded whatever the corpus size:
+
+        - the same sentence with other figures (same shape), at most ``per_shape`` texts;
+        - for a sentence with no such twin, a few sentences sharing each of its clauses;
+        - every sentence of the same unit's reports of earlier years (year-over-year copies).
+        """
+        hashes: dict[int, None] = {}
         with self._lock:
             db = self._db
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (c INTEGER PRIMARY KEY)")
-            db.execute("DELETE FROM wanted")
-            db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", [(h,) for h in hashes])
-            rows = db.execute(
-                "SELECT DISTINCT s.h, s.text FROM wanted w JOIN clause cl ON cl.c = w.c JOIN sentence s ON s.h = cl.h"
-            ).fetchall()
-            for h, text in rows:
-                metas = []
-                for (meta,) in db.execute(
+            for sent in sentences:
+                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (shape(sent), per_shape + 1)).fetchall()
+                hashes.update((r[0], None) for r in rows)
+                if not rows:
+                    for c in clauses(sent):
+                        hashes.update((r[0], None) for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (key(c), per_clause)))
+            earlier: list[tuple[str, str]] = []
+            if unit and year:
+                earlier = db.execute("SELECT id, meta FROM chunk WHERE unit = ? AND year > 0 AND year < ? AND source != ?",
+                                     (unit, year, exclude_source)).fetchall()
+            out: dict[str, list[dict]] = {}
+            for h in hashes:
+                text = db.execute("SELECT text FROM sentence WHERE h = ?", (h,)).fetchone()[0]
+                metas = [json.loads(m) for (m,) in db.execute(
                     "SELECT k.meta FROM occurrence o JOIN chunk k ON k.id = o.chunk WHERE o.h = ? AND k.source != ? LIMIT ?",
-                    (h, exclude_source, per_sentence + 1),
-                ):
-                    m = json.loads(meta)
-                    if m.get("file_hash") != exclude_hash:
-                        metas.append(m)
+                    (h, exclude_source, per_sentence + 1))]
+                metas = [m for m in metas if m.get("file_hash") != exclude_hash][:per_sentence]
                 if metas:
-                    out[text] = metas[:per_sentence]
+                    out[text] = metas
+            for cid, meta in earlier:
+                m = json.loads(meta)
+                if m.get("file_hash") == exclude_hash:
+                    continue
+                for (text,) in db.execute("SELECT s.text FROM occurrence o JOIN sentence s ON s.h = o.h WHERE o.chunk = ?", (cid,)):
+                    have = out.setdefault(text, [])
+                    if all(x.get("source") != m.get("source") for x in have):
+                        have.append(m)
         return out
+
+
+def shape(sentence: str) -> int:
+    """A sentence's words with its figures folded: the same sentence with other numbers has
+    the same shape."""
+    return key(normalise(sentence))
