@@ -203,8 +203,9 @@ _SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|�
 _PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
 _ITEM = re.compile(r"\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
 _SUMMED = re.compile(r"合计|共计|总|共")
-_OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
-_OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+# a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
+OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
+OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")  # an item "二是……；……" runs to its 。
@@ -223,7 +224,7 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     its clause sums them: "合计 2060 万元")."""
     text = analysis.text
     before = text[max(0, fig.start - 3) : fig.start]
-    if _OPERATOR_BEFORE.search(before) or _OPERATOR_AFTER.match(text, fig.end):
+    if OPERATOR_BEFORE.search(before) or OPERATOR_AFTER.match(text, fig.end):
         return True
     lo = max(0, fig.start - 120)
     breaks = list(_SENTENCE_BREAK.finditer(text, lo, fig.start))

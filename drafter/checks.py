@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drafter.analysis import Analysis, Sentence
-from drafter.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
+from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
 from drafter.embed import normalise
 from drafter.figures import Figure, fmt
 from drafter.findings import Finding, Level
@@ -388,8 +388,6 @@ def check_parts_sum(rule, a: Analysis) -> Iterator[Finding]:
         yield from _listed_parts(rule, a, p)
 
 
-_OPERAND = re.compile(r"[×xX*＊÷/]\s*$")
-_OPERAND_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
 _PER = re.compile(r"每[\u4e00-\u9fff]{0,2}\s*$")
 _LIST_SEPARATOR = re.compile(r"[、，,；;]|和|及")
 
@@ -418,8 +416,8 @@ def _listed_parts(rule, a: Analysis, p: PartsParams) -> Iterator[Finding]:
                 continue  # "120台、对讲机100部、无人机8架，共268台": mixed measure words, not one sum
             parts = [f for f in listed
                      if not f.approx
-                     and not _OPERAND.search(a.text[max(0, f.start - 3) : f.start])
-                     and not _OPERAND_AFTER.match(a.text, f.end)
+                     and not OPERATOR_BEFORE.search(a.text[max(0, f.start - 3) : f.start])
+                     and not OPERATOR_AFTER.match(a.text, f.end)
                      and not _PER.search(a.text[max(0, f.start - 4) : f.start])]
             if len(parts) < 2 or any(not _LIST_SEPARATOR.search(a.text[x.end : y.start]) for x, y in zip(parts, parts[1:])):
                 continue

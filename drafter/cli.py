@@ -179,23 +179,15 @@ def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
 def _review_index(index_dir: str | None, chroma_url: str | None):
     """The corpus index to review against: the one named, else the configured one when it
     exists; None when there is none (review then runs on the rules alone)."""
-    from drafter.config import load_config
+    from drafter.config import load_config, open_index
 
-    config = load_config(index=index_dir, chroma_url=chroma_url)
-    if not config.chroma_url and not Path(config.index).is_dir():
-        if index_dir:
-            raise DrafterError(f"{index_dir}: no index here (build one with: drafter index PATH --index {index_dir})")
-        return None
-    from drafter.index import CorpusIndex
-
-    return CorpusIndex(config)
+    return open_index(load_config(index=index_dir, chroma_url=chroma_url), index_dir)
 
 
 def _default_accept():
-    from drafter.review import load_accept
+    from drafter.review import default_accept
 
-    default = Path(".drafter-accept.yml")
-    return load_accept(default) if default.is_file() else []
+    return default_accept()
 
 
 @main.command(name="index")

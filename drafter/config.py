@@ -76,3 +76,20 @@ def load_config(**flags) -> Config:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
         raise DrafterError(f"{path or 'configuration'}: {where}: {err['msg']}") from None
+
+
+def open_index(config: "Config", named: str | None = None):
+    """The corpus index of ``config`` (a ``CorpusIndex``), or None when the configured local
+    folder does not exist; a folder named by the user (``named``) that does not exist is an
+    error."""
+    from pathlib import Path
+
+    from drafter.errors import DrafterError
+
+    if not config.chroma_url and not Path(config.index).is_dir():
+        if named:
+            raise DrafterError(f"{named}: no index here (build one with: drafter index PATH --index {named})")
+        return None
+    from drafter.index import CorpusIndex
+
+    return CorpusIndex(config)

@@ -333,17 +333,9 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 def _layout_text(report: Report):
     """A new document from a text report, and where each character of its text went."""
-    import docx
+    from drafter.docx_out import new_document
 
-    from drafter.docx_out import _font
-
-    document = docx.Document()
-    styles = document.styles
-    _font(styles["Normal"], "仿宋_GB2312", 16)
-    _font(styles["Title"], "方正小标宋简体", 22)
-    _font(styles["Heading 1"], "黑体", 16)
-    _font(styles["Heading 2"], "楷体_GB2312", 16)
-    _font(styles["Heading 3"], "仿宋_GB2312", 16, bold=True)
+    document = new_document()
     text = report.text
     char_map: list[Loc | None] = [None] * len(text)
     units: list[_Unit] = []

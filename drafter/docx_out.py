@@ -27,9 +27,8 @@ def _font(style, name: str, size_pt: float, bold: bool = False) -> None:
     fonts.set(qn("w:eastAsia"), name)
 
 
-def markdown_to_docx(markdown: str, out: str | Path) -> None:
-    """Write ``markdown`` (a drafter draft) as a .docx at ``out`` (written to a temporary file
-    and moved into place, so a failure leaves no half-written document)."""
+def new_document():
+    """An empty document with 公文 fonts: 仿宋 body, 小标宋 title, 黑体/楷体/仿宋 headings."""
     import docx
 
     document = docx.Document()
@@ -39,6 +38,13 @@ def markdown_to_docx(markdown: str, out: str | Path) -> None:
     _font(styles["Heading 1"], "黑体", 16)
     _font(styles["Heading 2"], "楷体_GB2312", 16)
     _font(styles["Heading 3"], "仿宋_GB2312", 16, bold=True)
+    return document
+
+
+def markdown_to_docx(markdown: str, out: str | Path) -> None:
+    """Write ``markdown`` (a drafter draft) as a .docx at ``out`` (written to a temporary file
+    and moved into place, so a failure leaves no half-written document)."""
+    document = new_document()
     lines = markdown.splitlines()
     if lines and lines[0].strip() == "---":  # the metadata header stays in the Markdown only
         end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)

@@ -165,3 +165,9 @@ def _silenced(f: Finding, report: Report, accept: list[AcceptEntry]) -> bool:
         if line_start <= f.start < para_end:
             return True
     return False
+
+
+def default_accept() -> list:
+    """The accept list in the working folder (``.drafter-accept.yml``), if there is one."""
+    default = Path(".drafter-accept.yml")
+    return load_accept(default) if default.is_file() else []

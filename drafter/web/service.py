@@ -60,14 +60,15 @@ class Backend:
     """The reviewer and drafter the pages use, built once from the settings."""
 
     def __init__(self, settings: WebSettings) -> None:
-        from drafter.config import load_config
+        from drafter.config import load_config, open_index
+        from drafter.review import default_accept
         from drafter.rules import load_rules
 
         self.settings = settings
         self.config = load_config(index=settings.index_dir, chroma_url=settings.chroma_url)
         self.rules = load_rules()
-        self.accept = _default_accept()
-        self.index = None if settings.no_index else _open_index(self.config, settings.index_dir)
+        self.accept = default_accept()
+        self.index = None if settings.no_index else open_index(self.config, settings.index_dir)
         self.endpoint = None
         if settings.backend == "openai":
             from drafter.llm import endpoint_from_env
@@ -122,23 +123,6 @@ def _host_of(url: str) -> str:
     parts = urlsplit(url if "//" in url else "//" + url)
     host = parts.hostname or "?"
     return f"{host}:{parts.port}" if parts.port else host
-
-
-def _open_index(config, index_dir: str | None):
-    if not config.chroma_url and not Path(config.index).is_dir():
-        if index_dir:
-            raise DrafterError(f"{index_dir}: no index here (build one with: drafter index PATH --index {index_dir})")
-        return None
-    from drafter.index import CorpusIndex
-
-    return CorpusIndex(config)
-
-
-def _default_accept():
-    from drafter.review import load_accept
-
-    default = Path(".drafter-accept.yml")
-    return load_accept(default) if default.is_file() else []
 
 
 # --- uploads -------------------------------------------------------------------------------
