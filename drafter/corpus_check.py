@@ -4,6 +4,7 @@ reports, and which paragraphs repeat the same unit's report of an earlier year."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -134,7 +135,7 @@ class CorpusMatcher:
     is at least ``threshold``."""
 
     def __init__(self, index: CorpusIndex, analysis: Analysis, threshold: float = 0.8, min_chars: int = 15,
-                 min_share: float = 0.5, long_passage: int = 20, neighbours: int = 6, cap: int = 50) -> None:
+                 min_share: float = 0.5, long_passage: int = 20, neighbours: int = 6, cap: int = 8) -> None:
         self.index = index
         self.analysis = analysis
         self.threshold = threshold
@@ -155,13 +156,14 @@ class CorpusMatcher:
             self.source = f"<text>:{self.hash}"
         self.identity = identity(report, analysis)
 
-    def _candidates(self, wanted: list[Sentence]) -> dict[str, list[dict]]:
+    def _candidates(self, wanted: list[Sentence]) -> Mapping[str, list[dict]]:
         """Candidate sentence -> the metadata of the chunks it stands in: from the index's
         sentence table (every sentence of other reports sharing a clause with ours), or, on a
         Chroma server, from the chunks nearest to this report's chunks."""
         if self.index.passages is not None:
             return self.index.passages.candidates([s.text for s in wanted], exclude_source=self.source, exclude_hash=self.hash,
-                                                  unit=self.identity["unit"], year=self.identity["year"], per_sentence=self.cap)
+                                                  unit=self.identity["unit"], project=self.identity["project"],
+                                                  year=self.identity["year"], per_sentence=self.cap)
         a = self.analysis
         # a chunk copied from last year's report is the nearest neighbour of its copy, so the
         # same query finds cross-report and year-over-year copies
@@ -194,6 +196,7 @@ class CorpusMatcher:
         for i, t in enumerate(texts):
             for c in clauses(t):
                 postings.setdefault(c, []).append(i)
+        earlier = getattr(candidates, "earlier", lambda text: False)
         # texts that differ only in their figures are compared once, through the first of them
         shapes: dict[str, int] = {}
         rep = [shapes.setdefault(normalise(t), i) for i, t in enumerate(texts)]
@@ -204,7 +207,11 @@ class CorpusMatcher:
             mine = _Prepared(s.text)
             matches = []
             compared: dict[int, tuple | None] = {}
-            for i in sorted(hits):
+            # the same project's earlier reports first (year-over-year copies), then the rest
+            # until the count is a floor anyway
+            for i in sorted(hits, key=lambda i: (not earlier(texts[i]), i)):
+                if len(matches) >= self.cap and not earlier(texts[i]):
+                    break
                 r = rep[i]
                 if r not in compared:
                     compared[r] = self._compare(mine, texts[r])

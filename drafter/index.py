@@ -34,7 +34,7 @@ from drafter.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 6  # 4: a chunk's text is metadata "text", not a Chroma document; 5, 6: the sentence table
+SCHEMA = 8  # 4: a chunk's text is metadata "text", not a Chroma document; 5-8: the sentence table
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")

@@ -14,11 +14,10 @@ half-way leaves either the old or the new rows of a file, and the re-run replace
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from functools import lru_cache
@@ -37,10 +36,10 @@ def clauses(text: str) -> frozenset[str]:
     numbers folded: a copied passage carries at least one of them unchanged."""
     return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, unit TEXT NOT NULL, year INTEGER NOT NULL,
-                                  meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, unit TEXT NOT NULL, project TEXT NOT NULL,
+                                  year INTEGER NOT NULL, file_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_source ON chunk (source);
-CREATE INDEX IF NOT EXISTS chunk_unit ON chunk (unit, year);
+CREATE INDEX IF NOT EXISTS chunk_unit ON chunk (unit, project, year);
 CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, shape INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
@@ -78,8 +77,8 @@ class PassageStore:
         sentences, clause_rows, occurrences, chunk_rows = {}, set(), set(), []
         for c in chunks:
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
-            chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), int(meta.get("year") or 0),
-                               json.dumps(meta, ensure_ascii=False)))
+            chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
+                               int(meta.get("year") or 0), str(meta.get("file_hash", ""))))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
             for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
@@ -96,7 +95,7 @@ class PassageStore:
             db.execute("BEGIN")
             try:
                 self._delete(sources)
-                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?, ?, ?)", chunk_rows)
+                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?, ?, ?, ?)", chunk_rows)
                 db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t) in sentences.items()])
                 db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", clause_rows)
                 db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", occurrences)
@@ -126,45 +125,94 @@ class PassageStore:
             return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
 
     def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
-                   year: int = 0, per_shape: int = 8, per_clause: int = 3, per_sentence: int = 50) -> dict[str, list[dict]]:
-        """Sentences of other reports to compare with ``sentences``: text -> the metadata of
-        the chunks it stands in. Index lookups, bounded whatever the corpus size:
+                   project: str = "", year: int = 0, per_shape: int = 4, per_clause: int = 3,
+                   per_sentence: int = 8, years_back: int = 2) -> "Candidates":
+        """Sentences of other reports to compare with ``sentences``, as a mapping text -> the
+        metadata of the chunks it stands in (read when asked: only matches are). Index
+        lookups, bounded whatever the corpus size:
 
         - the same sentence with other figures (same shape), at most ``per_shape`` texts;
         - for a sentence with no such twin, a few sentences sharing each of its clauses;
-        - every sentence of the same unit's reports of earlier years (year-over-year copies).
+        - every sentence of the same unit's report on the same project in the ``years_back``
+          years before (year-over-year copies).
         """
-        hashes: dict[int, None] = {}
+        out = Candidates(exclude_source, exclude_hash)
         with self._lock:
             db = self._db
+            # the same sentence with other figures: at most per_shape texts per shape (one
+            # LIMIT query each: an index range that stops early, however common the shape)
+            hashes: dict[int, None] = {}
             for sent in sentences:
-                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (shape(sent), per_shape + 1)).fetchall()
+                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (shape(sent), per_shape)).fetchall()
+                if not rows:  # no twin: a few sentences sharing each of its clauses
+                    rows = [r for c in clauses(sent) for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (key(c), per_clause))]
                 hashes.update((r[0], None) for r in rows)
-                if not rows:
-                    for c in clauses(sent):
-                        hashes.update((r[0], None) for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (key(c), per_clause)))
-            earlier: list[tuple[str, str]] = []
-            if unit and year:
-                earlier = db.execute("SELECT id, meta FROM chunk WHERE unit = ? AND year > 0 AND year < ? AND source != ?",
-                                     (unit, year, exclude_source)).fetchall()
-            out: dict[str, list[dict]] = {}
+            metas: dict[int, list[dict]] = {}
+            # every sentence of the same project's reports of the years before
+            if unit and project and year:
+                for row in db.execute(f"SELECT {_FIELDS} FROM chunk WHERE unit = ? AND project = ? AND year >= ? AND year < ?"
+                                      " AND source != ?", (unit, project, year - years_back, year, exclude_source)).fetchall():
+                    m = _meta(row)
+                    if m["file_hash"] == exclude_hash:
+                        continue
+                    for (h,) in db.execute("SELECT h FROM occurrence WHERE chunk = ?", (m["id"],)):
+                        metas.setdefault(h, []).append(m)
+                        hashes.setdefault(h, None)
+                        out.earlier_hashes.add(h)
+            for h, text in _in(db, "SELECT h, text FROM sentence WHERE h IN ({})", list(hashes)):
+                out.by_text[text] = h
+            # where each stands: at most per_sentence chunks of other reports per sentence
+            chunks: dict[int, list[str]] = {}
             for h in hashes:
-                text = db.execute("SELECT text FROM sentence WHERE h = ?", (h,)).fetchone()[0]
-                metas = [json.loads(m) for (m,) in db.execute(
-                    "SELECT k.meta FROM occurrence o JOIN chunk k ON k.id = o.chunk WHERE o.h = ? AND k.source != ? LIMIT ?",
-                    (h, exclude_source, per_sentence + 1))]
-                metas = [m for m in metas if m.get("file_hash") != exclude_hash][:per_sentence]
-                if metas:
-                    out[text] = metas
-            for cid, meta in earlier:
-                m = json.loads(meta)
-                if m.get("file_hash") == exclude_hash:
-                    continue
-                for (text,) in db.execute("SELECT s.text FROM occurrence o JOIN sentence s ON s.h = o.h WHERE o.chunk = ?", (cid,)):
-                    have = out.setdefault(text, [])
-                    if all(x.get("source") != m.get("source") for x in have):
-                        have.append(m)
+                chunks[h] = [r[0] for r in db.execute("SELECT chunk FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 4))]
+            wanted = list({c for ids in chunks.values() for c in ids})
+            rows = {r[0]: _meta(r) for r in _in(db, f"SELECT {_FIELDS} FROM chunk WHERE id IN ({{}})", wanted)}
+        for h, ids in chunks.items():
+            have = metas.setdefault(h, [])
+            seen = {m["id"] for m in have}
+            for cid in ids:
+                m = rows.get(cid)
+                if m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and cid not in seen and len(have) < per_sentence:
+                    have.append(m)
+        out.metas = metas
         return out
+
+
+def _in(db, sql: str, keys: list, size: int = 500):
+    """Rows of ``sql`` (with one ``{}`` for the placeholders) for keys, in batches."""
+    for i in range(0, len(keys), size):
+        part = keys[i : i + size]
+        yield from db.execute(sql.format(",".join("?" * len(part))), part)
+
+
+_FIELDS = "id, source, unit, project, year, file_hash"
+
+
+def _meta(row) -> dict:
+    """What the copy check reads of a chunk: where it is from and whose it is."""
+    return {"id": row[0], "source": row[1], "unit": row[2], "project": row[3], "year": row[4], "file_hash": row[5]}
+
+
+class Candidates(Mapping):
+    """Candidate sentence texts -> the metadata of the chunks of other reports they stand in."""
+
+    def __init__(self, exclude_source: str, exclude_hash: str) -> None:
+        self.exclude_source, self.exclude_hash = exclude_source, exclude_hash
+        self.by_text: dict[str, int] = {}
+        self.metas: dict[int, list[dict]] = {}
+        self.earlier_hashes: set[int] = set()  # sentences of the same project's earlier reports
+
+    def earlier(self, text: str) -> bool:
+        return self.by_text.get(text) in self.earlier_hashes
+
+    def __iter__(self):
+        return iter(self.by_text)
+
+    def __len__(self) -> int:
+        return len(self.by_text)
+
+    def __getitem__(self, text: str) -> list[dict]:
+        return self.metas.get(self.by_text[text], [])
 
 
 def shape(sentence: str) -> int:
