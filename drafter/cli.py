@@ -197,20 +197,23 @@ def _default_accept():
 @click.option("--embedding", help="hash (default), hash:DIM, openai:MODEL[@URL] or st:/model/folder.")
 @click.option("--remove", "remove", multiple=True, help="Remove a file's chunks from the index (repeatable).")
 @click.option("--stats", is_flag=True, help="Show what is in the index.")
+@click.option("--rebuild", is_flag=True, help="Start the index over (an index of an older drafter, another embedding).")
 @click.pass_context
-def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats):
+def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
     """Index past reports (files or folders) for retrieval and copy detection."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from drafter.config import load_config
-    from drafter.index import CorpusIndex, report_files
+    from drafter.index import CorpusIndex, report_files, wipe
 
     if not (paths or remove or stats):
         _fail("give report files or folders to index, --remove FILE, or --stats")
         sys.exit(2)
     try:
         config = load_config(index=index_dir, chroma_url=chroma_url, embedding=embedding)
+        if rebuild:
+            wipe(config)
         idx = CorpusIndex(config)
         results = [idx.remove(f) for f in remove]
         files = report_files(paths)

@@ -227,6 +227,34 @@ def _client(config: Config):
         raise DrafterError(f"{config.index}: cannot open the index ({exc.__class__.__name__}: {str(exc)[:120]})") from None
 
 
+_UUID_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_INDEX_FILES = re.compile(r"^(?:chroma|passages)\.sqlite3(?:-wal|-shm|-journal)?$")
+
+
+def wipe(config: Config) -> None:
+    """Start an index over: the drafter collection on a Chroma server, or a local index
+    folder, which must hold nothing but a Chroma store and the sentence table (a folder
+    with anything else in it is refused, never deleted)."""
+    import shutil
+
+    if config.chroma_url:
+        client = _client(config)
+        if CHUNKS in {c.name for c in client.list_collections()}:
+            client.delete_collection(CHUNKS)
+        return
+    folder = Path(config.index)
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise InputError(str(folder), "not a folder: nothing rebuilt")
+    strangers = [p.name for p in folder.iterdir()
+                 if not (_INDEX_FILES.match(p.name) if p.is_file() else _UUID_DIR.match(p.name))]
+    if strangers or not (folder / "chroma.sqlite3").exists():
+        what = f"it also holds {', '.join(sorted(strangers)[:3])}" if strangers else "it has no chroma.sqlite3"
+        raise InputError(str(folder), f"does not look like a drafter index ({what}): not deleted; choose another --index")
+    shutil.rmtree(folder)
+
+
 class CorpusIndex:
     """Past reports in Chroma. ``CorpusIndex(config)``; ``add(path)``, ``remove(path)``,
     ``search(query)``, ``stats()``; ``neighbours`` serves the review's copy check."""
@@ -253,7 +281,7 @@ class CorpusIndex:
             if have.get("schema") != SCHEMA:
                 raise DrafterError(
                     f"the index at {self.where} was written by an older drafter (index layout {have.get('schema')}, "
-                    f"this one reads {SCHEMA}). Index the reports again into a new folder."
+                    f"this one reads {SCHEMA}). Index the reports again: drafter index PATH --rebuild"
                 )
             if have.get("embedding") != want["embedding"] or have.get("dim") != want["dim"]:
                 raise DrafterError(

@@ -125,7 +125,7 @@ class PassageStore:
             return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
 
     def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
-                   project: str = "", year: int = 0, per_shape: int = 4, per_clause: int = 3,
+                   project: str = "", year: int = 0, per_shape: int = 2, per_clause: int = 3,
                    per_sentence: int = 8, years_back: int = 2) -> "Candidates":
         """Sentences of other reports to compare with ``sentences``, as a mapping text -> the
         metadata of the chunks it stands in (read when asked: only matches are). Index
@@ -164,7 +164,7 @@ class PassageStore:
             # where each stands: at most per_sentence chunks of other reports per sentence
             chunks: dict[int, list[str]] = {}
             for h in hashes:
-                chunks[h] = [r[0] for r in db.execute("SELECT chunk FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 4))]
+                chunks[h] = [r[0] for r in db.execute("SELECT chunk FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 1))]
             wanted = list({c for ids in chunks.values() for c in ids})
             rows = {r[0]: _meta(r) for r in _in(db, f"SELECT {_FIELDS} FROM chunk WHERE id IN ({{}})", wanted)}
         for h, ids in chunks.items():

@@ -201,6 +201,30 @@ def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
         CorpusIndex(Config(index=str(tmp_path / "i")))
 
 
+def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(tmp_path):
+    import drafter.index as index_module
+
+    idx = CorpusIndex(Config(index=str(tmp_path / "i")))
+    idx.add(SEEDS["gl"])
+    idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
+    del idx
+    stale = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"))
+    assert stale.returncode == 2 and stale.stderr.strip().endswith("Index the reports again: drafter index PATH --rebuild")
+    again = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"), "--rebuild")
+    assert again.returncode == 0, again.stderr
+    stats = _run(tmp_path, "index", "--stats", "--index", str(tmp_path / "i"))  # (a new process: Chroma caches per process)
+    assert "电子政务外网网络管理" in stats.stdout and "政务系统管理" not in stats.stdout  # gl went with the old index
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "chroma.sqlite3").write_bytes(b"")
+    (foreign / "notes.docx").write_bytes(b"keep me")
+    refused = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(foreign), "--rebuild")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (f"drafter: {foreign}: does not look like a drafter index (it also holds notes.docx): "
+                                      "not deleted; choose another --index")
+    assert (foreign / "notes.docx").read_bytes() == b"keep me"
+
+
 def test_langchain_retriever(config):
     from langchain_core.documents import Document
 
@@ -320,18 +344,20 @@ def test_an_index_run_killed_half_way_is_completed_by_the_next_run(tmp_path):
 
 
 def test_sigkill_at_any_moment_leaves_a_usable_index(tmp_path):
+    # 250 reports: about three batched writes, so a kill 2.5 s in lands while the run is busy
+    # (reading, or writing a batch) whatever the machine's speed within reason
     folder = tmp_path / "reports"
-    _synth_folder(folder, 80)
+    _synth_folder(folder, 250)
     proc = subprocess.Popen([*DRAFTER, "index", str(folder), "--index", str(tmp_path / "ix")], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not (tmp_path / "ix" / "chroma.sqlite3").exists():
         time.sleep(0.05)
-    time.sleep(1.0)
+    time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL  # killed mid-run, not finished
     usable = CorpusIndex(Config(index=str(tmp_path / "ix")))
     usable.search("项目支出", k=1)  # opens and answers
     resumed = _run(tmp_path, "index", str(folder), "--index", str(tmp_path / "ix"))
     assert resumed.returncode == 0, resumed.stderr
-    _assert_complete(tmp_path / "ix", folder, 80)
+    _assert_complete(tmp_path / "ix", folder, 250)
