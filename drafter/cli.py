@@ -433,8 +433,10 @@ def _bind_warning(host: str, token: str | None) -> str | None:
 @click.option("--run-id", help="Name the run; an existing run of that id continues where it stopped.")
 @click.option("--out", "out_dir", default="evals/results", show_default=True, help="Where runs are written.")
 @click.option("--disable", multiple=True, help="Rule id to switch off for this run (repeatable).")
+@click.option("--judge", is_flag=True, help="Also have a model judge each draft's fluency and register (model-judged; "
+              "the first non-offline --backend, else openai, with --model/--base-url).")
 @click.pass_context
-def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, out_dir, disable):
+def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, out_dir, disable, judge):
     """Score review and drafting against reference reports: drafter eval SUITE.yaml, or
     drafter eval compare RUN_A RUN_B. Exit 1 when an assertion of the suite fails."""
     from drafter.evals import render as eval_render
@@ -466,6 +468,11 @@ def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, 
                 Variant(name=f"{Path(p).name}@{b}", backend=b, prompts=p, model=model, base_url=base_url)
                 for p in (prompt_dirs or ("prompts/v1",)) for b in (backends or ("offline",))
             ]
+        if judge:
+            from drafter.evals.suite import JudgeSpec
+
+            backend = next((b for b in backends if b != "offline"), "openai")
+            suite.judge = JudgeSpec(backend=backend, model=model, base_url=base_url)
         rules = load_rules()
         unknown = [r for r in disable if r not in {x.id for x in rules}]
         if unknown:

@@ -21,6 +21,8 @@ DRAFT_LABELS = {
     "chrf": "chrF（与参考报告）",
     "rougeL": "ROUGE-L（字）",
     "length_ratio": "长度比",
+    "judge_fluency": "模型评分：流畅度（1–5）",
+    "judge_register": "模型评分：公文语体（1–5）",
 }
 
 

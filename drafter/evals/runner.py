@@ -22,7 +22,7 @@ from drafter.evals.metrics import Tally, judge_clean, judge_injected, scores
 from drafter.evals.suite import Assertion, Case, Suite, Variant, load_labels
 
 DRAFT_METRICS = ("figure_precision", "figure_recall", "derived_correct", "section_coverage", "boilerplate_per_1k",
-                 "unsupported", "figures_errors", "chrf", "rougeL", "length_ratio")
+                 "unsupported", "figures_errors", "chrf", "rougeL", "length_ratio", "judge_fluency", "judge_register")
 
 
 class AssertionResult(BaseModel):
@@ -82,7 +82,7 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules) -> dict:
     return out
 
 
-def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory) -> dict:
+def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory, judge=None) -> dict:
     from drafter.derive import derive
     from drafter.draft import draft
     from drafter.evals.metrics import draft_metrics
@@ -104,6 +104,12 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory)
     findings = _judged_findings(review(from_text(result.markdown, path="draft.md"), rules=rules).findings)
     metrics = draft_metrics(result.markdown, reference.text[reference.body_start :], facts, derive(facts), findings,
                             get_template(template_id or facts.template))
+    if judge is not None:  # model-judged, marked as such in the metric names (judge_*)
+        from drafter.evals.judge import judge_draft
+        from drafter.prompts import load_prompt
+
+        judge_call = call_factory(Variant(name="judge", backend=judge.backend, model=judge.model, base_url=judge.base_url))
+        metrics.update(judge_draft(judge_call, load_prompt("judge", judge.prompts), result.markdown))
     return {"case": case.id, "kind": "draft", "template": template_id or facts.template, "metrics": metrics,
             "calls": result.calls, "prompt_chars": result.prompt_chars, "seconds": round(seconds, 3),
             "findings": [{"rule": f.rule, "category": f.category, "quote": f.quote} for f in findings]}
@@ -150,7 +156,7 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
         path = run_dir / "cases" / v.name / f"{kind}-{c.id}.json"
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
-        data = review_case(c, suite, v, rules) if kind == "review" else draft_case(c, v, run_dir, rules, call_factory)
+        data = review_case(c, suite, v, rules) if kind == "review" else draft_case(c, v, run_dir, rules, call_factory, suite.judge)
         _write_json(path, data)
         return data
 
@@ -191,6 +197,8 @@ def summarise(suite: Suite, results: dict) -> dict:
         for m in DRAFT_METRICS:
             values = [d["metrics"][m] for d in draft_cases.values() if d["metrics"].get(m) is not None]
             drafting[m] = sum(values) / len(values) if values else None
+        if suite.judge is not None:  # a failed judgement counts, it is not a missing value
+            drafting["judge_failures"] = sum(1 for d in draft_cases.values() if "judge_error" in d["metrics"])
         variants[v.name] = {
             "variant": v.model_dump(),
             "review": scores(tally) if review_cases else None,

@@ -68,6 +68,15 @@ class Variant(_Strict):
     base_url: str | None = None
 
 
+class JudgeSpec(_Strict):
+    """The model that judges drafts' fluency and register (optional, model-judged)."""
+
+    backend: str = "openai"  # openai (model/base URL from the environment) | endpoint:NAME
+    model: str | None = None
+    base_url: str | None = None
+    prompts: str = "prompts/v1"
+
+
 class Assertion(_Strict):
     """A threshold on an aggregate metric (``review.figures.recall``, ``draft.chrf``…) of
     every variant (or of one)."""
@@ -93,6 +102,7 @@ class Suite(_Strict):
     review: bool = True
     draft: bool = True
     variants: list[Variant] = [Variant(name="offline")]
+    judge: JudgeSpec | None = None  # an LLM judge of the drafts (off by default)
     assertions: list[Assertion] = []
     path: str = ""
 
