@@ -173,37 +173,10 @@ def anchored_texts(document) -> dict[int, str]:
 
 
 def _pieces(p) -> list[tuple[str, Loc | None]]:
-    """A paragraph's visible characters, each with its location (None for tabs, breaks and
-    hyphens, which are not in a w:t). Mirrors ``drafter.report._paragraph_text``."""
-    from docx.oxml.ns import qn
+    """A paragraph's visible characters with their locations, as the loader reads them."""
+    from drafter.report import paragraph_chars
 
-    T, TAB, BR, CR, HYPHEN, P = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen"), qn("w:p")
-    skip = {qn("w:del"), qn("w:moveFrom"), qn("w:txbxContent"), qn("w:instrText"), qn("w:delText"), qn("w:fldData")}
-    out: list[tuple[str, Loc | None]] = []
-
-    def walk(el) -> None:
-        for child in el.iterchildren():
-            tag = child.tag
-            if not isinstance(tag, str) or tag in skip or tag == P:
-                continue
-            if tag == T:
-                out.extend((ch, (child, i)) for i, ch in enumerate(child.text or ""))
-            elif tag == TAB:
-                out.append(("\t", None))
-            elif tag == BR:
-                if child.get(qn("w:type"), "textWrapping") == "textWrapping":
-                    out.append(("\n", None))
-            elif tag == CR:
-                out.append(("\n", None))
-            elif tag == HYPHEN:
-                out.append(("-", None))
-            elif tag == qn("w:pPr"):
-                continue
-            else:
-                walk(child)
-
-    walk(p)
-    return out
+    return paragraph_chars(p)
 
 
 def _strip(chars: list[tuple[str, Loc | None]]) -> list[tuple[str, Loc | None]]:

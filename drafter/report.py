@@ -348,11 +348,18 @@ def _body_items(container):
 def _paragraph_text(p) -> str:
     """The visible text of a paragraph: its runs, hyperlinks, fields, content controls and
     tracked insertions (not deletions, not floating text boxes), line breaks as "\\n"."""
+    return "".join(ch for ch, _ in paragraph_chars(p))
+
+
+def paragraph_chars(p) -> list[tuple[str, tuple | None]]:
+    """A paragraph's visible characters, each with where it stands: (its w:t element, the
+    index in it), or None for tabs, breaks and hyphens, which are not in a w:t. The Word
+    comment writer anchors on these."""
     from docx.oxml.ns import qn
 
     T, TAB, BR, CR, HYPHEN, P = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen"), qn("w:p")
     skip = {qn("w:del"), qn("w:moveFrom"), qn("w:txbxContent"), qn("w:instrText"), qn("w:delText"), qn("w:fldData")}
-    out: list[str] = []
+    out: list[tuple[str, tuple | None]] = []
 
     def walk(el) -> None:
         for child in el.iterchildren():
@@ -360,23 +367,23 @@ def _paragraph_text(p) -> str:
             if not isinstance(tag, str) or tag in skip or tag == P:
                 continue
             if tag == T:
-                out.append(child.text or "")
+                out.extend((ch, (child, i)) for i, ch in enumerate(child.text or ""))
             elif tag == TAB:
-                out.append("\t")
+                out.append(("\t", None))
             elif tag == BR:
                 if child.get(qn("w:type"), "textWrapping") == "textWrapping":
-                    out.append("\n")
+                    out.append(("\n", None))
             elif tag == CR:
-                out.append("\n")
+                out.append(("\n", None))
             elif tag == HYPHEN:
-                out.append("-")
+                out.append(("-", None))
             elif tag == qn("w:pPr"):
                 continue
             else:
                 walk(child)
 
     walk(p)
-    return "".join(out)
+    return out
 
 
 def _style_name(para) -> str:
