@@ -10,6 +10,7 @@ silent garbage.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import os
@@ -34,7 +35,7 @@ from drafter.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 8  # 4: a chunk's text is metadata "text", not a Chroma document; 5-8: the sentence table
+SCHEMA = 9  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -186,8 +187,21 @@ def _split(text: str, limit: int) -> list[str]:
 # --- the store --------------------------------------------------------------------------------
 # metadata keys the index filters on; the others are stored but not indexed (cheaper writes)
 FILTER_KEYS = ("source", "unit", "year", "section_kind")
-_STORED_ONLY = {"text": "str", "project": "str", "template": "str", "section": "str", "section_title": "str", "file_hash": "str",
-                "start": "int", "end": "int", "chunk": "int", "n_chunks": "int", "body_offset": "int"}
+# In Chroma a chunk's metadata is the keys searches filter on, its text, and one JSON string
+# "m" with the rest (each metadata key is a row to write: packing them made writes ~35% faster)
+_STORED_ONLY = {"text": "str", "m": "str"}
+
+
+def pack(meta: dict, text: str) -> dict:
+    return {**{k: meta[k] for k in FILTER_KEYS}, "text": text,
+            "m": json.dumps({k: v for k, v in meta.items() if k not in FILTER_KEYS}, ensure_ascii=False)}
+
+
+def unpack(stored: dict) -> dict:
+    """A chunk's metadata as ``chunk_report`` made it (plus its "text" when stored)."""
+    out = {k: v for k, v in stored.items() if k != "m"}
+    out.update(json.loads(stored.get("m") or "{}"))
+    return out
 
 
 def _schema():
@@ -296,7 +310,7 @@ class CorpusIndex:
     def state(self, source: str) -> tuple[str | None, int, int]:
         """(file_hash, chunks present, chunks expected) of an indexed file."""
         got = self.chunks.get(where={"source": source}, include=["metadatas"])
-        metas = got["metadatas"] or []
+        metas = [unpack(m) for m in got["metadatas"] or []]
         if not metas:
             return None, 0, 0
         hashes = {m.get("file_hash") for m in metas}
@@ -393,7 +407,7 @@ class CorpusIndex:
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             vecs = self.embedder.embed([c.text for c in part])
-            self.chunks.upsert(ids=[c.id for c in part], metadatas=[{**c.metadata, "text": c.text} for c in part],
+            self.chunks.upsert(ids=[c.id for c in part], metadatas=[pack(c.metadata, c.text) for c in part],
                                embeddings=vecs)
 
     def remove(self, path: str | Path) -> FileResult:
@@ -405,6 +419,11 @@ class CorpusIndex:
         return FileResult(path=str(path), status="removed", chunks=present)
 
     # --- reading ---
+    def records(self, where: dict | None = None) -> list[dict]:
+        """Every chunk's metadata (unpacked, with its "text" and "id")."""
+        got = self.chunks.get(where=where, include=["metadatas"])
+        return [{**unpack(m), "id": cid} for cid, m in zip(got["ids"], got["metadatas"] or [])]
+
     def count(self) -> int:
         """Chunks in the index (Chroma's count costs ~15 ms at 180k chunks: asked once per
         instance and after our own writes; a search never needs it exact)."""
@@ -413,9 +432,8 @@ class CorpusIndex:
         return self._count
 
     def stats(self) -> dict:
-        got = self.chunks.get(include=["metadatas"])
         files: dict[str, dict] = {}
-        for m in got["metadatas"] or []:
+        for m in self.records():
             f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""), "year": m.get("year", 0), "chunks": 0})
             f["chunks"] += 1
         return {
@@ -511,8 +529,9 @@ def _kind_titles(kind: str) -> str:
 
 def _texts(res: dict, nested: bool = True) -> dict:
     """A Chroma result with each chunk's text moved from its metadata to ``documents``."""
-    metas = res["metadatas"] if nested else [res["metadatas"]]
+    metas = [[unpack(m) for m in row] for row in (res["metadatas"] if nested else [res["metadatas"]])]
     docs = [[m.pop("text", "") for m in row] for row in metas]
+    res = {**res, "metadatas": metas if nested else metas[0]}
     return {**res, "documents": docs if nested else docs[0]}
 
 

@@ -89,8 +89,10 @@ def test_index_the_seeds_and_retrieve_the_right_section(config):
 def test_chunks_follow_sections_and_point_at_the_original_text(config):
     idx = CorpusIndex(config)
     idx.add(SEEDS["gl"])
-    got = idx.chunks.get(include=["documents", "metadatas"])
-    assert got["documents"] == [None] * len(got["ids"])  # the text is metadata (no full-text index)
+    raw = idx.chunks.get(include=["documents", "metadatas"])
+    assert raw["documents"] == [None] * len(raw["ids"])  # the text is metadata (no full-text index)
+    assert set(raw["metadatas"][0]) == {"source", "unit", "year", "section_kind", "text", "m"}  # the rest packed in "m"
+    got = {"ids": raw["ids"], "metadatas": idx.records()}
     text = SEEDS["gl"].read_text(encoding="utf-8")
     for meta in got["metadatas"]:
         doc = meta["text"]
@@ -116,8 +118,8 @@ def test_reindexing_is_idempotent_and_a_changed_file_replaces_its_chunks(config,
     report.write_text(report.read_text(encoding="utf-8") + "\n新增一段：2023 年共开展网络安全培训 5 次。\n", encoding="utf-8")
     again = idx.add(report)
     assert again.status == "replaced"
-    got = idx.chunks.get(where={"source": source_key(report)}, include=["metadatas"])
-    assert len(got["ids"]) == again.chunks == got["metadatas"][0]["n_chunks"]
+    got = idx.records(where={"source": source_key(report)})
+    assert len(got) == again.chunks == got[0]["n_chunks"]
     assert idx.chunks.count() == again.chunks and again.chunks >= first.chunks
     assert idx.remove(report).status == "removed"
     assert idx.chunks.count() == 0
@@ -293,15 +295,15 @@ def _synth_folder(folder: Path, n: int) -> None:
 
 def _assert_complete(index_dir: Path, folder: Path, n: int) -> None:
     idx = CorpusIndex(Config(index=str(index_dir)))
-    got = idx.chunks.get(include=["metadatas"])
     per_file: dict[str, list] = {}
-    for m in got["metadatas"]:
+    records = idx.records()
+    for m in records:
         per_file.setdefault(m["source"], []).append(m)
     assert len(per_file) == n
     for metas in per_file.values():
         assert len(metas) == metas[0]["n_chunks"]  # every file whole, none twice
         assert sorted(m["chunk"] for m in metas) == list(range(len(metas)))
-    assert len(got["ids"]) == len(set(got["ids"]))
+    assert len(records) == len({m["id"] for m in records})
 
 
 CRASH = """
@@ -330,13 +332,13 @@ def test_an_index_run_killed_half_way_is_completed_by_the_next_run(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "CRASH_AT": "20"}, timeout=300)
     assert proc.returncode == 9
     partial = CorpusIndex(Config(index=str(tmp_path / "ix")))
-    got = partial.chunks.get(include=["metadatas"])
+    records = partial.records()
     per_file: dict[str, int] = {}
-    for m in got["metadatas"]:
+    for m in records:
         per_file[m["source"]] = per_file.get(m["source"], 0) + 1
-    whole = sum(1 for m in got["metadatas"] if m["chunk"] == 0 and per_file[m["source"]] == m["n_chunks"])
+    whole = sum(1 for m in records if m["chunk"] == 0 and per_file[m["source"]] == m["n_chunks"])
     broken = len(per_file) - whole
-    assert len(got["ids"]) == 20 and whole >= 1 and broken == 1
+    assert len(records) == 20 and whole >= 1 and broken == 1
     resumed = _run(tmp_path, "index", str(folder), "--index", str(tmp_path / "ix"))
     assert resumed.returncode == 0, resumed.stderr
     assert f"replaced 1" in resumed.stdout and f"added {12 - whole - 1}" in resumed.stdout and f"unchanged {whole}" in resumed.stdout
