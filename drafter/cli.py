@@ -292,9 +292,9 @@ def draft_cmd(ctx, facts_file, template, backend, model, base_url, endpoint, sec
 
                 markdown_to_docx(result.markdown, output)
             else:
-                tmp = Path(output + ".part")
-                tmp.write_text(result.markdown, encoding="utf-8")
-                tmp.replace(output)
+                from drafter.files import write_text_atomic
+
+                write_text_atomic(output, result.markdown)
     except DrafterError as exc:
         if ctx.obj["debug"]:
             raise
@@ -455,7 +455,6 @@ def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, 
             return
         if len(target) != 1:
             raise DrafterError("usage: drafter eval SUITE.yaml [options]  or  drafter eval compare RUN_A RUN_B")
-        from drafter.evals.runner import run_suite
         from drafter.evals.suite import Variant, load_suite
         from drafter.rules import load_rules
 

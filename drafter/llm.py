@@ -16,6 +16,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from drafter.config import EndpointConfig
 from drafter.errors import DrafterError
+from drafter.files import write_text_atomic
 
 
 # One endpoint model for the config file and the command line.
@@ -86,8 +87,5 @@ class CachedChat:
             raise DrafterError(f"the model call failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"text": text}, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(path)
+            write_text_atomic(path, json.dumps({"text": text}, ensure_ascii=False))
         return text

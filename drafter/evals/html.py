@@ -4,10 +4,10 @@ false alarm with its quote. All report text is escaped (Jinja2 autoescape)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from drafter.evals.metrics import CATEGORIES
+from drafter.files import write_text_atomic
 
 TEMPLATE = Path(__file__).parent.parent / "data" / "eval_report.html.j2"
 DRAFT_LABELS = {
@@ -80,8 +80,4 @@ def _fmt(v, digits: int = 3) -> str:
 
 
 def write_report(summary: dict, path: str | Path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(render(summary), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, render(summary))

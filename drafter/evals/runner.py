@@ -7,7 +7,6 @@ self-contained ``report.html``.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from drafter.errors import DrafterError
+from drafter.files import write_text_atomic
 from drafter.evals.inject import inject_all, variant_report
 from drafter.evals.metrics import Tally, judge_clean, judge_injected, scores
 from drafter.evals.suite import Assertion, Case, Suite, Variant, load_labels
@@ -35,11 +35,8 @@ class AssertionResult(BaseModel):
 
 
 def _write_json(path: Path, data) -> None:
-    """Written whole or not at all (a temp file renamed): a killed run leaves no half case."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    """Written whole or not at all: a killed run leaves no half case."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def _finding_json(j) -> dict:
@@ -87,9 +84,8 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
     from drafter.draft import draft
     from drafter.evals.metrics import draft_metrics
     from drafter.facts import load_facts
-    from drafter.report import load
+    from drafter.report import from_text, load
     from drafter.review import review
-    from drafter.report import from_text
     from drafter.templates import get_template
 
     facts = load_facts(case.facts)
