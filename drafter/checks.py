@@ -9,10 +9,10 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from drafter.analysis import Analysis, Sentence
 from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue

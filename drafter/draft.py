@@ -222,7 +222,6 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
     """The deterministic text of one section: figures from code, the user's notes as numbered
     paragraphs, explicit placeholders where facts are missing."""
     k = plan.kind
-    year = facts.year
     if k == "unit":
         return facts.unit.profile.strip() if facts.unit.profile else gap("单位基本情况（职能、内设机构）")
     if k == "project":

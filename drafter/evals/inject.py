@@ -146,23 +146,22 @@ def swap_unit(report: Report, a: Analysis, rng: random.Random) -> Injection | No
     old = spent.figure.text
     new = old.replace("万元", "元") if "万元" in old else old.replace("元", "万元")
     text = _replace(report, *span, new)
-    shift = len(new) - len(old)
-    also = [(r.start + (shift if r.start > span[0] else 0), r.end + (shift if r.start > span[0] else 0))
-            for r in (_orig(a, f) for f in a.budget.found.get("rate", [])) if r]
+    also = _spans_after(a, a.budget.found.get("rate", []), span[0], len(new) - len(old))
     return Injection("swap-unit", text, edit=(span[0], span[1], len(new)), label=Label(
         category="figures", start=span[0], end=span[0] + len(new), kind="swap-unit", also=also,
         reason=f"支出 {old} 写成 {new}"))
 
 
-@dataclass
-class _Span:
-    start: int
-    end: int
-
-
-def _orig(a: Analysis, role_figure) -> _Span | None:
-    start, end = a.orig_span(role_figure.start, role_figure.end)
-    return _Span(start, end)
+def _spans_after(a: Analysis, items, at: int, shift: int) -> list[tuple[int, int]]:
+    """Where ``items`` (anything with analysis start/end) stand in the report text once the
+    text at ``at`` grew by ``shift`` characters; each span once."""
+    out = []
+    for item in items:
+        s, e = a.orig_span(item.start, item.end)
+        moved = (s + shift, e + shift) if s > at else (s, e)
+        if moved not in out:
+            out.append(moved)
+    return out
 
 
 def parts_not_adding_up(report: Report, a: Analysis, rng: random.Random) -> Injection | None:
@@ -189,8 +188,8 @@ def inflate_score(report: Report, a: Analysis, rng: random.Random) -> Injection 
         return None
     execution = a.budget.execution
     ceiling = 100 - 10 + 10 * min(1.0, execution) if execution is not None else None
-    has_table = _table_total(a) is not None
-    if not has_table and (ceiling is None or ceiling >= 99.5):
+    total = _table_total(a)
+    if total is None and (ceiling is None or ceiling >= 99.5):
         return None  # nothing in the report shows the score is too high
     new_value = 100.0 if ceiling is None or ceiling < 99.5 else min(100.0, score.value + rng.choice([2, 3, 5]))
     if new_value - score.value < 1:
@@ -201,15 +200,9 @@ def inflate_score(report: Report, a: Analysis, rng: random.Random) -> Injection 
     new = fmt(new_value)
     if report.text[start : start + len(old)] != old:
         return None
-    text = report.text[:start] + new + report.text[start + len(old) :]
-    shift = len(new) - len(old)
-    also = []
-    others = [a.orig_span(f.start, f.end) for f in a.budget.found.get("self_score", []) if f is not score]
-    total = _table_total(a)
-    if total is not None:
-        others.append(a.orig_span(total.start, total.end))
-    for s, e in others:
-        also.append((s + (shift if s > start else 0), e + (shift if s > start else 0)))
+    text = _replace(report, start, start + len(old), new)
+    others = [f for f in a.budget.found.get("self_score", []) if f is not score] + ([total] if total is not None else [])
+    also = _spans_after(a, others, start, len(new) - len(old))
     return Injection("inflate-score", text, edit=(start, start + len(old), len(new)), label=Label(
         category="score", start=start, end=start + len(new), kind="inflate-score", accept=["figures"], also=also,
         reason=f"自评分由 {old} 分改为 {new} 分" + (f"（执行率封顶 {ceiling:.2f} 分）" if ceiling is not None else "")))

@@ -189,7 +189,6 @@ def draft_metrics(draft_text: str, reference_text: str, facts, derived, findings
     covered = sum(1 for ts in wanted if any(title_matches(h, ts) for h in headings))
     chars = max(1, len("".join(draft_text.split())))
     by_cat = Counter(f.category for f in findings)
-    body = reference_text
     return {
         "figure_precision": len(admitted) / len(figs) if figs else None,
         "figure_recall": len(present) / len(must) if must else None,
@@ -198,9 +197,9 @@ def draft_metrics(draft_text: str, reference_text: str, facts, derived, findings
         "boilerplate_per_1k": by_cat["boilerplate"] * 1000 / chars,
         "unsupported": by_cat["unsupported"],
         "figures_errors": sum(1 for f in findings if f.category == "figures" and f.level.value == "error"),
-        "chrf": chrf(draft_text, body),
-        "rougeL": rouge_l(draft_text, body),
-        "length_ratio": len("".join(draft_text.split())) / max(1, len("".join(body.split()))),
+        "chrf": chrf(draft_text, reference_text),
+        "rougeL": rouge_l(draft_text, reference_text),
+        "length_ratio": len("".join(draft_text.split())) / max(1, len("".join(reference_text.split()))),
         "unknown_figures": [f.text for f in figs if not allowed.admits(f)][:20],
     }
 
