@@ -17,7 +17,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -26,7 +25,7 @@ from pydantic import BaseModel
 
 from drafter.analysis import Analysis, Section
 from drafter.config import Config
-from drafter.embed import Embedder, HashingEmbedder, make_embedder, normalise
+from drafter.embed import Embedder, make_embedder, normalise
 from drafter.errors import DrafterError, InputError
 from drafter.passages import FILE as PASSAGES
 from drafter.passages import PassageStore
@@ -332,7 +331,10 @@ class CorpusIndex:
         results: list[FileResult] = []
         pending: list[Chunk] = []
         waiting: list[FileResult] = []
-        present = self._present_sources()
+        # reading every id once (0.3 s at 36k chunks) beats a query per file (~8 ms) only for
+        # many files: one file added to a large index does not read them all
+        paths = list(paths)
+        present = self._present_sources() if len(paths) >= 100 else None
         writing = None
 
         def done(fut, finished: list[FileResult]) -> None:
@@ -419,10 +421,15 @@ class CorpusIndex:
         return FileResult(path=str(path), status="removed", chunks=present)
 
     # --- reading ---
-    def records(self, where: dict | None = None) -> list[dict]:
-        """Every chunk's metadata (unpacked, with its "text" and "id")."""
-        got = self.chunks.get(where=where, include=["metadatas"])
-        return [{**unpack(m), "id": cid} for cid, m in zip(got["ids"], got["metadatas"] or [])]
+    def records(self, where: dict | None = None, page: int = 5000) -> list[dict]:
+        """Every chunk's metadata (unpacked, with its "text" and "id"), read a page at a time
+        (one read of a large index exceeds SQLite's variable limit inside Chroma)."""
+        out: list[dict] = []
+        while True:
+            got = self.chunks.get(where=where, include=["metadatas"], limit=page, offset=len(out))
+            out.extend({**unpack(m), "id": cid} for cid, m in zip(got["ids"], got["metadatas"] or []))
+            if len(got["ids"]) < page:
+                return out
 
     def count(self) -> int:
         """Chunks in the index (Chroma's count costs ~15 ms at 180k chunks: asked once per

@@ -107,6 +107,17 @@ def test_chunks_follow_sections_and_point_at_the_original_text(config):
     assert {m["n_chunks"] for m in got["metadatas"]} == {len(got["ids"])}
 
 
+def test_records_are_read_a_page_at_a_time(config):
+    idx = CorpusIndex(config)
+    for seed in SEEDS.values():
+        idx.add(seed)
+    whole = idx.records(page=100000)
+    paged = idx.records(page=5)
+    assert len(whole) == idx.chunks.count() > 15
+    assert sorted(r["id"] for r in paged) == sorted(r["id"] for r in whole)
+    assert {r["id"]: r for r in paged} == {r["id"]: r for r in whole}
+
+
 def test_reindexing_is_idempotent_and_a_changed_file_replaces_its_chunks(config, tmp_path):
     idx = CorpusIndex(config)
     report = tmp_path / "r.md"
