@@ -43,20 +43,30 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 def ngram_codes(text: str, n_max: int = 3) -> np.ndarray:
     """64-bit codes of every character 1..n_max-gram of the normalised text."""
-    norm = normalise(text)
-    if not norm:
-        return np.zeros(0, dtype=np.uint64)
-    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    parts = []
+    return _codes([normalise(text)], n_max)[0]
+
+
+def _codes(norms: list[str], n_max: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The n-gram codes of many normalised texts at once, and the text each code is of: the
+    texts' characters side by side, n-grams that cross from one text into the next dropped."""
+    lengths = np.fromiter((len(t) for t in norms), dtype=np.int64, count=len(norms))
+    cp = np.frombuffer("".join(norms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    owner = np.repeat(np.arange(len(norms), dtype=np.int64), lengths)
+    codes, owners = [], []
     with np.errstate(over="ignore"):
         for n in range(1, n_max + 1):
             if len(cp) < n:
                 break
-            code = np.full(len(cp) - n + 1, np.uint64(n), dtype=np.uint64)
+            m = len(cp) - n + 1
+            code = np.full(m, np.uint64(n), dtype=np.uint64)
             for k in range(n):
-                code = code * _M1 + cp[k : len(cp) - n + 1 + k]
-            parts.append(_mix(code))
-    return np.concatenate(parts)
+                code = code * _M1 + cp[k : m + k]
+            inside = owner[:m] == owner[n - 1 :]
+            codes.append(_mix(code[inside]))
+            owners.append(owner[:m][inside])
+    if not codes:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes), np.concatenate(owners)
 
 
 class HashingEmbedder:
@@ -71,18 +81,14 @@ class HashingEmbedder:
         return self._dim
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        """All texts at once (one pass of numpy over their characters, not one per text)."""
+        codes, owners = _codes([normalise(t) for t in texts])
         with np.errstate(over="ignore"):
-            for i, text in enumerate(texts):
-                codes = ngram_codes(text)
-                if codes.size == 0:
-                    continue
-                counts = np.bincount((codes % np.uint64(self._dim)).astype(np.int64), minlength=self._dim)
-                vec = np.log1p(counts.astype(np.float32))
-                norm = float(np.linalg.norm(vec))
-                if norm:
-                    out[i] = vec / norm
-        return out
+            buckets = owners * self._dim + (codes % np.uint64(self._dim)).astype(np.int64)
+        counts = np.bincount(buckets, minlength=len(texts) * self._dim).reshape(len(texts), self._dim)
+        out = np.log1p(counts.astype(np.float32))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=out, where=norms > 0)
 
 
 class OpenAIEmbedder:

@@ -4,7 +4,8 @@ offline embedding by default, and hybrid (vector + lexical) retrieval. The revie
 
 The collection ``drafter_chunks`` lives in a local folder or on a Chroma server. It records its
 embedding's name and dimension; opening it with a different embedding is an error, never
-silent garbage.
+silent garbage. In a local folder Chroma holds the chunks' ids and vectors, and the record
+table beside it (``drafter.passages``) their text and metadata; on a server Chroma holds all.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from drafter.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 9  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed
+SCHEMA = 10  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed; 10: local records beside Chroma
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -308,6 +309,8 @@ class CorpusIndex:
     # --- writing ---
     def state(self, source: str) -> tuple[str | None, int, int]:
         """(file_hash, chunks present, chunks expected) of an indexed file."""
+        if self.passages is not None:
+            return self.passages.state(source)
         got = self.chunks.get(where={"source": source}, include=["metadatas"])
         metas = [unpack(m) for m in got["metadatas"] or []]
         if not metas:
@@ -365,8 +368,10 @@ class CorpusIndex:
         return results
 
     def _present_sources(self) -> set[str]:
-        """The codes of the files that have chunks in the index (from the ids alone), so a
-        new file costs no query."""
+        """The codes of the files that have chunks in the index (on a server, from the ids
+        alone), so a new file costs no query."""
+        if self.passages is not None:
+            return {_code(s) for s in self.passages.sources()}
         got = self.chunks.get(include=[])
         return {cid.split(".")[3] for cid in got["ids"]}
 
@@ -394,23 +399,34 @@ class CorpusIndex:
         return FileResult(path=str(p), status="replaced" if have_hash else "added", chunks=len(chunks)), chunks
 
     def _delete(self, source: str) -> None:
-        self.chunks.delete(where={"source": source})
-        if self.passages is not None:
-            self.passages.remove(source)
+        """The record first, then the vectors: a kill in between leaves vectors with no record,
+        which searches skip and which the file's next indexing overwrites."""
         self._count = None
+        if self.passages is None:
+            self.chunks.delete(where={"source": source})
+            return
+        ids = self.passages.ids(source)
+        self.passages.remove(source)
+        if ids:
+            self.chunks.delete(ids=ids)
 
     def _write(self, items: list[Chunk]) -> None:
-        """The sentence table first, then Chroma: a file is complete when Chroma has all its
-        chunks, and then its sentences are there too."""
+        """Chroma first, then (local store) the record table: a file is in the index once its
+        records are written, and by then its vectors are there. Locally Chroma gets ids and
+        vectors only (its metadata rows cost half the indexing time); a server gets the
+        metadata and text too."""
         self._count = None
-        if self.passages is not None:
-            self.passages.add(items)
         batch = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             vecs = self.embedder.embed([c.text for c in part])
-            self.chunks.upsert(ids=[c.id for c in part], metadatas=[pack(c.metadata, c.text) for c in part],
-                               embeddings=vecs)
+            if self.passages is None:
+                self.chunks.upsert(ids=[c.id for c in part], metadatas=[pack(c.metadata, c.text) for c in part],
+                                   embeddings=vecs)
+            else:
+                self.chunks.upsert(ids=[c.id for c in part], embeddings=vecs)
+        if self.passages is not None:
+            self.passages.add(items)
 
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
@@ -422,8 +438,10 @@ class CorpusIndex:
 
     # --- reading ---
     def records(self, where: dict | None = None, page: int = 5000) -> list[dict]:
-        """Every chunk's metadata (unpacked, with its "text" and "id"), read a page at a time
+        """Every chunk's metadata (with its "text" and "id"); from a server a page at a time
         (one read of a large index exceeds SQLite's variable limit inside Chroma)."""
+        if self.passages is not None:
+            return self.passages.records(where)
         out: list[dict] = []
         while True:
             got = self.chunks.get(where=where, include=["metadatas"], limit=page, offset=len(out))
@@ -439,10 +457,13 @@ class CorpusIndex:
         return self._count
 
     def stats(self) -> dict:
-        files: dict[str, dict] = {}
-        for m in self.records():
-            f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""), "year": m.get("year", 0), "chunks": 0})
-            f["chunks"] += 1
+        if self.passages is not None:
+            files = self.passages.files()
+        else:
+            files = {}
+            for m in self.records():
+                f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""), "year": m.get("year", 0), "chunks": 0})
+                f["chunks"] += 1
         return {
             "where": self.where,
             "embedding": self.embedder.name,
@@ -469,13 +490,16 @@ class CorpusIndex:
         # towards the wanted section's titles are mostly of that section, in about the
         # query's order (the titles add about the same to every chunk of that section).
         if not (wanted or exclude_source):
-            res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"]))
+            res = self._nearest(vec, min(candidates, n))
         else:
             near = self._towards_kind(vec, section_kind) if section_kind else vec
             res = self.chunks.query(query_embeddings=near, n_results=min(candidates * 4, n), include=[])
             keep = [cid for cid in res["ids"][0] if _matches(cid, wanted, exclude_source)][:candidates]
             if len(keep) >= min(k, candidates):
                 res = self._fetch(keep)
+            elif self.passages is not None:
+                res = self._exact(vec, self.passages.ids_where(section_kind=section_kind, year=year, unit=unit,
+                                                               exclude_source=exclude_source), candidates)
             else:
                 res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"],
                                                where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)))
@@ -502,11 +526,34 @@ class CorpusIndex:
         norm = float(np.linalg.norm(v))
         return [v / norm] if norm else vec
 
+    def _nearest(self, vec, n: int) -> dict:
+        """The ``n`` chunks nearest to ``vec``, shaped like a query result with documents."""
+        if self.passages is None:
+            return _texts(self.chunks.query(query_embeddings=vec, n_results=n, include=["metadatas"]))
+        return self._fetch(self.chunks.query(query_embeddings=vec, n_results=n, include=[])["ids"][0])
+
+    def _exact(self, vec, ids: list[str], n: int) -> dict:
+        """The ``n`` of ``ids`` nearest to ``vec``, ranked exactly (filters that the nearest
+        neighbours of the whole index rarely pass: a few thousand chunks at most)."""
+        import numpy as np
+
+        if not ids:
+            return {"ids": [[]], "documents": [[]], "metadatas": [[]]}
+        got = self.chunks.get(ids=ids, include=["embeddings"])
+        mat = np.asarray(got["embeddings"], dtype=np.float32)
+        sims = mat @ np.asarray(vec[0], dtype=np.float32) / np.maximum(np.linalg.norm(mat, axis=1), 1e-12)  # cosine
+        return self._fetch([got["ids"][i] for i in np.argsort(-sims, kind="stable")[:n]])
+
     def _fetch(self, ids: list[str]) -> dict:
-        """Documents and metadata of ``ids``, in that order, shaped like a query result."""
-        got = _texts(self.chunks.get(ids=ids, include=["metadatas"]), nested=False)
-        order = {cid: i for i, cid in enumerate(ids)}
-        rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]), key=lambda r: order[r[0]])
+        """Documents and metadata of ``ids``, in that order, shaped like a query result (a
+        vector with no record, left by a killed run, is skipped)."""
+        if self.passages is not None:
+            got = self.passages.fetch(ids)
+            rows = [(cid, *got[cid]) for cid in ids if cid in got]
+        else:
+            raw = _texts(self.chunks.get(ids=ids, include=["metadatas"]), nested=False)
+            order = {cid: i for i, cid in enumerate(ids)}
+            rows = sorted(zip(raw["ids"], raw["documents"], raw["metadatas"]), key=lambda r: order[r[0]])
         return {"ids": [[r[0] for r in rows]], "documents": [[r[1] for r in rows]], "metadatas": [[r[2] for r in rows]]}
 
     def neighbours(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 8) -> list[tuple[str, str, dict]]:

@@ -1,19 +1,28 @@
-"""The index's sentence table: every indexed sentence, found by its clauses.
+"""The index's record table: every chunk's text and metadata, and every indexed sentence,
+found by its clauses.
+
+Beside a local Chroma store (``passages.sqlite3`` in the index folder) Chroma holds only the
+chunks' ids and vectors: each metadata key Chroma stores is a row in two SQLite B-trees, and
+writing a chunk's text and metadata there cost half the indexing time and most of the size.
+A search reads its hits' text and metadata here by id. A shared Chroma server has no such
+file and keeps everything in its own metadata.
 
 The review's copy check asks "which sentences of other reports share a clause with this
 one?". A vector search answers that slowly (a query and a fetch per review, ~20 ms at 10k
 reports) and only among near neighbours; this table answers it with one SQLite lookup of
-clause hashes. It lives beside a local Chroma store (``passages.sqlite3`` in the index
-folder) and is written in the same batches; a shared Chroma server has no such file and the
-check falls back to vector neighbours.
+clause hashes (on a Chroma server the check falls back to vector neighbours).
 
-Each batch is one transaction that first deletes what the batch's files had, so a run killed
-half-way leaves either the old or the new rows of a file, and the re-run replaces them.
+A batch is written to Chroma first and then here, in one transaction that first deletes what
+the batch's files had: a file is in the index when its rows are here, so a run killed
+half-way leaves either the old or the new rows of a file, and the re-run replaces them. (A
+vector written just before a kill has no row: a search skips it, and re-indexing the file
+overwrites it.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import threading
@@ -22,7 +31,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from drafter.embed import normalise
+from drafter.embed import _DIGITS, normalise
 
 FILE = "passages.sqlite3"
 _SENTENCES = re.compile(r"[^。！？；!?;\n]+")
@@ -36,14 +45,16 @@ def clauses(text: str) -> frozenset[str]:
     numbers folded: a copied passage carries at least one of them unchanged."""
     return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS chunk (id TEXT PRIMARY KEY, source TEXT NOT NULL, unit TEXT NOT NULL, project TEXT NOT NULL,
-                                  year INTEGER NOT NULL, file_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, unit TEXT NOT NULL, project TEXT NOT NULL,
+                                  year INTEGER NOT NULL, file_hash TEXT NOT NULL, section_kind TEXT NOT NULL,
+                                  n_chunks INTEGER NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_source ON chunk (source);
 CREATE INDEX IF NOT EXISTS chunk_unit ON chunk (unit, project, year);
+CREATE INDEX IF NOT EXISTS chunk_kind ON chunk (section_kind, year);
 CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, shape INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, chunk TEXT NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrence_chunk ON occurrence (chunk);
 """
 
@@ -62,6 +73,7 @@ class PassageStore:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
+        self._known: set[int] = set()  # hashes of sentences this instance has written
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -73,40 +85,52 @@ class PassageStore:
     def add(self, chunks: Iterable) -> None:
         """Store chunks (``id``, ``text``, ``metadata`` with ``body_offset`` and ``source``).
         Replaces what their files had."""
-        chunks = list(chunks)
-        sentences, clause_rows, occurrences, chunk_rows = {}, set(), set(), []
-        for c in chunks:
+        chunks = list({c.id: c for c in chunks}.values())  # a file listed twice is written once
+        sentences: dict[int, tuple[int, str, tuple[int, ...]]] = {}
+        occurrences: list[tuple[int, int]] = []  # (sentence, chunk's position in the batch)
+        chunk_rows = []
+        for i, c in enumerate(chunks):
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
             chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
-                               int(meta.get("year") or 0), str(meta.get("file_hash", ""))))
+                               int(meta.get("year") or 0), str(meta.get("file_hash", "")), str(meta.get("section_kind", "")),
+                               int(meta.get("n_chunks", -1)), c.text, json.dumps(meta, ensure_ascii=False)))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
             for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
-                cl = clauses(sent)
+                sh, cl = _keys(_DIGITS.sub("0", sent))
                 if not cl:
                     continue
                 h = key(sent)
-                sentences[h] = (shape(sent), sent)
-                occurrences.add((h, c.id))
-                clause_rows.update((key(x), h) for x in cl)
+                if h not in self._known:
+                    sentences[h] = (sh, sent, cl)
+                occurrences.append((h, i))
         sources = sorted({row[1] for row in chunk_rows})
         with self._lock:
             db = self._db
-            db.execute("BEGIN")
+            db.execute("BEGIN IMMEDIATE")
             try:
                 self._delete(sources)
-                db.executemany("INSERT OR REPLACE INTO chunk VALUES (?, ?, ?, ?, ?, ?)", chunk_rows)
-                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t) in sentences.items()])
-                db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", clause_rows)
-                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", occurrences)
+                # chunks are numbered here (occurrences name them by number: a fraction of the
+                # size and write time of their text ids)
+                base = db.execute("SELECT coalesce(max(n), 0) + 1 FROM chunk").fetchone()[0]
+                db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(base + i, *row) for i, row in enumerate(chunk_rows)])
+                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t, _) in sentences.items()])
+                db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", {(c, h) for h, (_, _, cl) in sentences.items() for c in cl})
+                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", [(h, base + i) for h, i in occurrences])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+        # sentences (and their clauses) once written stay: a sentence seen again needs only
+        # its occurrence (a bounded memory of hashes; forgetting one costs a redundant insert)
+        if len(self._known) > 2_000_000:
+            self._known.clear()
+        self._known.update(sentences)
 
     def remove(self, source: str) -> None:
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             self._delete([source])
             self._db.execute("COMMIT")
 
@@ -114,15 +138,72 @@ class PassageStore:
         # sentences and clauses stay (shared by other reports; an orphan matches nothing: the
         # lookup joins occurrences)
         for source in sources:
-            ids = [r[0] for r in self._db.execute("SELECT id FROM chunk WHERE source = ?", (source,))]
-            if not ids:
+            numbers = [r[0] for r in self._db.execute("SELECT n FROM chunk WHERE source = ?", (source,))]
+            if not numbers:
                 continue
-            self._db.executemany("DELETE FROM occurrence WHERE chunk = ?", [(i,) for i in ids])
+            self._db.executemany("DELETE FROM occurrence WHERE chunk = ?", [(n,) for n in numbers])
             self._db.execute("DELETE FROM chunk WHERE source = ?", (source,))
 
     def count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
+
+    # --- the chunks' records ---
+    def state(self, source: str) -> tuple[str | None, int, int]:
+        """(file_hash, chunks present, chunks expected) of a file; "mixed" when its chunks
+        disagree."""
+        with self._lock:
+            row = self._db.execute("SELECT min(file_hash), max(file_hash), count(*), min(n_chunks) FROM chunk WHERE source = ?",
+                                   (source,)).fetchone()
+        low, high, count, expected = row
+        if not count:
+            return None, 0, 0
+        return (low if low == high else "mixed"), count, expected
+
+    def sources(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT DISTINCT source FROM chunk")}
+
+    def ids(self, source: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM chunk WHERE source = ?", (source,))]
+
+    def fetch(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """id -> (text, metadata) of the chunks that have a record."""
+        with self._lock:
+            return {cid: (text, json.loads(meta)) for cid, text, meta in _in(self._db, "SELECT id, text, meta FROM chunk WHERE id IN ({})", ids)}
+
+    def records(self, where: dict | None = None) -> list[dict]:
+        """Every chunk's metadata with its "text" and "id" (``where``: equal column values,
+        e.g. ``{"source": ...}``)."""
+        where = where or {}
+        bad = set(where) - set(_FILTERS)
+        if bad:
+            raise ValueError(f"cannot select chunks by {sorted(bad)}")
+        sql = "SELECT id, text, meta FROM chunk" + (" WHERE " + " AND ".join(f"{k} = ?" for k in where) if where else "")
+        with self._lock:
+            return [{**json.loads(meta), "text": text, "id": cid} for cid, text, meta in self._db.execute(sql, list(where.values()))]
+
+    def files(self) -> dict[str, dict]:
+        """source -> unit, project, year and chunk count of every indexed file."""
+        with self._lock:
+            rows = self._db.execute("SELECT source, min(unit), min(project), min(year), count(*) FROM chunk GROUP BY source").fetchall()
+        return {src: {"unit": unit, "project": project, "year": year, "chunks": n} for src, unit, project, year, n in rows}
+
+    def ids_where(self, *, section_kind: str | None = None, year: int | None = None, unit: str | None = None,
+                  exclude_source: str | None = None, limit: int = 5000) -> list[str]:
+        """Ids of the chunks that pass a search's filters, at most ``limit`` of them."""
+        conds, args = [], []
+        for col, value in (("section_kind", section_kind), ("year", year), ("unit", unit)):
+            if value:
+                conds.append(f"{col} = ?")
+                args.append(value)
+        if exclude_source:
+            conds.append("source != ?")
+            args.append(exclude_source)
+        sql = "SELECT id FROM chunk" + (" WHERE " + " AND ".join(conds) if conds else "") + " LIMIT ?"
+        with self._lock:
+            return [r[0] for r in self._db.execute(sql, [*args, limit])]
 
     def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
                    project: str = "", year: int = 0, per_shape: int = 2, per_clause: int = 3,
@@ -155,21 +236,21 @@ class PassageStore:
                     m = _meta(row)
                     if m["file_hash"] == exclude_hash:
                         continue
-                    for (h,) in db.execute("SELECT h FROM occurrence WHERE chunk = ?", (m["id"],)):
+                    for (h,) in db.execute("SELECT h FROM occurrence WHERE chunk = ?", (m["n"],)):
                         metas.setdefault(h, []).append(m)
                         hashes.setdefault(h, None)
                         out.earlier_hashes.add(h)
             for h, text in _in(db, "SELECT h, text FROM sentence WHERE h IN ({})", list(hashes)):
                 out.by_text[text] = h
             # where each stands: at most per_sentence chunks of other reports per sentence
-            chunks: dict[int, list[str]] = {}
+            chunks: dict[int, list[int]] = {}
             for h in hashes:
                 chunks[h] = [r[0] for r in db.execute("SELECT chunk FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 1))]
             wanted = list({c for ids in chunks.values() for c in ids})
-            rows = {r[0]: _meta(r) for r in _in(db, f"SELECT {_FIELDS} FROM chunk WHERE id IN ({{}})", wanted)}
+            rows = {r[0]: _meta(r) for r in _in(db, f"SELECT {_FIELDS} FROM chunk WHERE n IN ({{}})", wanted)}
         for h, ids in chunks.items():
             have = metas.setdefault(h, [])
-            seen = {m["id"] for m in have}
+            seen = {m["n"] for m in have}
             for cid in ids:
                 m = rows.get(cid)
                 if m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and cid not in seen and len(have) < per_sentence:
@@ -185,12 +266,13 @@ def _in(db, sql: str, keys: list, size: int = 500):
         yield from db.execute(sql.format(",".join("?" * len(part))), part)
 
 
-_FIELDS = "id, source, unit, project, year, file_hash"
+_FIELDS = "n, id, source, unit, project, year, file_hash"
+_FILTERS = ("source", "unit", "project", "year", "file_hash", "section_kind")
 
 
 def _meta(row) -> dict:
     """What the copy check reads of a chunk: where it is from and whose it is."""
-    return {"id": row[0], "source": row[1], "unit": row[2], "project": row[3], "year": row[4], "file_hash": row[5]}
+    return {"n": row[0], "id": row[1], "source": row[2], "unit": row[3], "project": row[4], "year": row[5], "file_hash": row[6]}
 
 
 class Candidates(Mapping):
@@ -213,6 +295,13 @@ class Candidates(Mapping):
 
     def __getitem__(self, text: str) -> list[dict]:
         return self.metas.get(self.by_text[text], [])
+
+
+@lru_cache(maxsize=1 << 17)
+def _keys(folded: str) -> tuple[int, tuple[int, ...]]:
+    """(shape, clause keys) of a sentence with its figures folded to "0": the same for every
+    sentence that differs only in its figures, so computed once for all of them."""
+    return shape(folded), tuple(key(c) for c in clauses(folded))
 
 
 def shape(sentence: str) -> int:
