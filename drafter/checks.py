@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from drafter.analysis import Analysis, Sentence
 from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
-from drafter.embed import normalise
+from drafter.embed import sentence_form
 from drafter.figures import Figure, fmt
 from drafter.findings import Finding, Level
 from drafter.tables import compare_target, funds_execution_row, indicator_tables
@@ -1074,7 +1074,7 @@ def check_corpus_yoy(rule, a: Analysis) -> Iterator[Finding]:
     copied = []  # (line index, items) of paragraphs that repeat the earlier report
     for li, items in sorted(by_line.items()):
         line = a.lines[li]
-        eligible = [s for s in a.sentences_in(line.start, line.end) if len(normalise(s.text)) >= MIN_SENTENCE]
+        eligible = [s for s in a.sentences_in(line.start, line.end) if len(sentence_form(s.text)) >= MIN_SENTENCE]
         if eligible and len(items) >= p.min_share * len(eligible):
             copied.append((li, items, len(eligible)))
     # consecutive copied paragraphs of one section make one finding

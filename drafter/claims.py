@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.analysis import Analysis, Sentence
-from drafter.embed import normalise
+from drafter.embed import sentence_form
 from drafter.errors import DrafterError
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
@@ -58,7 +58,7 @@ class ClaimChecker:
         self.facts_text = facts_text
 
     def statements(self, a: Analysis) -> list[Sentence]:
-        return [s for s in a.sentences if _OUTCOME.search(s.text) and len(normalise(s.text)) >= 8]
+        return [s for s in a.sentences if _OUTCOME.search(s.text) and len(sentence_form(s.text)) >= 8]
 
     def run(self, a: Analysis) -> tuple[list[ClaimResult], list[CheckFailure]]:
         statements = self.statements(a)

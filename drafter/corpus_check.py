@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from drafter.analysis import Analysis, Sentence
-from drafter.embed import normalise
+from drafter.embed import sentence_form
 from drafter.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
 from drafter.passages import clauses
 from drafter.templates import detect_template, norm
@@ -29,7 +29,7 @@ def content(text: str) -> tuple[str, list[int]]:
 def shingles(text: str, n: int = 3) -> set[str]:
     """Character n-grams of the content characters with every number folded, so a sentence
     copied with new figures still matches its original."""
-    t = normalise(text)
+    t = sentence_form(text)
     if len(t) < n:
         return {t} if t else set()
     return {t[i : i + n] for i in range(len(t) - n + 1)}
@@ -63,6 +63,7 @@ class SentenceMatches:
     sentence: Sentence
     kind: str  # the section's template kind ("unit" for the unit's profile and duties)
     matches: list[Match]
+    earlier: list[Match] | None = None  # see CorpusMatcher.earlier_same_unit
 
     def copies(self) -> list[Match]:
         """The best match per other report among those sharing a verbatim passage."""
@@ -89,15 +90,31 @@ WINDOW = 6  # characters of a shared run's smallest piece
 
 
 class _Prepared:
-    """A sentence's content characters (and their positions), its folded 3-grams and its exact
-    WINDOW-grams by position, computed once."""
+    """A sentence's content characters and folded form, and, when first asked, its folded
+    3-grams, its exact WINDOW-grams and where each content character stands (a candidate of
+    other reports never needs the positions)."""
 
     def __init__(self, text: str) -> None:
-        self.content, self.where = content(text)
-        self.shape = shingles(text)
+        self.text = text
+        self.content = "".join(_CONTENT_RUN.findall(text))
+        self.form = sentence_form(text)
+
+    @cached_property
+    def shape(self) -> set[str]:
+        return shingles(self.text)
+
+    @cached_property
+    def where(self) -> list[int]:
+        return content(self.text)[1]
+
+    @cached_property
+    def grams(self) -> list[str]:
         c = self.content
-        self.grams = [c[i : i + WINDOW] for i in range(max(0, len(c) - WINDOW + 1))]
-        self.gram_set = set(self.grams)
+        return [c[i : i + WINDOW] for i in range(max(0, len(c) - WINDOW + 1))]
+
+    @cached_property
+    def gram_set(self) -> set[str]:
+        return set(self.grams)
 
     def shared_runs(self, other: "_Prepared", gap: int = 3) -> list[tuple[int, int]]:
         """Spans of our content covered by WINDOW-grams that also stand in ``other``, merged
@@ -122,7 +139,7 @@ _SPLIT = re.compile(r"[。！？；!?;\n]+")
 
 @lru_cache(maxsize=50000)
 def _long_enough(text: str) -> bool:
-    return len(normalise(text)) >= MIN_SENTENCE
+    return len(sentence_form(text)) >= MIN_SENTENCE
 
 
 class CorpusMatcher:
@@ -186,7 +203,7 @@ class CorpusMatcher:
         a = self.analysis
         template = detect_template(a)
         instructions = {norm(i) for i in template.all_instructions()} if template else set()
-        wanted = [s for s in a.sentences if len(normalise(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
+        wanted = [s for s in a.sentences if len(sentence_form(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
         if not wanted:
             return []
         candidates = self._candidates(wanted)
@@ -199,18 +216,21 @@ class CorpusMatcher:
         earlier = getattr(candidates, "earlier", lambda text: False)
         # texts that differ only in their figures are compared once, through the first of them
         shapes: dict[str, int] = {}
-        rep = [shapes.setdefault(normalise(t), i) for i, t in enumerate(texts)]
+        rep = [shapes.setdefault(sentence_form(t), i) for i, t in enumerate(texts)]
         out = []
         kinds: dict[int, str] = {}
+        is_earlier = [earlier(t) for t in texts]
         for s in wanted:
-            hits = {i for c in clauses(s.text) for i in postings.get(c, ())}
+            hits = sorted({i for c in clauses(s.text) for i in postings.get(c, ())})
+            if not hits:
+                continue
             mine = _Prepared(s.text)
             matches = []
             compared: dict[int, tuple | None] = {}
             # the same project's earlier reports first (year-over-year copies), then the rest
             # until the count is a floor anyway
-            for i in sorted(hits, key=lambda i: (not earlier(texts[i]), i)):
-                if len(matches) >= self.cap and not earlier(texts[i]):
+            for i in [i for i in hits if is_earlier[i]] + [i for i in hits if not is_earlier[i]]:
+                if len(matches) >= self.cap and not is_earlier[i]:
                     break
                 r = rep[i]
                 if r not in compared:
@@ -228,7 +248,8 @@ class CorpusMatcher:
 
     def _compare(self, mine: "_Prepared", other: str) -> tuple[float, tuple[int, int] | None, float] | None:
         theirs = _prepared(other)
-        shape = jaccard(mine.shape, theirs.shape)
+        # the same words with other figures: the 3-grams of the folded forms are the same
+        shape = 1.0 if mine.form == theirs.form else jaccard(mine.shape, theirs.shape)
         passage, share = None, 0.0
         if mine.content == theirs.content:
             passage, share = (mine.where[0], mine.where[-1] + 1), 1.0
@@ -248,8 +269,8 @@ class CorpusMatcher:
 
     def earlier_same_unit(self, sm: SentenceMatches) -> list[Match]:
         """Same-sentence matches from the same unit's reports of earlier years."""
-        unit, year = self.identity["unit"], self.identity["year"]
-        if not unit or not year:
-            return []
-        return [m for m in sm.matches if m.shape >= self.threshold and m.meta.get("unit") == unit
-                and 0 < int(m.meta.get("year") or 0) < year]
+        if sm.earlier is None:  # asked by three rules: worked out once
+            unit, year = self.identity["unit"], self.identity["year"]
+            sm.earlier = [m for m in sm.matches if m.shape >= self.threshold and m.meta.get("unit") == unit
+                          and 0 < int(m.meta.get("year") or 0) < year] if unit and year else []
+        return sm.earlier

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -29,7 +30,15 @@ class Embedder(Protocol):
 
 
 def normalise(text: str) -> str:
+    """Content characters only, every number folded to "0"."""
     return _NOISE.sub("", _DIGITS.sub("0", text))
+
+
+@lru_cache(maxsize=1 << 15)
+def sentence_form(text: str) -> str:
+    """``normalise`` of a sentence or clause, cached: the copy check asks for the same
+    sentences' forms several times over (long texts go to ``normalise``)."""
+    return normalise(text)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from drafter.embed import _DIGITS, normalise
+from drafter.embed import _DIGITS, sentence_form
 
 FILE = "passages.sqlite3"
 _SENTENCES = re.compile(r"[^。！？；!?;\n]+")
@@ -43,19 +43,23 @@ MIN_CLAUSE = 5
 def clauses(text: str) -> frozenset[str]:
     """The sentence's clauses (between commas, colons, brackets and quotes), normalised with
     numbers folded: a copied passage carries at least one of them unchanged."""
-    return frozenset(c for c in (normalise(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
+    return frozenset(c for c in (sentence_form(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS chunk (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, unit TEXT NOT NULL, project TEXT NOT NULL,
-                                  year INTEGER NOT NULL, file_hash TEXT NOT NULL, section_kind TEXT NOT NULL,
-                                  n_chunks INTEGER NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS file (f INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL UNIQUE, unit TEXT NOT NULL,
+                                 project TEXT NOT NULL, year INTEGER NOT NULL, file_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS file_unit ON file (unit, project, year);
+CREATE TABLE IF NOT EXISTS chunk (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, unit TEXT NOT NULL,
+                                  project TEXT NOT NULL, year INTEGER NOT NULL, file_hash TEXT NOT NULL,
+                                  section_kind TEXT NOT NULL, n_chunks INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_source ON chunk (source);
 CREATE INDEX IF NOT EXISTS chunk_unit ON chunk (unit, project, year);
 CREATE INDEX IF NOT EXISTS chunk_kind ON chunk (section_kind, year);
+CREATE TABLE IF NOT EXISTS record (n INTEGER PRIMARY KEY, text TEXT NOT NULL, meta TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sentence (h INTEGER PRIMARY KEY, shape INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, chunk INTEGER NOT NULL, PRIMARY KEY (h, chunk)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS occurrence_chunk ON occurrence (chunk);
+CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, f INTEGER NOT NULL, PRIMARY KEY (h, f)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occurrence_file ON occurrence (f);
 """
 
 
@@ -74,9 +78,11 @@ class PassageStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._known: set[int] = set()  # hashes of sentences this instance has written
+        self._files: dict[int, dict] = {}  # file rows read (a file number is never reused)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA mmap_size=1073741824")  # reads map the file instead of copying pages
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -87,13 +93,14 @@ class PassageStore:
         Replaces what their files had."""
         chunks = list({c.id: c for c in chunks}.values())  # a file listed twice is written once
         sentences: dict[int, tuple[int, str, tuple[int, ...]]] = {}
-        occurrences: list[tuple[int, int]] = []  # (sentence, chunk's position in the batch)
-        chunk_rows = []
+        occurrences: set[tuple[int, str]] = set()  # (sentence, file)
+        chunk_rows, records = [], []
         for i, c in enumerate(chunks):
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
             chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
                                int(meta.get("year") or 0), str(meta.get("file_hash", "")), str(meta.get("section_kind", "")),
-                               int(meta.get("n_chunks", -1)), c.text, json.dumps(meta, ensure_ascii=False)))
+                               int(meta.get("n_chunks", -1))))
+            records.append((c.text, json.dumps(meta, ensure_ascii=False)))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
             for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
@@ -103,21 +110,26 @@ class PassageStore:
                 h = key(sent)
                 if h not in self._known:
                     sentences[h] = (sh, sent, cl)
-                occurrences.append((h, i))
+                occurrences.add((h, meta["source"]))
         sources = sorted({row[1] for row in chunk_rows})
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
                 self._delete(sources)
-                # chunks are numbered here (occurrences name them by number: a fraction of the
-                # size and write time of their text ids)
+                # files and chunks are numbered here (a sentence's occurrences name files by
+                # number; a file's number is never reused, so a reader may keep what it read)
+                files = {}
+                for row in chunk_rows:
+                    if row[1] not in files:
+                        files[row[1]] = db.execute("INSERT INTO file (source, unit, project, year, file_hash) VALUES (?, ?, ?, ?, ?)"
+                                                   " RETURNING f", row[1:6]).fetchone()[0]
                 base = db.execute("SELECT coalesce(max(n), 0) + 1 FROM chunk").fetchone()[0]
-                db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(base + i, *row) for i, row in enumerate(chunk_rows)])
+                db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(base + i, *row) for i, row in enumerate(chunk_rows)])
+                db.executemany("INSERT INTO record VALUES (?, ?, ?)", [(base + i, *row) for i, row in enumerate(records)])
                 db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t, _) in sentences.items()])
                 db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", {(c, h) for h, (_, _, cl) in sentences.items() for c in cl})
-                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", [(h, base + i) for h, i in occurrences])
+                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", [(h, files[src]) for h, src in occurrences])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -137,12 +149,16 @@ class PassageStore:
     def _delete(self, sources: list[str]) -> None:
         # sentences and clauses stay (shared by other reports; an orphan matches nothing: the
         # lookup joins occurrences)
+        db = self._db
         for source in sources:
-            numbers = [r[0] for r in self._db.execute("SELECT n FROM chunk WHERE source = ?", (source,))]
-            if not numbers:
-                continue
-            self._db.executemany("DELETE FROM occurrence WHERE chunk = ?", [(n,) for n in numbers])
-            self._db.execute("DELETE FROM chunk WHERE source = ?", (source,))
+            row = db.execute("SELECT f FROM file WHERE source = ?", (source,)).fetchone()
+            if row:
+                db.execute("DELETE FROM occurrence WHERE f = ?", row)
+                db.execute("DELETE FROM file WHERE f = ?", row)
+            numbers = [(r[0],) for r in db.execute("SELECT n FROM chunk WHERE source = ?", (source,))]
+            if numbers:
+                db.executemany("DELETE FROM record WHERE n = ?", numbers)
+                db.execute("DELETE FROM chunk WHERE source = ?", (source,))
 
     def count(self) -> int:
         with self._lock:
@@ -171,7 +187,8 @@ class PassageStore:
     def fetch(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """id -> (text, metadata) of the chunks that have a record."""
         with self._lock:
-            return {cid: (text, json.loads(meta)) for cid, text, meta in _in(self._db, "SELECT id, text, meta FROM chunk WHERE id IN ({})", ids)}
+            return {cid: (text, json.loads(meta))
+                    for cid, text, meta in _in(self._db, "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n) WHERE c.id IN ({})", ids)}
 
     def records(self, where: dict | None = None) -> list[dict]:
         """Every chunk's metadata with its "text" and "id" (``where``: equal column values,
@@ -180,7 +197,7 @@ class PassageStore:
         bad = set(where) - set(_FILTERS)
         if bad:
             raise ValueError(f"cannot select chunks by {sorted(bad)}")
-        sql = "SELECT id, text, meta FROM chunk" + (" WHERE " + " AND ".join(f"{k} = ?" for k in where) if where else "")
+        sql = "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)" + (" WHERE " + " AND ".join(f"c.{k} = ?" for k in where) if where else "")
         with self._lock:
             return [{**json.loads(meta), "text": text, "id": cid} for cid, text, meta in self._db.execute(sql, list(where.values()))]
 
@@ -209,7 +226,7 @@ class PassageStore:
                    project: str = "", year: int = 0, per_shape: int = 2, per_clause: int = 3,
                    per_sentence: int = 8, years_back: int = 2) -> "Candidates":
         """Sentences of other reports to compare with ``sentences``, as a mapping text -> the
-        metadata of the chunks it stands in (read when asked: only matches are). Index
+        files (source, unit, project, year, file_hash) it stands in. Index
         lookups, bounded whatever the corpus size:
 
         - the same sentence with other figures (same shape), at most ``per_shape`` texts;
@@ -231,29 +248,30 @@ class PassageStore:
             metas: dict[int, list[dict]] = {}
             # every sentence of the same project's reports of the years before
             if unit and project and year:
-                for row in db.execute(f"SELECT {_FIELDS} FROM chunk WHERE unit = ? AND project = ? AND year >= ? AND year < ?"
+                for row in db.execute(f"SELECT {_FIELDS} FROM file WHERE unit = ? AND project = ? AND year >= ? AND year < ?"
                                       " AND source != ?", (unit, project, year - years_back, year, exclude_source)).fetchall():
-                    m = _meta(row)
+                    m = self._files.setdefault(row[0], _meta(row))
                     if m["file_hash"] == exclude_hash:
                         continue
-                    for (h,) in db.execute("SELECT h FROM occurrence WHERE chunk = ?", (m["n"],)):
+                    for (h,) in db.execute("SELECT h FROM occurrence WHERE f = ?", (m["f"],)):
                         metas.setdefault(h, []).append(m)
                         hashes.setdefault(h, None)
                         out.earlier_hashes.add(h)
             for h, text in _in(db, "SELECT h, text FROM sentence WHERE h IN ({})", list(hashes)):
                 out.by_text[text] = h
-            # where each stands: at most per_sentence chunks of other reports per sentence
-            chunks: dict[int, list[int]] = {}
+            # where each stands: at most per_sentence other reports per sentence (one more:
+            # the report under review may be among them)
+            where: dict[int, list[int]] = {}
             for h in hashes:
-                chunks[h] = [r[0] for r in db.execute("SELECT chunk FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 1))]
-            wanted = list({c for ids in chunks.values() for c in ids})
-            rows = {r[0]: _meta(r) for r in _in(db, f"SELECT {_FIELDS} FROM chunk WHERE n IN ({{}})", wanted)}
-        for h, ids in chunks.items():
+                where[h] = [r[0] for r in db.execute("SELECT f FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 1))]
+            unread = list({f for fs in where.values() for f in fs if f not in self._files})
+            self._files.update((r[0], _meta(r)) for r in _in(db, f"SELECT {_FIELDS} FROM file WHERE f IN ({{}})", unread))
+        for h, fs in where.items():
             have = metas.setdefault(h, [])
-            seen = {m["n"] for m in have}
-            for cid in ids:
-                m = rows.get(cid)
-                if m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and cid not in seen and len(have) < per_sentence:
+            seen = {m["f"] for m in have}
+            for f in fs:
+                m = self._files.get(f)
+                if m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and f not in seen and len(have) < per_sentence:
                     have.append(m)
         out.metas = metas
         return out
@@ -266,17 +284,17 @@ def _in(db, sql: str, keys: list, size: int = 500):
         yield from db.execute(sql.format(",".join("?" * len(part))), part)
 
 
-_FIELDS = "n, id, source, unit, project, year, file_hash"
+_FIELDS = "f, source, unit, project, year, file_hash"
 _FILTERS = ("source", "unit", "project", "year", "file_hash", "section_kind")
 
 
 def _meta(row) -> dict:
-    """What the copy check reads of a chunk: where it is from and whose it is."""
-    return {"n": row[0], "id": row[1], "source": row[2], "unit": row[3], "project": row[4], "year": row[5], "file_hash": row[6]}
+    """What the copy check reads of a file: where it is and whose it is."""
+    return {"f": row[0], "source": row[1], "unit": row[2], "project": row[3], "year": row[4], "file_hash": row[5]}
 
 
 class Candidates(Mapping):
-    """Candidate sentence texts -> the metadata of the chunks of other reports they stand in."""
+    """Candidate sentence texts -> the files of other reports they stand in."""
 
     def __init__(self, exclude_source: str, exclude_hash: str) -> None:
         self.exclude_source, self.exclude_hash = exclude_source, exclude_hash
@@ -307,4 +325,4 @@ def _keys(folded: str) -> tuple[int, tuple[int, ...]]:
 def shape(sentence: str) -> int:
     """A sentence's words with its figures folded: the same sentence with other numbers has
     the same shape."""
-    return key(normalise(sentence))
+    return key(sentence_form(sentence))

@@ -96,7 +96,8 @@ def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] 
     def finish(state: ReviewState) -> ReviewResult:
         report = state.analysis.report
         findings = _merge(state.findings)
-        kept = [f for f in findings if not _silenced(f, report, accept or [])]
+        markers = _markers(report.text)
+        kept = [f for f in findings if not _silenced(f, report, accept or [], markers)]
         silenced = len(findings) - len(kept)
         kept = [f for f in kept if f.level.rank >= floor.rank]
         return ReviewResult(file=report.path, findings=kept, silenced=silenced)
@@ -143,26 +144,30 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     return sorted(seen.values(), key=lambda f: (f.start, f.end, f.rule))
 
 
-def _silenced(f: Finding, report: Report, accept: list[AcceptEntry]) -> bool:
-    for e in accept:
-        if e.rule in (f.rule, "*") and e.quote in f.quote and fnmatch.fnmatch(report.path, e.file):
-            return True
-    text = report.text
+def _markers(text: str) -> list[tuple[set[str], bool, int, int]]:
+    """The report's inline ignore markers: (rule ids, whole file?, start and end of what they
+    cover: the marker's own line and the next non-empty paragraph)."""
+    out = []
     for m in _INLINE.finditer(text):
         ids = {i.strip() for i in (m.group("ids") or "").split(",") if i.strip()}
-        if ids and f.rule not in ids:
-            continue
-        if m.group("all"):
-            return True
         line_start = text.rfind("\n", 0, m.start()) + 1
-        # the marker's own line and the next non-empty paragraph
         nxt = text.find("\n", m.end())
         nxt = len(text) if nxt < 0 else nxt
         while nxt < len(text) and text[nxt] == "\n":
             nxt += 1
         para_end = text.find("\n", nxt)
-        para_end = len(text) if para_end < 0 else para_end
-        if line_start <= f.start < para_end:
+        out.append((ids, bool(m.group("all")), line_start, len(text) if para_end < 0 else para_end))
+    return out
+
+
+def _silenced(f: Finding, report: Report, accept: list[AcceptEntry], markers: list[tuple[set[str], bool, int, int]]) -> bool:
+    for e in accept:
+        if e.rule in (f.rule, "*") and e.quote in f.quote and fnmatch.fnmatch(report.path, e.file):
+            return True
+    for ids, whole_file, start, end in markers:
+        if ids and f.rule not in ids:
+            continue
+        if whole_file or start <= f.start < end:
             return True
     return False
 
