@@ -35,7 +35,7 @@ from drafter.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
-SCHEMA = 10  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed; 10: local records beside Chroma
+SCHEMA = 11  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed; 10-11: local records beside Chroma, occurrences by file
 MAX_CHUNK = 400  # characters; long sections split at sentence ends
 MIN_SENTENCE = 12  # normalised characters: shorter sentences are not worth matching
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
