@@ -266,6 +266,11 @@ def test_a_filter_the_nearest_chunks_miss_is_ranked_exactly_and_a_vector_without
     sims = idx.embedder.embed([m["text"] for m in mine]) @ idx.embedder.embed([query])[0]
     best = {mine[i]["id"] for i in np.argsort(-sims)[:3]}
     assert {h.id for h in hits} == best and {h.metadata["unit"] for h in hits} == {unit}
+    # many chunks pass (more than exact_max): more neighbours are asked for, none ranked exactly
+    idx.exact_max = 5
+    calls.clear()
+    wide = idx.search(query, k=3, unit=unit, candidates=3)
+    assert calls == [] and len(wide) == 3 and {h.metadata["unit"] for h in wide} == {unit}
     # a vector written just before a kill has no record: searches skip it
     idx.chunks.upsert(ids=["spending.2023.orphan.orphan.0"], embeddings=idx.embedder.embed([query]))
     idx._count = None
