@@ -31,7 +31,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from drafter.embed import _DIGITS, sentence_form
+from drafter.embed import fold_numbers, sentence_form
 
 FILE = "passages.sqlite3"
 _SENTENCES = re.compile(r"[^。！？；!?;\n]+")
@@ -95,7 +95,7 @@ class PassageStore:
         sentences: dict[int, tuple[int, str, tuple[int, ...]]] = {}
         occurrences: set[tuple[int, str]] = set()  # (sentence, file)
         chunk_rows, records = [], []
-        for i, c in enumerate(chunks):
+        for c in chunks:
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
             chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
                                int(meta.get("year") or 0), str(meta.get("file_hash", "")), str(meta.get("section_kind", "")),
@@ -104,7 +104,7 @@ class PassageStore:
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
             for sent in split_sentences(c.text[int(meta.get("body_offset", 0)) :]):
-                sh, cl = _keys(_DIGITS.sub("0", sent))
+                sh, cl = _keys(fold_numbers(sent))
                 if not cl:
                     continue
                 h = key(sent)
@@ -241,9 +241,10 @@ class PassageStore:
             # LIMIT query each: an index range that stops early, however common the shape)
             hashes: dict[int, None] = {}
             for sent in sentences:
-                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (shape(sent), per_shape)).fetchall()
+                sh, cl = _keys(fold_numbers(sent))  # as the sentences were stored
+                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (sh, per_shape)).fetchall()
                 if not rows:  # no twin: a few sentences sharing each of its clauses
-                    rows = [r for c in clauses(sent) for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (key(c), per_clause))]
+                    rows = [r for c in cl for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (c, per_clause))]
                 hashes.update((r[0], None) for r in rows)
             metas: dict[int, list[dict]] = {}
             # every sentence of the same project's reports of the years before

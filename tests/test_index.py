@@ -424,3 +424,17 @@ def test_sigkill_at_any_moment_leaves_a_usable_index(tmp_path):
     resumed = _run(tmp_path, "index", str(folder), "--index", str(tmp_path / "ix"))
     assert resumed.returncode == 0, resumed.stderr
     _assert_complete(tmp_path / "ix", folder, 500)
+
+
+def test_the_sentence_table_finds_a_twin_whose_numbers_have_several_dots(tmp_path):
+    from drafter.index import Chunk
+    from drafter.passages import PassageStore
+
+    store = PassageStore(tmp_path / "p.sqlite3")
+    stored = "本项目依据2023.1.5号文件组织实施全部建设任务"
+    meta = {"source": "/a.md", "unit": "甲局", "project": "甲项目", "year": 2023, "file_hash": "x", "section_kind": "results",
+            "n_chunks": 1, "body_offset": 0}
+    store.add([Chunk(id="results.2023.a.a.0", text=stored + "。", metadata=meta)])
+    # the same sentence with other figures is its twin by shape, looked up as it was stored
+    found = store.candidates(["本项目依据2024.2.6号文件组织实施全部建设任务"], exclude_source="/b.md", exclude_hash="y")
+    assert list(found) == [stored] and [m["source"] for m in found[stored]] == ["/a.md"]
