@@ -119,13 +119,13 @@ class _Prepared:
     def shared_runs(self, other: "_Prepared", gap: int = 3) -> list[tuple[int, int]]:
         """Spans of our content covered by WINDOW-grams that also stand in ``other``, merged
         when at most ``gap`` characters apart."""
+        theirs = other.gram_set
         runs: list[list[int]] = []
-        for i, g in enumerate(self.grams):
-            if g in other.gram_set:
-                if runs and i <= runs[-1][1] + gap:
-                    runs[-1][1] = max(runs[-1][1], i + WINDOW)
-                else:
-                    runs.append([i, i + WINDOW])
+        for i in [i for i, g in enumerate(self.grams) if g in theirs]:
+            if runs and i <= runs[-1][1] + gap:
+                runs[-1][1] = i + WINDOW  # (i grows: the run's end only moves on)
+            else:
+                runs.append([i, i + WINDOW])
         return [(a, b) for a, b in runs]
 
 
