@@ -283,12 +283,19 @@ class CorpusIndex:
         self.where = self.config.chroma_url or str(self.config.index)
         self.client = _client(self.config)
         self.embedder = embedder or make_embedder(self.config.embedding)
-        self.chunks = self._collection(CHUNKS, self.embedder)
+        self.chunks, created = self._collection(CHUNKS, self.embedder)
         self._count: int | None = None
-        # the copy check's sentence table, beside a local store (a server has none)
-        self.passages = None if self.config.chroma_url else PassageStore(Path(self.config.index) / PASSAGES)
+        # the records and the copy check's sentence table, beside a local store (a server has none)
+        self.passages = None
+        if not self.config.chroma_url:
+            path = Path(self.config.index) / PASSAGES
+            if created:  # records left from a Chroma store that is gone describe vectors that are gone
+                for stale in (path, path.with_name(PASSAGES + "-wal"), path.with_name(PASSAGES + "-shm")):
+                    stale.unlink(missing_ok=True)
+            self.passages = PassageStore(path)
 
     def _collection(self, name: str, embedder: Embedder):
+        """(the collection, whether it was created now)."""
         try:
             existing = {c.name for c in self.client.list_collections()}
         except Exception as exc:
@@ -308,8 +315,8 @@ class CorpusIndex:
                     f"(dimension {have.get('dim')}); this run uses {want['embedding']} (dimension {want['dim']}). "
                     "Use the same embedding, or index into a new folder."
                 )
-            return coll
-        return self.client.create_collection(name, embedding_function=None, metadata=want, schema=_schema())
+            return coll, False
+        return self.client.create_collection(name, embedding_function=None, metadata=want, schema=_schema()), True
 
     # --- writing ---
     def state(self, source: str) -> tuple[str | None, int, int]:
@@ -473,7 +480,7 @@ class CorpusIndex:
             "where": self.where,
             "embedding": self.embedder.name,
             "files": len(files),
-            "chunks": self.chunks.count(),
+            "chunks": self.passages.count() if self.passages is not None else self.chunks.count(),
             "units": len({f["unit"] for f in files.values() if f["unit"]}),
             "years": sorted({f["year"] for f in files.values() if f["year"]}),
             "by_file": files,

@@ -438,3 +438,15 @@ def test_the_sentence_table_finds_a_twin_whose_numbers_have_several_dots(tmp_pat
     # the same sentence with other figures is its twin by shape, looked up as it was stored
     found = store.candidates(["本项目依据2024.2.6号文件组织实施全部建设任务"], exclude_source="/b.md", exclude_hash="y")
     assert list(found) == [stored] and [m["source"] for m in found[stored]] == ["/a.md"]
+
+
+def test_records_left_from_a_chroma_store_that_is_gone_are_dropped(tmp_path):
+    config = Config(index=str(tmp_path / "i"))
+    idx = CorpusIndex(config)
+    assert idx.add(SEEDS["gl"]).status == "added"
+    idx.client.delete_collection(CHUNKS)  # the vectors are gone (a Chroma store deleted or replaced)
+    idx.passages.close()
+    again = CorpusIndex(config)
+    assert (again.stats()["files"], again.stats()["chunks"]) == (0, 0)
+    assert again.add(SEEDS["gl"]).status == "added"  # not "unchanged" on the strength of stale records
+    assert again.search("政务系统管理 存在的问题", k=1)[0].metadata["project"] == "政务系统管理"
