@@ -96,3 +96,14 @@ def _json_part(raw: str) -> str:
     if not m:
         raise ValueError("no JSON object")
     return m.group(0)
+
+
+def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None, cache_dir: str | None = None) -> ClaimChecker:
+    """The claim check through a configured endpoint (``drafter.llm.endpoint_from_env``), its
+    calls cached on disk when ``cache_dir`` is given: what ``review --llm`` and the web page's
+    model check use."""
+    from drafter.llm import CachedChat, chat_model
+    from drafter.prompts import load_prompt
+
+    call = CachedChat(chat_model(endpoint), cache_dir, key=f"{endpoint.base_url}|{endpoint.model}|claims")
+    return ClaimChecker(call, load_prompt("claim_check", prompts_dir), model_name=endpoint.model, facts_text=facts_text)

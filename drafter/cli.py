@@ -163,17 +163,15 @@ def _write_docx(reports, results, output: str, debug: bool) -> bool:
 
 
 def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
-    from drafter.claims import ClaimChecker
-    from drafter.llm import CachedChat, chat_model, endpoint_from_env
-    from drafter.prompts import load_prompt
+    from drafter.claims import claim_checker
+    from drafter.llm import endpoint_from_env
 
-    ep = endpoint_from_env(model, base_url, endpoint)
     facts_text = ""
     if facts_file:
         from drafter.facts import load_facts
 
         facts_text = load_facts(facts_file).model_dump_json(exclude_none=True)
-    return ClaimChecker(CachedChat(chat_model(ep)), load_prompt("claim_check", prompts_dir), model_name=ep.model, facts_text=facts_text)
+    return claim_checker(endpoint_from_env(model, base_url, endpoint), facts_text=facts_text, prompts_dir=prompts_dir)
 
 
 def _review_index(index_dir: str | None, chroma_url: str | None):

@@ -68,7 +68,7 @@ def test_openapi_schema_lists_the_api(client):
     schema = client.get("/api/openapi.json").json()
     assert set(schema["paths"]) == {"/api/info", "/api/review", "/api/review/docx", "/api/draft", "/api/draft/docx"}
     body = schema["paths"]["/api/review"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
-    assert set(body["properties"]) == {"file", "text"} and body["properties"]["file"]["format"] == "binary"
+    assert set(body["properties"]) == {"file", "text", "llm"} and body["properties"]["file"]["format"] == "binary"
     review_out = schema["paths"]["/api/review"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert review_out == {"$ref": "#/components/schemas/ReviewOut"}
     assert {"400", "413", "415"} <= set(schema["paths"]["/api/review"]["post"]["responses"])
@@ -504,3 +504,39 @@ def test_only_recent_results_are_kept(tmp_path):
             page = c.post("/review", data={"text": "# 报告\n\n自评 100 分。\n"})
             ids.append(re.search(r'href="/review/([\w-]+)/report.docx"', page.text).group(1))
         assert [c.get(f"/review/{rid}/findings.json").status_code for rid in ids] == [404, 200, 200]
+
+
+# --- the model's claim check from the page and the API ---------------------------------------
+def test_the_claim_check_is_offered_only_with_a_model(client):
+    assert client.get("/api/info").json()["llm_check"] is False
+    assert 'name="llm"' not in client.get("/").text
+    r = client.post("/api/review", files=upload(SEEDS["gl"]), data={"llm": "1"})
+    assert r.status_code == 400 and r.json()["error"].startswith("this server has no model for the claim check")
+    bad = client.post("/api/review", files=upload(SEEDS["gl"]), data={"llm": "yes please"})
+    assert bad.status_code == 400 and bad.json()["error"] == "llm must be 1 (ask the model) or 0"
+
+
+def test_the_claim_check_through_the_wire_from_the_api_and_the_page(tmp_path):
+    from tests.fake_openai import FakeOpenAI
+    from tests.test_claims import verdicts
+
+    server = FakeOpenAI()
+    server.default = lambda body: verdicts([{"id": 1, "is_claim": True, "supported": False, "reason": "没有数据"}]
+                                           + [{"id": n, "is_claim": False, "supported": True} for n in range(2, 31)])
+    try:
+        with make_client(tmp_path, backend="openai", model="scripted", base_url=server.url,
+                         cache_dir=str(tmp_path / "cache")) as c:
+            assert c.get("/api/info").json()["llm_check"] is True
+            assert 'name="llm"' in c.get("/").text
+            plain = c.post("/api/review", files=upload(SEEDS["gl"])).json()
+            assert server.requests == [] and plain == public(SEEDS["gl"])  # no model unless asked
+            asked = c.post("/api/review", files=upload(SEEDS["gl"]), data={"llm": "1"}).json()
+            llm = [f for f in asked["findings"] if f["rule"] == "llm-unsupported-claim"]
+            assert len(llm) == 1 and llm[0]["evidence"] == "模型判断（scripted）：没有数据"
+            assert len(server.requests) == 1 and server.requests[0]["body"]["model"] == "scripted"
+            assert [f for f in asked["findings"] if f["rule"] != "llm-unsupported-claim"] == plain["findings"]
+            page = c.post("/review", files=upload(SEEDS["gl"]), data={"llm": "1"})
+            assert page.status_code == 200 and "llm-unsupported-claim" in page.text
+            assert len(server.requests) == 1  # the same statements again: answered from the cache
+    finally:
+        server.close()

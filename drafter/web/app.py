@@ -92,6 +92,7 @@ class InfoOut(BaseModel):
     index: dict
     rules: int
     max_mb: float
+    llm_check: bool  # whether a review may ask for the model's claim check (llm=1)
 
 
 class ErrorOut(BaseModel):
@@ -108,6 +109,8 @@ def _multipart(properties: dict, required: list[str] | None = None) -> dict:
 _REVIEW_BODY = _multipart({
     "file": {"type": "string", "format": "binary", "description": "The report: .docx, .pdf, .md or .txt"},
     "text": {"type": "string", "description": "Or the report's text (Markdown or plain), when no file is sent"},
+    "llm": {"type": "string", "enum": ["0", "1"],
+            "description": "1: a model also judges each outcome claim (when the server has a model: see /api/info llm_check)"},
 })
 _DRAFT_BODY = _multipart({
     "file": {"type": "string", "format": "binary", "description": "Facts: .yaml/.yml/.json, or a 自评表 .xlsx"},
@@ -329,8 +332,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
             return upload
         return None
 
-    async def review_input(request: Request) -> tuple:
-        form = await read_form(request)
+    async def review_input(form) -> tuple:
         upload = chosen_file(form)
         if upload is not None:
             name = safe_name(upload.filename)
@@ -342,6 +344,16 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         if isinstance(text, str) and text.strip():
             return report_from_paste(text, settings), None
         raise WebError(400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text")
+
+    async def reviewed(request: Request):
+        """(report, the original .docx bytes or None, the review) of a review form."""
+        form = await read_form(request)
+        report, source = await review_input(form)
+        llm = form.get("llm")
+        if llm not in (None, "", "0", "1", "on", "true", "false"):
+            raise WebError(400, "llm must be 1 (ask the model) or 0")
+        result = await run_in_threadpool(backend.review, report, llm in ("1", "on", "true"))
+        return report, source, result
 
     async def draft_input(request: Request):
         form = await read_form(request)
@@ -402,8 +414,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
 
     @app.post("/review", response_class=HTMLResponse, include_in_schema=False)
     async def review_submit(request: Request):
-        report, source = await review_input(request)
-        result = await run_in_threadpool(backend.review, report)
+        report, source, result = await reviewed(request)
         rid = store.put(Stored(kind="review", name=report.path, report=report, result=result, source=source))
         return page("review.html", active="review", name=report.path, rid=rid, fmt=report.format, **view(result, report))
 
@@ -449,16 +460,14 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
     @app.post("/api/review", response_model=ReviewOut, tags=["api"], openapi_extra=_REVIEW_BODY, responses=_ERRORS)
     async def api_review(request: Request):
         """Review a report (a file or its text): the findings, as `drafter review --format json` prints them."""
-        report, _ = await review_input(request)
-        result = await run_in_threadpool(backend.review, report)
+        _, _, result = await reviewed(request)
         return result.public()
 
     @app.post("/api/review/docx", tags=["api"], openapi_extra=_REVIEW_BODY, response_class=Response,
               responses={200: {"content": {DOCX_TYPE: {}}, "description": "The report with every finding as a Word comment"}, **_ERRORS})
     async def api_review_docx(request: Request):
         """Review a report and return it as .docx with every finding as a Word comment."""
-        report, source = await review_input(request)
-        result = await run_in_threadpool(backend.review, report)
+        report, source, result = await reviewed(request)
         item = Stored(kind="review", name=report.path, report=report, result=result, source=source)
         return attachment(await run_in_threadpool(commented, item), f"{stem(report.path)}-审核.docx", DOCX_TYPE)
 

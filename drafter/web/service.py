@@ -76,6 +76,11 @@ class Backend:
             self.endpoint = endpoint_from_env(settings.model, settings.base_url, settings.endpoint)
         elif settings.backend != "offline":
             raise DrafterError(f"unknown backend '{settings.backend}' (offline or openai)")
+        self.claims = None  # the model's claim check, offered when a model is configured
+        if self.endpoint is not None:
+            from drafter.claims import claim_checker
+
+            self.claims = claim_checker(self.endpoint, cache_dir=settings.cache_dir)
         self._lock = threading.Lock()  # one review at a time touches the index
 
     def describe(self) -> dict:
@@ -94,13 +99,19 @@ class Backend:
             index = {"kind": "chroma", "where": host, "label": f"Chroma 服务器 {host}"}
         else:
             index = {"kind": "local", "where": str(self.config.index), "label": f"本地索引 {self.config.index}"}
-        return {"draft": draft, "index": index, "rules": len(self.rules), "max_mb": self.settings.max_bytes / 1048576}
+        return {"draft": draft, "index": index, "rules": len(self.rules), "max_mb": self.settings.max_bytes / 1048576,
+                "llm_check": self.claims is not None}
 
-    def review(self, report: Report) -> ReviewResult:
+    def review(self, report: Report, llm: bool = False) -> ReviewResult:
+        """The rules and the index; with ``llm``, the model's claim check too (a 400 when this
+        server has no model)."""
         from drafter.review import review
 
+        if llm and self.claims is None:
+            raise WebError(400, "this server has no model for the claim check: start it with "
+                                "drafter serve --backend openai --model MODEL")
         with self._lock:
-            return review(report, rules=self.rules, accept=self.accept, index=self.index)
+            return review(report, rules=self.rules, accept=self.accept, index=self.index, claims=self.claims if llm else None)
 
     def draft(self, facts, template_id: str | None = None):
         from drafter.draft import draft
