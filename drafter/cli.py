@@ -433,8 +433,10 @@ def _bind_warning(host: str, token: str | None) -> str | None:
 @click.option("--disable", multiple=True, help="Rule id to switch off for this run (repeatable).")
 @click.option("--judge", is_flag=True, help="Also have a model judge each draft's fluency and register (model-judged; "
               "the first non-offline --backend, else openai, with --model/--base-url).")
+@click.option("--claim-check", is_flag=True, help="The model variants' reviews also let the model judge each outcome "
+              "claim (review --llm, with each prompt folder's claim_check prompt).")
 @click.pass_context
-def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, out_dir, disable, judge):
+def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, out_dir, disable, judge, claim_check):
     """Score review and drafting against reference reports: drafter eval SUITE.yaml, or
     drafter eval compare RUN_A RUN_B. Exit 1 when an assertion of the suite fails."""
     from drafter.evals import render as eval_render
@@ -462,9 +464,14 @@ def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, 
                 if not Path(d).is_dir():
                     raise InputError(d, "no such prompt folder")
             suite.variants = [
-                Variant(name=f"{Path(p).name}@{b}", backend=b, prompts=p, model=model, base_url=base_url)
+                Variant(name=f"{Path(p).name}@{b}", backend=b, prompts=p, model=model, base_url=base_url,
+                        claim_check=claim_check and b != "offline")
                 for p in (prompt_dirs or ("prompts/v1",)) for b in (backends or ("offline",))
             ]
+        elif claim_check:
+            suite.variants = [v.model_copy(update={"claim_check": v.backend != "offline"}) for v in suite.variants]
+        if claim_check and not any(v.claim_check for v in suite.variants):
+            raise DrafterError("--claim-check needs a model variant: add --backend openai (or endpoint:NAME)")
         if judge:
             from drafter.evals.suite import JudgeSpec
 

@@ -28,6 +28,9 @@ def metric_rows(va: dict, vb: dict) -> list[dict]:
             rows.append(_row(f"review.{c}.{m}", x, y, lower=False))
     rows.append(_row("review.false_alarms_per_10k", (va.get("review") or {}).get("false_alarms_per_10k"),
                      (vb.get("review") or {}).get("false_alarms_per_10k"), lower=True))
+    if "llm_failures" in (va.get("review") or {}) or "llm_failures" in (vb.get("review") or {}):
+        rows.append(_row("review.llm_failures", (va.get("review") or {}).get("llm_failures"),
+                         (vb.get("review") or {}).get("llm_failures"), lower=True))
     for m in DRAFT_METRICS:
         rows.append(_row(f"draft.{m}", (va.get("draft") or {}).get(m), (vb.get("draft") or {}).get(m), lower=m in LOWER_IS_BETTER))
     return rows

@@ -51,6 +51,8 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
         for m in ("precision", "recall"):
             add(f"review {c} {m}", lambda v, c=c, m=m: ((v.get("review") or {}).get(c) or {}).get(m))
     add("review false alarms / 10k chars", lambda v: (v.get("review") or {}).get("false_alarms_per_10k"))
+    if any("llm_failures" in (v.get("review") or {}) for v in summary["variants"].values()):
+        add("review claim checks failed", lambda v: (v.get("review") or {}).get("llm_failures"))
     for m in DRAFT_METRICS:
         add(f"draft {m}", lambda v, m=m: (v.get("draft") or {}).get(m))
     out.print(table)

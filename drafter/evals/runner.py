@@ -46,19 +46,30 @@ def _finding_json(j) -> dict:
 
 
 def _judged_findings(findings):
-    # info-level findings are notes, not claims of a defect: they are not judged
-    return [f for f in findings if f.level.value != "info"]
+    # info-level findings are notes, not claims of a defect: they are not judged; a claim check
+    # that failed is counted as a failure (llm_failures), not as a finding
+    return [f for f in findings if f.level.value != "info" and f.rule != FAILED_CHECK]
+
+
+FAILED_CHECK = "llm-check-failed"
+
+
+def _failed_checks(findings) -> int:
+    return sum(1 for f in findings if f.rule == FAILED_CHECK)
 
 
 # --- the two kinds of case ---------------------------------------------------------------
-def review_case(case: Case, suite: Suite, variant: Variant, rules) -> dict:
-    """The case's report as it is (with its hand labels), then one report per injected defect."""
+def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) -> dict:
+    """The case's report as it is (with its hand labels), then one report per injected defect;
+    with ``claims`` (a ``drafter.claims.ClaimChecker``) a model judges the outcome claims too."""
     from drafter.report import load
     from drafter.review import review
 
     report = load(case.report)
     labels = load_labels(case, report.text)
-    clean = _judged_findings(review(report, rules=rules).findings)
+    first = review(report, rules=rules, claims=claims).findings
+    failures = _failed_checks(first)
+    clean = _judged_findings(first)
     t, judged, found = judge_clean(clean, labels, len(report.text) - report.body_start)
     out = {"case": case.id, "kind": "review", "chars": len(report.text) - report.body_start,
            "clean": {"labels": [dict(lab.model_dump(), found=ok, quote=report.text[lab.start:lab.end]) for lab, ok in zip(labels, found)],
@@ -68,7 +79,9 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules) -> dict:
     total.add(t)
     for inj in inject_all(report, suite.inject.seed, suite.inject.kinds):
         variant_rep = variant_report(report, inj)
-        after = _judged_findings(review(variant_rep, rules=rules).findings)
+        raw = review(variant_rep, rules=rules, claims=claims).findings
+        failures += _failed_checks(raw)
+        after = _judged_findings(raw)
         ti, judged_i, ok = judge_injected(clean, after, inj.label, inj.edit)
         total.add(ti)
         out["injected"].append({
@@ -76,6 +89,8 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules) -> dict:
             "found": ok, "findings": [_finding_json(j) for j in judged_i if j.verdict != "pre-existing"],
         })
     out["tally"] = total.to_json()
+    if claims is not None:
+        out["llm_failures"] = failures  # reviews whose claim check did not complete (per batch)
     return out
 
 
@@ -144,6 +159,12 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
             if suite.draft and c.facts:
                 tasks.append((v, c, "draft"))
     _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+
+    def claim_checker(v: Variant):
+        from drafter.claims import ClaimChecker
+        from drafter.prompts import load_prompt
+
+        return ClaimChecker(call_factory(v), load_prompt("claim_check", v.prompts), model_name=v.model or v.name)
     done = 0
     lock = threading.Lock()
     results: dict[tuple[str, str, str], dict] = {}
@@ -152,7 +173,10 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
         path = run_dir / "cases" / v.name / f"{kind}-{c.id}.json"
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
-        data = review_case(c, suite, v, rules) if kind == "review" else draft_case(c, v, run_dir, rules, call_factory, suite.judge)
+        if kind == "review":
+            data = review_case(c, suite, v, rules, claims=claim_checker(v) if v.claim_check else None)
+        else:
+            data = draft_case(c, v, run_dir, rules, call_factory, suite.judge)
         _write_json(path, data)
         return data
 
@@ -195,9 +219,12 @@ def summarise(suite: Suite, results: dict) -> dict:
             drafting[m] = sum(values) / len(values) if values else None
         if suite.judge is not None:  # a failed judgement counts, it is not a missing value
             drafting["judge_failures"] = sum(1 for d in draft_cases.values() if "judge_error" in d["metrics"])
+        review = scores(tally) if review_cases else None
+        if review is not None and v.claim_check:  # a failed check counts, it is not a clean review
+            review["llm_failures"] = sum(d.get("llm_failures", 0) for d in review_cases.values())
         variants[v.name] = {
             "variant": v.model_dump(),
-            "review": scores(tally) if review_cases else None,
+            "review": review,
             "tally": tally.to_json(),
             "draft": drafting if draft_cases else None,
             "cases": {"review": review_cases, "draft": draft_cases},

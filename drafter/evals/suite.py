@@ -66,6 +66,15 @@ class Variant(_Strict):
     prompts: str = "prompts/v1"
     model: str | None = None
     base_url: str | None = None
+    # the variant's reviews also ask its model to judge each outcome claim (review --llm),
+    # with the prompt folder's claim_check prompt
+    claim_check: bool = False
+
+    @model_validator(mode="after")
+    def _claims_need_a_model(self):
+        if self.claim_check and self.backend == "offline":
+            raise ValueError(f"variant {self.name}: claim_check needs a model backend (openai or endpoint:NAME), not offline")
+        return self
 
 
 class JudgeSpec(_Strict):
