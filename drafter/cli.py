@@ -245,11 +245,20 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats, rebui
         st = idx.stats()
         out.print(f"{st['where']}  embedding {st['embedding']}  files {st['files']}  chunks {st['chunks']}  "
                   f"units {st['units']}  years {', '.join(map(str, st['years'])) or '-'}")
-        table = Table("file", "unit", "project", "year", "chunks")
+        table = Table("unit", "project", "year", "chunks")
+        table.add_column("file", overflow="fold")  # the whole path, wrapped: its end names the file
         for src, f in sorted(st["by_file"].items()):
-            table.add_row(src, f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]))
+            table.add_row(f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]), _shown_path(src))
         out.print(table)
     sys.exit(2 if missing or any(r.status == "skipped" for r in results) else 0)
+
+
+def _shown_path(path: str) -> str:
+    """A path relative to the working directory when it is under it, else as it is."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @main.command(name="draft")
