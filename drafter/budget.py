@@ -24,7 +24,7 @@ _CUES = [
     ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
-    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行"),
+    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行|全年执行|年度执行"),
     ("initial", r"年初|预算|安排|下达|批复"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
@@ -162,9 +162,26 @@ def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
     return best
 
 
+# A whole department's report (部门整体支出): its figures belong to several scopes (the
+# department, 基本支出, 项目支出, each project, 三公经费), each with its own budget and spending;
+# one project's identity 预算 − 支出 = 结余 read across them pairs figures of different scopes.
+_DEPARTMENT_WIDE = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效|部门整体支出")
+
+
+def _title(analysis) -> str:
+    """The report's title: its metadata's, and the short lines among its first four ("附件 5",
+    the title, "(2023 年度)"); a notice cited in the first paragraph may name another kind of
+    report, and is not the title."""
+    meta = analysis.report.meta or {}
+    lines = [t for t in (analysis.text[line.start : line.end].strip() for line in analysis.lines) if t][:4]
+    return " ".join([str(meta.get("title") or ""), *(t for t in lines if len(t) <= 60)])
+
+
 def read_budget(analysis) -> Budget:
     text = analysis.text
     budget = Budget()
+    if _DEPARTMENT_WIDE.search(_title(analysis)):
+        return budget  # no single scope: the project's identity is not read (see _DEPARTMENT_WIDE)
     year = analysis.year
     budget.has_adjustment_words = bool(_ADJUSTMENT.search(text))
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
@@ -333,6 +350,7 @@ _TABLE_ROLES = [
 ]
 
 
+_TOTAL_ROW = re.compile(r"总额|^\s*(?:合\s*计|总\s*计)\s*$")
 _CAPTION_WAN = re.compile(r"(?:单位|金额)\s*[：:]\s*万元|[（(]\s*万元\s*[)）]")
 
 
@@ -352,7 +370,11 @@ def _read_funds_table(analysis, budget: Budget) -> None:
         cols = {role: table.column(*keys) for role, keys in _TABLE_ROLES}
         if cols["spent"] is None or (cols["adjusted"] is None and cols["initial"] is None):
             continue
-        rows = [r for r in table.rows if r and "总额" in r[0].text] or table.rows[:1]
+        # the totals row: 年度资金总额 / 合计 / 总计; a table of several rows and none of them a
+        # total lists parts (by source, by project), and a lone row is the table's own total
+        rows = [r for r in table.rows if any(_TOTAL_ROW.search(c.text) for c in r[:2])]
+        if not rows and len(table.rows) == 1:
+            rows = table.rows
         for row in rows[:1]:
             scale = AMOUNT_SCALE["万元"] if _table_in_wan(analysis, table, row) else 1.0
             for role, col in cols.items():
