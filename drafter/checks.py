@@ -551,7 +551,9 @@ def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
         factor = m.groupdict().get("m")  # a third factor: months, days, times
         times = float(factor) if factor else 1.0
         expected = n.value * price.yuan * times
-        if _close(expected, total.yuan, total.tolerance + price.tolerance * n.value * times):
+        # a whole-元 price in a working is exact; a price with decimals or in 万元 may be rounded
+        price_tol = 0.0 if price.unit == "元" and price.decimals == 0 else price.tolerance
+        if _close(expected, total.yuan, total.tolerance + price_tol * n.value * times):
             continue
         slip = _close(expected, total.yuan * 1e4, total.tolerance * 1e4)
         start = m.start("total")
