@@ -58,6 +58,7 @@ class RoleFigure:
     decimals: int
     tolerance: float
     source: str = "text"  # "text" or "table"
+    checked: bool = False  # a table's 总分 that equals the sum of its rows' scores
     weak: bool = False  # an initial budget read from 下达/安排/批复 alone (often one funding source)
 
 
@@ -295,9 +296,11 @@ def _read_total_score(analysis, budget: Budget) -> None:
                 m = re.search(r"\d+(?:\.\d+)?", cell.text)
                 value, decimals = parse_number(m.group(0))
                 start = cell.start + m.start()
+                scores = [r.score for r in it.rows if not r.is_total and r.score is not None]
+                checked = bool(scores) and abs(sum(scores) - value) <= 0.005 * len(scores) + 0.5 * 10**-decimals
                 budget.found.setdefault("self_score", []).append(
                     RoleFigure("self_score", value, None, start, start + len(m.group(0)), cell.text, decimals,
-                               0.5 * 10**-decimals, "table")
+                               0.5 * 10**-decimals, "table", checked)
                 )
                 return
 

@@ -460,8 +460,10 @@ def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
                  if f.source == "table" or not (f.weak or _qualified(a.text, f, rx, totals))]
         if len(items) < 2:
             continue
-        first = items[0]
-        differing = [o for o in items[1:] if not _close(first.value, o.value, first.tolerance + o.tolerance)]
+        # a table 总分 that equals the sum of its rows is the right one: the other is flagged
+        checked = next((f for f in items if f.checked), None)
+        first = checked or items[0]
+        differing = [o for o in items if o is not first and not _close(first.value, o.value, first.tolerance + o.tolerance)]
         for other in differing:
             if _sums_to(a, first, other, differing):
                 continue
@@ -472,8 +474,8 @@ def check_role_consistency(rule, a: Analysis) -> Iterator[Finding]:
                 other.start,
                 other.end,
                 rule.say(name=ROLE_NAMES[role], first=fmt(first.value) + unit, other=fmt(other.value) + unit),
-                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}，"
-                f"此处（{where}）写 {fmt(other.value)}{unit}",
+                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
+                + ("（表格总分，等于各项得分之和）" if first.checked else "") + f"，此处（{where}）写 {fmt(other.value)}{unit}",
             )
 
 

@@ -122,10 +122,12 @@ class IndicatorTable:
                 return cells[i].text if i is not None and i < len(cells) else ""
 
             label = " ".join(x.text for x in cells[:3])
+            # a row with its name in another column ("预算执行率" in the first): its last named cell
+            name = get(self.col_name).strip() or next((x.text.strip() for x in reversed(cells[:3]) if x.text.strip()), "")
             out.append(
                 IndicatorRow(
                     cells,
-                    get(self.col_name),
+                    name,
                     _num(get(self.col_weight)),
                     _num(get(self.col_score)),
                     get(self.col_target),
