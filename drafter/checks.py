@@ -1124,11 +1124,16 @@ def _assign(a: Analysis, wanted, present, used: set) -> dict:
                     pairs.append((-strength, rank, i, order, sec))
     out: dict = {}
     for _, _, i, _, sec in sorted(pairs, key=lambda x: x[:4]):
-        if i in out or id(sec) in used:
+        # a heading that joins two parts ("绩效指标完成情况及自评得分", "存在的问题和改进措施")
+        # stands for both
+        if i in out or (id(sec) in used and not _JOINED.search(sec.title)):
             continue
         out[i] = sec
         used.add(id(sec))
     return out
+
+
+_JOINED = re.compile(r"[\u4e00-\u9fff](?:及|和|与|暨|、)[\u4e00-\u9fff]")
 
 
 def _first_line(a: Analysis) -> tuple[int, int]:
