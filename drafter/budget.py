@@ -259,7 +259,54 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     clause = sentence[clause_breaks[-1].end() :] if clause_breaks else sentence
     if _SUMMED.search(clause):
         return False
+    # the clause, or the sentence whose subject it is, names one sub-project, lot or batch
+    scope = _SUB_SCOPE.search(sentence)
+    if (scope and (scope.start() < 20 or _SUB_SCOPE.search(clause))) or _in_named_item(text, fig.start):
+        return True
+    if _after_breakdown_intro(analysis, fig.start):
+        return True
     return bool(_PART_LEAD.search(sentence) or (several_sources and _SOURCE.search(sentence)))
+
+
+# a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
+_SUB_SCOPE = re.compile(r"子项目|分项目|子项|标段|第[一二三四五六七八九十\d]+[批期标包]")
+# a paragraph that is an item named by a short title: "（1）老化管网更换。……支出 204.3 万元"
+_NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*([^。：:；;\n]{2,16})[。：:]")
+# ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
+_TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费")
+
+
+# a line that introduces a breakdown: "各子项目执行情况：", "分项目看：", "具体如下："
+_BREAKDOWN_INTRO = re.compile(r"(?:各|分|子项目|如下|分别)[^。；\n]{0,20}[：:]\s*$")
+
+
+def _after_breakdown_intro(analysis, pos: int, max_paragraphs: int = 12) -> bool:
+    """True when ``pos`` stands in one of the paragraphs that follow a line introducing a
+    breakdown, in the same section, before any line that sums them (合计, 共计)."""
+    text = analysis.text
+    section = analysis.section_at(pos)
+    end = text.rfind("\n", 0, pos)
+    for _ in range(max_paragraphs):
+        if end <= 0:
+            return False
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        end = start - 1
+        if not line:
+            continue
+        if analysis.section_at(start) is not section:
+            return False
+        if _BREAKDOWN_INTRO.search(line):
+            return True
+        if _SUMMED.search(line) and re.search(r"合计|共计|总计", line):
+            return False
+    return False
+
+
+def _in_named_item(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    m = _NAMED_ITEM.match(text, start)
+    return bool(m) and m.end() <= pos and not _TOPIC_TITLE.search(m.group(1))
 
 
 def _in_listed_items(text: str, pos: int, max_items: int = 12) -> bool:
