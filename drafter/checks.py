@@ -627,8 +627,9 @@ def check_survey_ratio(rule, a: Analysis) -> Iterator[Finding]:
     rate_cue = {"return": re.compile(f"(?:{p.return_rate})[为是达到了：:\\s]{{0,4}}$"),
                 "satisfaction": re.compile(f"(?:{p.satisfaction})[为是达到了：:\\s]{{0,4}}$")}
     measure = re.compile(f"^(?:{p.measure})$")
+    any_rate = re.compile(f"{p.return_rate}|{p.satisfaction}")
     for line in a.lines:
-        if line.is_table:
+        if line.is_table or not any_rate.search(a.text, line.start, line.end):
             continue
         # a paragraph may report two surveys ("学员……；用人单位……"): counts are read per
         # sentence, and from the whole paragraph when the sentence lacks one
@@ -726,12 +727,18 @@ class ProductParams(Params):
     patterns: list[str] = []
 
 
+_PRODUCT_TRIGGER = re.compile(r"[×xX*＊]|乘以|每")
+
+
 @rule_type("product_total", ProductParams)
 def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
     p: ProductParams = rule.params
     from drafter.figures import extract
 
-    matches = [m for rx in ([p.pattern] if p.pattern else []) + p.patterns for m in re.finditer(rx, a.text)]
+    patterns = [_rx_cached((x,)) for x in ([p.pattern] if p.pattern else []) + p.patterns]
+    # every shape has a multiplication or a 每: only such lines are searched
+    lines = [ln for ln in a.lines if _PRODUCT_TRIGGER.search(a.text, ln.start, ln.end)]
+    matches = [m for rx in patterns for ln in lines for m in rx.finditer(a.text, ln.start, ln.end)]
     for m in sorted(matches, key=lambda m: m.start()):
         figs = {k: extract(m.group(k)) for k in ("n", "price", "total")}
         if not all(figs.values()):
