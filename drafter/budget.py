@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from drafter.figures import AMOUNT_SCALE, Figure, parse_number
 
@@ -174,7 +175,7 @@ def _title(analysis) -> str:
     the title, "(2023 年度)"); a notice cited in the first paragraph may name another kind of
     report, and is not the title."""
     meta = analysis.report.meta or {}
-    lines = [t for t in (analysis.text[line.start : line.end].strip() for line in analysis.lines) if t][:4]
+    lines = islice((t for t in (analysis.text[line.start : line.end].strip() for line in analysis.lines) if t), 4)
     return " ".join([str(meta.get("title") or ""), *(t for t in lines if len(t) <= 60)])
 
 
@@ -298,7 +299,7 @@ def _after_breakdown_intro(analysis, pos: int, max_paragraphs: int = 12) -> bool
             return False
         if _BREAKDOWN_INTRO.search(line):
             return True
-        if _SUMMED.search(line) and re.search(r"合计|共计|总计", line):
+        if re.search(r"合计|共计|总计", line):
             return False
     return False
 

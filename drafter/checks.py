@@ -15,11 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from drafter.analysis import Analysis, Sentence
-from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
+from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue, role_of
 from drafter.embed import sentence_form
 from drafter.figures import Figure, fmt, parse_number
 from drafter.findings import Finding, Level
-from drafter.tables import compare_target, funds_execution_row, indicator_tables
+from drafter.tables import NUMBER, compare_target, funds_execution_row, indicator_tables
 from drafter.templates import detect_template, norm, title_matches
 
 
@@ -591,15 +591,12 @@ def check_table_total(rule, a: Analysis) -> Iterator[Finding]:
             if _close(got, total[0], tol):
                 continue
             cell = table.rows[t][col]
-            m = _NUMBER_IN.search(cell.text)
+            m = NUMBER.search(cell.text)
             start = cell.start + (m.start() if m else 0)
             end = cell.start + (m.end() if m else len(cell.text))
             terms = " + ".join(fmt(v[0]) for v in values)
             yield a.finding(rule, start, end, rule.say(column=head.text.strip(), total=fmt(total[0]), sum=fmt(got)),
                             evidence=f"“{head.text.strip()}”列：{terms} = {fmt(got)}，{labels[t].strip() or '合计'}行写 {fmt(total[0])}")
-
-
-_NUMBER_IN = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 class SurveyParams(Params):
@@ -697,8 +694,6 @@ class LocalIdentityParams(Params):
 def check_local_identity(rule, a: Analysis) -> Iterator[Finding]:
     """A sentence that gives a part's own 预算, 支出 and 结余 (a sub-project, a lot, one
     source): 预算 − 支出 = 结余 within it. The project's own figures are budget-identity's."""
-    from drafter.budget import role_of
-
     project = {id(f.figure) for items in a.budget.found.values() for f in items if f.figure is not None}
     for s in a.sentences:
         figs = [f for f in a.figures_in(s.start, s.end) if f.kind == "amount" and not f.approx]

@@ -234,7 +234,7 @@ class PassageStore:
         - every sentence of the same unit's report on the same project in the ``years_back``
           years before (year-over-year copies).
         """
-        out = Candidates(exclude_source, exclude_hash)
+        out = Candidates()
         with self._lock:
             db = self._db
             # the same sentence with other figures: at most per_shape texts per shape (one
@@ -297,8 +297,7 @@ def _meta(row) -> dict:
 class Candidates(Mapping):
     """Candidate sentence texts -> the files of other reports they stand in."""
 
-    def __init__(self, exclude_source: str, exclude_hash: str) -> None:
-        self.exclude_source, self.exclude_hash = exclude_source, exclude_hash
+    def __init__(self) -> None:
         self.by_text: dict[str, int] = {}
         self.metas: dict[int, list[dict]] = {}
         self.earlier_hashes: set[int] = set()  # sentences of the same project's earlier reports

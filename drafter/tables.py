@@ -82,11 +82,11 @@ def read_tables(analysis) -> list[Table]:
     return tables
 
 
-_NUM = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
+NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")  # a number, thousands separators allowed
 
 
 def _num(text: str) -> float | None:
-    m = _NUM.search(text)
+    m = NUMBER.search(text)
     return float(m.group(0).replace(",", "")) if m else None
 
 
