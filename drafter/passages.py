@@ -178,7 +178,7 @@ class PassageStore:
 
     def sources(self) -> set[str]:
         with self._lock:
-            return {r[0] for r in self._db.execute("SELECT DISTINCT source FROM chunk")}
+            return {r[0] for r in self._db.execute("SELECT source FROM file")}  # one row a file
 
     def ids(self, source: str) -> list[str]:
         with self._lock:
