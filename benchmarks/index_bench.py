@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from drafter.config import Config
-from drafter.index import CorpusIndex
-from drafter.report import from_text
-from drafter.review import review
-from drafter.rules import load_rules
+from drafter.corpus.index import CorpusIndex
+from drafter.documents.load import from_text
+from drafter.review.engine import review
+from drafter.review.registry import load_rules
 from drafter.synth import generate_corpus
 
 QUERIES = ["资金支出情况 结余", "存在的问题 执行率偏低 原因", "改进意见 时限", "满意度 调查", "项目基本情况 绩效目标",

@@ -14,9 +14,9 @@ import statistics
 import time
 from collections import Counter
 
-from drafter.report import from_text
-from drafter.review import review
-from drafter.rules import load_rules
+from drafter.documents.load import from_text
+from drafter.review.engine import review
+from drafter.review.registry import load_rules
 from drafter.synth import generate_corpus
 
 

@@ -6,8 +6,8 @@ Library first: ``drafter.review(path_or_text)`` returns a ``ReviewResult`` of ``
 
 from drafter.errors import DrafterError, InputError, RuleError
 from drafter.findings import Finding, Level, ReviewResult
-from drafter.report import Report, from_text, load
-from drafter.review import review
+from drafter.documents.load import Report, from_text, load
+from drafter.review.engine import review
 
 __all__ = ["DrafterError", "Finding", "InputError", "Level", "Report", "ReviewResult", "RuleError", "from_text", "load", "review"]
 __version__ = "0.1.0"

@@ -90,6 +90,6 @@ def open_index(config: "Config", named: str | None = None):
         if named:
             raise DrafterError(f"{named}: no index here (build one with: drafter index PATH --index {named})")
         return None
-    from drafter.index import CorpusIndex
+    from drafter.corpus.index import CorpusIndex
 
     return CorpusIndex(config)

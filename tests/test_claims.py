@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from drafter.claims import ClaimChecker
-from drafter.prompts import load_prompt
-from drafter.report import from_text
-from drafter.review import review
+from drafter.llm.claims import ClaimChecker
+from drafter.llm.prompts import load_prompt
+from drafter.documents.load import from_text
+from drafter.review.engine import review
 from tests.conftest import SEEDS
 from tests.fake_openai import FakeOpenAI
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from drafter.derive import DerivedFigure, derive, grade_of, pct2
-from drafter.facts import Facts, load_facts
+from drafter.facts.derive import DerivedFigure, derive, grade_of, pct2
+from drafter.facts.model import Facts, load_facts
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -288,7 +288,7 @@ def test_examples_load_and_derive_the_seed_arithmetic(name, project, initial, ad
     assert d.execution_rate_text == rate
     # every figure the example's own text carries is in the list the draft guard uses
     values = {(x.kind, x.value) for x in d.figures()}
-    from drafter.figures import extract
+    from drafter.text.figures import extract
 
     for text in [*f.achievements, *f.problems, *f.improvements]:
         for fig in extract(text):

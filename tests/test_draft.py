@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from drafter.derive import derive
-from drafter.draft import Allowed, allowed_of, draft, money, numbers_of, plan_sections, unknown_figures
-from drafter.facts import load_facts
-from drafter.figures import extract
-from drafter.templates import get_template
+from drafter.facts.derive import derive
+from drafter.draft.pipeline import Allowed, allowed_of, draft, money, numbers_of, plan_sections, unknown_figures
+from drafter.facts.model import load_facts
+from drafter.text.figures import extract
+from drafter.analysis.templates import get_template
 from tests.conftest import ROOT, SEEDS
 from tests.fake_openai import FakeOpenAI
 
@@ -55,7 +55,7 @@ def test_missing_information_becomes_an_explicit_placeholder(tmp_path):
 def test_baseline_copy_of_last_years_report_carries_stale_figures_our_draft_none(tmp_path):
     """Staff today copy the most similar past report and edit nothing."""
     from drafter.config import Config
-    from drafter.index import CorpusIndex
+    from drafter.corpus.index import CorpusIndex
 
     facts = load_facts(ROOT / "examples" / "facts-zwxt.yaml")
     data = facts.model_dump(mode="json")
@@ -129,8 +129,8 @@ def test_a_model_that_drops_a_required_figure_is_caught(tmp_path):
 
 def test_prompts_send_only_allowed_figures_and_exemplars(tmp_path):
     from drafter.config import Config
-    from drafter.index import CorpusIndex
-    from drafter.retriever import CorpusRetriever
+    from drafter.corpus.index import CorpusIndex
+    from drafter.corpus.retriever import CorpusRetriever
 
     idx = CorpusIndex(Config(index=str(tmp_path / "ix")))
     idx.add(SEEDS["ww"])

@@ -19,9 +19,9 @@ from drafter.evals.metrics import judge_clean, judge_injected, scores
 from drafter.evals.runner import run_suite
 from drafter.evals.suite import Case, Inject, Suite, load_labels, load_suite
 from drafter.findings import Finding, Level
-from drafter.report import load
-from drafter.review import review
-from drafter.rules import load_rules
+from drafter.documents.load import load
+from drafter.review.engine import review
+from drafter.review.registry import load_rules
 from tests.conftest import ROOT, SEEDS
 from tests.fake_openai import FakeOpenAI
 
@@ -75,7 +75,7 @@ def test_every_kind_is_planted_somewhere_and_caught(kind):
 
 
 def load_text(text: str):
-    from drafter.report import from_text
+    from drafter.documents.load import from_text
 
     return from_text(text, path="variant.md")
 
@@ -262,7 +262,7 @@ def test_two_prompt_variants_through_a_scripted_server(tmp_path):
 def test_a_judge_that_fails_is_recorded_as_a_failure_never_a_score():
     from drafter.errors import DrafterError
     from drafter.evals.judge import judge_draft
-    from drafter.prompts import load_prompt
+    from drafter.llm.prompts import load_prompt
 
     prompt = load_prompt("judge")
     good = judge_draft(lambda system, user: '```json\n{"fluency": 5, "register": 4, "reason": "规范"}\n```', prompt, "草稿")

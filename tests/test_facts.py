@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from drafter.errors import InputError
-from drafter.facts import Facts, Target, load_facts, parse_actual, parse_facts, parse_target
+from drafter.facts.model import Facts, Target, load_facts, parse_actual, parse_facts, parse_target
 
 BASE = """\
 template: gd-annex5

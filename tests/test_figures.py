@@ -1,6 +1,6 @@
 import pytest
 
-from drafter.figures import extract, fmt
+from drafter.text.figures import extract, fmt
 
 CASES = [
     ("年初预算 32 万元", [("amount", 320000.0, "32 万元")]),

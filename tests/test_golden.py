@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drafter import review
-from drafter.render import to_json
+from drafter.review.printers import to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"

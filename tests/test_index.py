@@ -15,8 +15,8 @@ import pytest
 
 from drafter.config import Config
 from drafter.errors import DrafterError
-from drafter.index import CHUNKS, CorpusIndex, source_key
-from drafter.review import review
+from drafter.corpus.index import CHUNKS, CorpusIndex, source_key
+from drafter.review.engine import review
 from tests.conftest import ROOT, SEEDS
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -209,7 +209,7 @@ def test_opening_an_index_with_another_embedding_is_a_clear_error(tmp_path):
 
 
 def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
-    import drafter.index as index_module
+    import drafter.corpus.index as index_module
 
     idx = CorpusIndex(Config(index=str(tmp_path / "i")))
     idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
@@ -218,7 +218,7 @@ def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
 
 
 def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(tmp_path):
-    import drafter.index as index_module
+    import drafter.corpus.index as index_module
 
     idx = CorpusIndex(Config(index=str(tmp_path / "i")))
     idx.add(SEEDS["gl"])
@@ -282,7 +282,7 @@ def test_a_filter_the_nearest_chunks_miss_is_ranked_exactly_and_a_vector_without
 def test_langchain_retriever(config):
     from langchain_core.documents import Document
 
-    from drafter.retriever import CorpusRetriever
+    from drafter.corpus.retriever import CorpusRetriever
 
     idx = CorpusIndex(config)
     for p in SEEDS.values():
@@ -360,7 +360,7 @@ def _assert_complete(index_dir: Path, folder: Path, n: int) -> None:
 
 CRASH = """
 import os, sys
-from drafter import index as ix
+from drafter.corpus import index as ix
 real = ix.CorpusIndex._write
 calls = {"n": 0}
 def crashing(self, items):
@@ -427,8 +427,8 @@ def test_sigkill_at_any_moment_leaves_a_usable_index(tmp_path):
 
 
 def test_the_sentence_table_finds_a_twin_whose_numbers_have_several_dots(tmp_path):
-    from drafter.index import Chunk
-    from drafter.passages import PassageStore
+    from drafter.corpus.index import Chunk
+    from drafter.corpus.passages import PassageStore
 
     store = PassageStore(tmp_path / "p.sqlite3")
     stored = "本项目依据2023.1.5号文件组织实施全部建设任务"

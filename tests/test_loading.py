@@ -6,10 +6,10 @@ import os
 import pdfplumber
 import pytest
 
-from drafter.analysis import Analysis
+from drafter.analysis.view import Analysis
 from drafter.errors import InputError
-from drafter.report import load
-from drafter.review import review
+from drafter.documents.load import load
+from drafter.review.engine import review
 from tests import docgen
 from tests.conftest import SEEDS as SEEDS_BY_KEY
 

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from drafter import render
+from drafter.review import printers as render
 from drafter.errors import RuleError
-from drafter.review import AcceptEntry, load_accept, review
-from drafter.rules import load_rules
+from drafter.review.engine import AcceptEntry, load_accept, review
+from drafter.review.registry import load_rules
 
 BODY = """## 二、自评情况
 
@@ -131,7 +131,7 @@ def test_rich_printer_groups_by_category_and_shows_arithmetic():
 
 
 def test_the_review_chain_is_a_runnable_that_gives_the_same_findings():
-    from drafter.review import review_chain
+    from drafter.review.engine import review_chain
     from tests.conftest import SEEDS
 
     chain = review_chain()

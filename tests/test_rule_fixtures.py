@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from drafter.findings import CATEGORIES
-from drafter.review import review
-from drafter.rules import RULES_DIR, load_rules
+from drafter.review.engine import review
+from drafter.review.registry import RULES_DIR, load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 MIN_PER_CATEGORY = 5  # should-flag and should-not-flag cases per category

@@ -5,8 +5,8 @@ back to the original text."""
 
 import pytest
 
-from drafter.analysis import Analysis
-from drafter.report import from_text, load
+from drafter.analysis.view import Analysis
+from drafter.documents.load import from_text, load
 from tests.conftest import SEEDS
 
 

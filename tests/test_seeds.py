@@ -3,8 +3,8 @@ rules and spans, and the identities that hold must stay silent."""
 
 import pytest
 
-from drafter.report import load
-from drafter.review import review
+from drafter.documents.load import load
+from drafter.review.engine import review
 from tests.conftest import SEEDS
 
 STOCK_1 = "本着厉行节约，注重效果的"
@@ -90,7 +90,7 @@ def test_all_used_shows_the_balance(results):
 
 
 def test_budget_figures_are_recognised_and_normalised_to_yuan(results):
-    from drafter.analysis import Analysis
+    from drafter.analysis.view import Analysis
 
     values = {}
     for k, (report, _) in results.items():

@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 import drafter
-from drafter.draft import draft
-from drafter.facts import load_facts
-from drafter.report import load
+from drafter.review.registry import load_rules
+from drafter.draft.pipeline import draft
+from drafter.facts.model import load_facts
+from drafter.documents.load import load
 from drafter.web import WebSettings, create_app
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
@@ -61,7 +62,7 @@ def test_info_names_the_backend_and_no_secret(client):
     assert r.status_code == 200
     info = r.json()
     assert info["draft"]["backend"] == "offline" and info["index"]["kind"] == "none"
-    assert info["rules"] == len(drafter.rules.load_rules()) and info["max_mb"] == 20
+    assert info["rules"] == len(load_rules()) and info["max_mb"] == 20
 
 
 def test_openapi_schema_lists_the_api(client):
@@ -399,7 +400,7 @@ def test_internal_errors_are_a_plain_page(tmp_path, monkeypatch, caplog):
 
 def test_the_index_in_use_is_the_clis(tmp_path, monkeypatch):
     from drafter.config import load_config
-    from drafter.index import CorpusIndex
+    from drafter.corpus.index import CorpusIndex
 
     monkeypatch.chdir(tmp_path)
     index = CorpusIndex(load_config(index=str(tmp_path / "idx")))

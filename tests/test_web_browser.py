@@ -17,7 +17,7 @@ import docx
 import pytest
 
 import drafter
-from drafter.report import load
+from drafter.documents.load import load
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
 from tests.test_docx_comments import ranges

@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from drafter.analysis import Analysis, Section
-from drafter.figures import fmt
-from drafter.report import Report, from_text
-from drafter.templates import section_kind
+from drafter.analysis.view import Analysis, Section
+from drafter.text.figures import fmt
+from drafter.documents.load import Report, from_text
+from drafter.analysis.templates import section_kind
 
 POOL_FILE = Path(__file__).parent.parent / "data" / "inject.yml"
 
@@ -210,7 +210,7 @@ def inflate_score(report: Report, a: Analysis, rng: random.Random) -> Injection 
 
 def _table_total(a: Analysis):
     """The 总分 cell of the report's indicator table, if it has one."""
-    from drafter.tables import indicator_tables
+    from drafter.text.tables import indicator_tables
 
     for it in indicator_tables(a):
         for row in it.rows:

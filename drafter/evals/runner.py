@@ -61,9 +61,9 @@ def _failed_checks(findings) -> int:
 # --- the two kinds of case ---------------------------------------------------------------
 def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) -> dict:
     """The case's report as it is (with its hand labels), then one report per injected defect;
-    with ``claims`` (a ``drafter.claims.ClaimChecker``) a model judges the outcome claims too."""
-    from drafter.report import load
-    from drafter.review import review
+    with ``claims`` (a ``drafter.llm.claims.ClaimChecker``) a model judges the outcome claims too."""
+    from drafter.documents.load import load
+    from drafter.review.engine import review
 
     report = load(case.report)
     labels = load_labels(case, report.text)
@@ -95,13 +95,13 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) 
 
 
 def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory, judge=None) -> dict:
-    from drafter.derive import derive
-    from drafter.draft import draft
+    from drafter.facts.derive import derive
+    from drafter.draft.pipeline import draft
     from drafter.evals.metrics import draft_metrics
-    from drafter.facts import load_facts
-    from drafter.report import from_text, load
-    from drafter.review import review
-    from drafter.templates import get_template
+    from drafter.facts.model import load_facts
+    from drafter.documents.load import from_text, load
+    from drafter.review.engine import review
+    from drafter.analysis.templates import get_template
 
     facts = load_facts(case.facts)
     template = get_template(facts.template)
@@ -117,7 +117,7 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
                             get_template(template_id or facts.template))
     if judge is not None:  # model-judged, marked as such in the metric names (judge_*)
         from drafter.evals.judge import judge_draft
-        from drafter.prompts import load_prompt
+        from drafter.llm.prompts import load_prompt
 
         judge_call = call_factory(Variant(name="judge", backend=judge.backend, model=judge.model, base_url=judge.base_url))
         metrics.update(judge_draft(judge_call, load_prompt("judge", judge.prompts), result.markdown))
@@ -128,7 +128,7 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
 
 # --- the run -------------------------------------------------------------------------------
 def default_call_factory(cache_dir: Path) -> Callable[[Variant], object]:
-    from drafter.llm import CachedChat, chat_model, endpoint_from_env
+    from drafter.llm.chat import CachedChat, chat_model, endpoint_from_env
 
     def make(v: Variant):
         name = v.backend.split(":", 1)[1] if v.backend.startswith("endpoint:") else None
@@ -144,7 +144,7 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
               progress: Callable[[str, int, int], None] | None = None,
               call_factory: Callable[[Variant], object] | None = None, rules=None) -> dict:
     """Run (or continue) a suite; returns the results also written to results.json."""
-    from drafter.rules import load_rules
+    from drafter.review.registry import load_rules
 
     rules = rules if rules is not None else load_rules()
     run_id = run_id or time.strftime("%Y%m%d-%H%M%S") + f"-{suite.name}"
@@ -161,8 +161,8 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
     _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
 
     def claim_checker(v: Variant):
-        from drafter.claims import ClaimChecker
-        from drafter.prompts import load_prompt
+        from drafter.llm.claims import ClaimChecker
+        from drafter.llm.prompts import load_prompt
 
         return ClaimChecker(call_factory(v), load_prompt("claim_check", v.prompts), model_name=v.model or v.name)
     done = 0

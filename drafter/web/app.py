@@ -375,7 +375,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
             raise WebError(400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form")
         template_id, note = draft_template_for(facts, requested)
         drafted = await run_in_threadpool(backend.draft, facts, template_id)
-        from drafter.report import from_text
+        from drafter.documents.load import from_text
 
         report = from_text(drafted.markdown, path="draft.md")
         result = drafted.review.model_copy(update={"file": "draft.md"})
@@ -389,14 +389,14 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
     def commented(item: Stored) -> bytes:
-        from drafter.docx_comments import commented_docx_bytes
+        from drafter.documents.docx_comments import commented_docx_bytes
 
         return commented_docx_bytes(item.report, item.result, item.source)
 
     def draft_docx(markdown: str) -> bytes:
         import tempfile
 
-        from drafter.docx_out import markdown_to_docx
+        from drafter.documents.docx_write import markdown_to_docx
 
         with tempfile.TemporaryDirectory(prefix="drafter-docx-", dir=settings.tmp_root) as d:
             out = Path(d) / "draft.docx"

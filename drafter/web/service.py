@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORIES, CATEGORY_NAMES, Finding, Level, ReviewResult
-from drafter.report import MAX_BYTES, Report
+from drafter.documents.load import MAX_BYTES, Report
 
 REPORT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".text")
 FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
@@ -61,8 +61,8 @@ class Backend:
 
     def __init__(self, settings: WebSettings) -> None:
         from drafter.config import load_config, open_index
-        from drafter.review import default_accept
-        from drafter.rules import load_rules
+        from drafter.review.engine import default_accept
+        from drafter.review.registry import load_rules
 
         self.settings = settings
         self.config = load_config(index=settings.index_dir, chroma_url=settings.chroma_url)
@@ -71,14 +71,14 @@ class Backend:
         self.index = None if settings.no_index else open_index(self.config, settings.index_dir)
         self.endpoint = None
         if settings.backend == "openai":
-            from drafter.llm import endpoint_from_env
+            from drafter.llm.chat import endpoint_from_env
 
             self.endpoint = endpoint_from_env(settings.model, settings.base_url, settings.endpoint)
         elif settings.backend != "offline":
             raise DrafterError(f"unknown backend '{settings.backend}' (offline or openai)")
         self.claims = None  # the model's claim check, offered when a model is configured
         if self.endpoint is not None:
-            from drafter.claims import claim_checker
+            from drafter.llm.claims import claim_checker
 
             self.claims = claim_checker(self.endpoint, cache_dir=settings.cache_dir)
         self._lock = threading.Lock()  # one review at a time touches the index
@@ -105,7 +105,7 @@ class Backend:
     def review(self, report: Report, llm: bool = False) -> ReviewResult:
         """The rules and the index; with ``llm``, the model's claim check too (a 400 when this
         server has no model)."""
-        from drafter.review import review
+        from drafter.review.engine import review
 
         if llm and self.claims is None:
             raise WebError(400, "this server has no model for the claim check: start it with "
@@ -114,11 +114,11 @@ class Backend:
             return review(report, rules=self.rules, accept=self.accept, index=self.index, claims=self.claims if llm else None)
 
     def draft(self, facts, template_id: str | None = None):
-        from drafter.draft import draft
+        from drafter.draft.pipeline import draft
 
         call = None
         if self.endpoint is not None:
-            from drafter.llm import CachedChat, chat_model
+            from drafter.llm.chat import CachedChat, chat_model
 
             ep = self.endpoint
             call = CachedChat(chat_model(ep), self.settings.cache_dir, key=f"{ep.base_url}|{ep.model}")
@@ -149,7 +149,7 @@ def safe_name(filename: str | None, fallback: str = "upload") -> str:
 
 def check_suffix(name: str, allowed: tuple[str, ...], what: str) -> str:
     """The lower-case suffix of ``name`` when it is one of ``allowed``, else a 415."""
-    from drafter.report import _TYPE_HINTS
+    from drafter.documents.load import _TYPE_HINTS
 
     suffix = Path(name).suffix.lower()
     if suffix not in allowed:
@@ -191,7 +191,7 @@ def _renamed(exc: InputError, name: str, tmp: Path) -> WebError:
 def load_report_upload(name: str, data: bytes, settings: WebSettings) -> Report:
     """A report from uploaded bytes (type and size already checked), through a temporary
     folder that is removed before this returns."""
-    from drafter.report import load
+    from drafter.documents.load import load
 
     suffix = check_suffix(name, REPORT_SUFFIXES, "report")
     check_size(name, len(data), settings.max_bytes)
@@ -209,7 +209,7 @@ def load_report_upload(name: str, data: bytes, settings: WebSettings) -> Report:
 
 
 def report_from_paste(text: str, settings: WebSettings, name: str = "粘贴的文本") -> Report:
-    from drafter.report import from_text
+    from drafter.documents.load import from_text
 
     if len(text.encode("utf-8")) > settings.max_bytes:
         raise WebError(413, f"the pasted text is too large (the limit is {settings.max_bytes / 1048576:g} MB)")
@@ -224,14 +224,14 @@ def report_from_paste(text: str, settings: WebSettings, name: str = "粘贴的�
 
 def load_facts_upload(name: str, data: bytes, settings: WebSettings):
     """Facts from an uploaded YAML/JSON file or 自评表 .xlsx."""
-    from drafter.facts import parse_facts
+    from drafter.facts.model import parse_facts
 
     suffix = check_suffix(name, FACTS_SUFFIXES, "facts file")
     check_size(name, len(data), settings.max_bytes)
     if not data:
         raise WebError(400, f"{name}: the file is empty")
     if suffix == ".xlsx":
-        from drafter.facts_io import import_table
+        from drafter.facts.io import import_table
 
         with UploadFolder(settings.tmp_root) as folder:
             tmp = folder / "upload.xlsx"
@@ -273,7 +273,7 @@ def facts_from_form(form: dict[str, str]):
     """Facts from the draft page's short form; a wrong field is a 400 naming it."""
     from pydantic import ValidationError
 
-    from drafter.facts import Facts, describe_validation_error
+    from drafter.facts.model import Facts, describe_validation_error
 
     values: dict = {}
     for key, label, kind in FORM_FIELDS:
@@ -318,7 +318,7 @@ def facts_from_form(form: dict[str, str]):
 
 def draft_templates() -> list[tuple[str, str]]:
     """(id, name) of the templates a report can be drafted in (section reports)."""
-    from drafter.templates import load_templates
+    from drafter.analysis.templates import load_templates
 
     return [(t.id, getattr(t, "name", "") or t.id) for t in load_templates().values() if t.form == "sections"]
 
@@ -326,7 +326,7 @@ def draft_templates() -> list[tuple[str, str]]:
 def draft_template_for(facts, requested: str | None) -> tuple[str, str | None]:
     """The template to draft in, and a note when the facts' own one is a table form (a 自评表
     import) and a section template stands in."""
-    from drafter.templates import load_templates
+    from drafter.analysis.templates import load_templates
 
     known = load_templates()
     if requested:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from drafter.findings import Finding, Level
-from drafter.report import Report
+from drafter.documents.load import Report
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 _FOLD = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
@@ -186,7 +186,7 @@ class Analysis:
 
     @cached_property
     def figures(self):
-        from drafter.figures import extract
+        from drafter.text.figures import extract
 
         return extract(self.text)
 
@@ -196,13 +196,13 @@ class Analysis:
 
     @cached_property
     def budget(self):
-        from drafter.budget import read_budget
+        from drafter.analysis.budget import read_budget
 
         return read_budget(self)
 
     @cached_property
     def tables(self):
-        from drafter.tables import read_tables
+        from drafter.text.tables import read_tables
 
         return read_tables(self)
 

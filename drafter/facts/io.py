@@ -5,7 +5,7 @@
   coordinates); merged cells are read from their top-left cell, and empty 一级/二级指标 cells
   carry down the value above.
 * ``extract_facts(report)``: budget, year, unit, project and self-score from the review's
-  readers (``Analysis.budget``, ``drafter.index.identity``); achievements, problems and
+  readers (``Analysis.budget``, ``drafter.corpus.index.identity``); achievements, problems and
   improvements from the paragraphs of the sections the template marks goals/project,
   problems and improvements, without template instructions and without the paragraphs that
   state the budget.
@@ -26,7 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from drafter.errors import InputError
-from drafter.facts import (
+from drafter.facts.model import (
     Budget,
     Facts,
     FundSource,
@@ -371,10 +371,10 @@ def extract_facts(report_path: str | Path) -> Facts:
     """A starting point for this year's facts from a report (best effort): budget (元), year,
     unit, project, self-score, the unit's profile, the 绩效目标 sentence, and achievements,
     problems and improvements from their sections."""
-    from drafter.analysis import Analysis
-    from drafter.index import identity, section_kind
-    from drafter.report import load
-    from drafter.templates import get_template, load_templates
+    from drafter.analysis.view import Analysis
+    from drafter.corpus.index import identity, section_kind
+    from drafter.documents.load import load
+    from drafter.analysis.templates import get_template, load_templates
 
     path = str(report_path)
     report = load(report_path)

@@ -3,7 +3,7 @@ exactly the text it quotes, with the message, the arithmetic and the suggestion.
 
 For a .docx report the comments go into a copy of the original document (the original file is
 never touched): each finding's character offsets into ``Report.text`` are mapped back to the
-``w:t`` text nodes of the paragraphs and table cells that ``drafter.report`` recorded as
+``w:t`` text nodes of the paragraphs and table cells that ``drafter.documents.load`` recorded as
 blocks, and the runs are split at the span's boundaries so the comment covers the quoted
 characters and nothing else. Reports read from .md/.txt/.pdf become a new .docx (one paragraph
 per line, Markdown headings as heading styles, pipe tables as Word tables) with the comments.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORY_NAMES, Finding, ReviewResult
-from drafter.report import Report
+from drafter.documents.load import Report
 
 AUTHOR = "drafter"
 INITIALS = "DR"
@@ -174,7 +174,7 @@ def anchored_texts(document) -> dict[int, str]:
 
 def _pieces(p) -> list[tuple[str, Loc | None]]:
     """A paragraph's visible characters with their locations, as the loader reads them."""
-    from drafter.report import paragraph_chars
+    from drafter.documents.load import paragraph_chars
 
     return paragraph_chars(p)
 
@@ -201,10 +201,10 @@ def _paragraph_line(p, k: int) -> list[tuple[str, Loc | None]]:
 
 
 def _row_chars(tr) -> list[tuple[str, Loc | None]]:
-    """A table row as ``drafter.report`` writes it ("| a | b |"), with locations."""
+    """A table row as ``drafter.documents.load`` writes it ("| a | b |"), with locations."""
     from docx.oxml.ns import qn
 
-    from drafter.report import _int_val, _row_cells
+    from drafter.documents.load import _int_val, _row_cells
 
     cells: list[list[tuple[str, Loc | None]]] = []
     trPr = tr.find(qn("w:trPr"))
@@ -240,7 +240,7 @@ def _map_docx(document, report: Report) -> tuple[list[Loc | None], list[_Unit]]:
     """For each character of ``report.text``, its location in ``document`` (or None)."""
     from docx.oxml.ns import qn
 
-    from drafter.report import _body_items
+    from drafter.documents.load import _body_items
 
     items = list(_body_items(document.element.body))
     tables = [el for el in items if el.tag == qn("w:tbl")]
@@ -306,7 +306,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 def _layout_text(report: Report):
     """A new document from a text report, and where each character of its text went."""
-    from drafter.docx_out import new_document
+    from drafter.documents.docx_write import new_document
 
     document = new_document()
     text = report.text

@@ -1,11 +1,11 @@
 """The corpus index: past reports in a chromadb collection, chunked by section, with an
 offline embedding by default, and hybrid (vector + lexical) retrieval. The review's copy check
-(``drafter.corpus_check``) reads the same chunks, so a shared Chroma server serves both.
+(``drafter.corpus.copy``) reads the same chunks, so a shared Chroma server serves both.
 
 The collection ``drafter_chunks`` lives in a local folder or on a Chroma server. It records its
 embedding's name and dimension; opening it with a different embedding is an error, never
 silent garbage. In a local folder Chroma holds the chunks' ids and vectors, and the record
-table beside it (``drafter.passages``) their text and metadata; on a server Chroma holds all.
+table beside it (``drafter.corpus.passages``) their text and metadata; on a server Chroma holds all.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
-from drafter.analysis import Analysis, Section
+from drafter.analysis.view import Analysis, Section
 from drafter.config import Config
-from drafter.embed import Embedder, make_embedder, normalise
+from drafter.corpus.embed import Embedder, make_embedder, normalise
 from drafter.errors import DrafterError, InputError
-from drafter.passages import FILE as PASSAGES
-from drafter.passages import PassageStore
-from drafter.report import Report, load, reports_in
-from drafter.templates import detect_template, section_kind
+from drafter.corpus.passages import FILE as PASSAGES
+from drafter.corpus.passages import PassageStore
+from drafter.documents.load import Report, load, reports_in
+from drafter.analysis.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 CHUNKS = "drafter_chunks"
@@ -593,7 +593,7 @@ class CorpusIndex:
 @lru_cache(maxsize=64)
 def _kind_titles(kind: str) -> str:
     """The titles the templates give a section kind ("spending" -> "资金支出情况 …")."""
-    from drafter.templates import load_templates
+    from drafter.analysis.templates import load_templates
 
     titles = {ts.title for t in load_templates().values() for _, ts in t.walk() if ts.kind == kind}
     return " ".join(sorted(titles))

@@ -1,5 +1,5 @@
 """Rules are data: one YAML file per rule, Vale-style. ``extends`` names the rule *type*
-(code in ``drafter.checks``); everything else is the rule's data, validated by that type's
+(code in ``drafter.review.checks``); everything else is the rule's data, validated by that type's
 parameter model so a misspelt key is an error naming the file."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.errors import RuleError
 from drafter.findings import Category, Level
 
-DATA = Path(__file__).parent / "data"
-RULES_DIR = DATA / "rules"
+from drafter.resources import DATA, RULES_DIR  # noqa: F401
 
 
 class Rule(BaseModel):
@@ -43,7 +42,7 @@ _COMMON = set(Rule.model_fields) - {"params", "path"}
 
 
 def parse_rule(data: dict, path: str) -> Rule:
-    from drafter.checks import RULE_TYPES
+    from drafter.review.checks import RULE_TYPES
 
     if not isinstance(data, dict):
         raise RuleError(path, "a rule file must be a YAML mapping")

@@ -10,12 +10,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from drafter.analysis import Analysis
-from drafter.checks import RULE_TYPES
+from drafter.analysis.view import Analysis
+from drafter.review.checks import RULE_TYPES
 from drafter.errors import RuleError
 from drafter.findings import Finding, Level, ReviewResult
-from drafter.report import Report, from_text, load
-from drafter.rules import Rule, load_rules
+from drafter.documents.load import Report, from_text, load
+from drafter.review.registry import Rule, load_rules
 
 # <!-- drafter-ignore: rule-a, rule-b -->  or  【drafter-ignore: rule-a】 on a line silences
 # those rules (or all, when no id is given) on that line and the next paragraph.
@@ -87,10 +87,10 @@ def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] 
     def analyse(source) -> ReviewState:
         analysis = Analysis(_as_report(source))
         if index is not None:
-            from drafter.corpus_check import CorpusMatcher
+            from drafter.corpus.copy import CorpusMatcher
 
             analysis.corpus = CorpusMatcher(index, analysis)
-        analysis.claims = claims  # a drafter.claims.ClaimChecker for review --llm
+        analysis.claims = claims  # a drafter.llm.claims.ClaimChecker for review --llm
         return ReviewState(analysis)
 
     def finish(state: ReviewState) -> ReviewResult:
@@ -127,8 +127,8 @@ def review(
     claims=None,
 ) -> ReviewResult:
     """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline).
-    With ``index`` (a ``drafter.index.CorpusIndex``) the corpus rules compare it with the
-    reports in the index; with ``claims`` (a ``drafter.claims.ClaimChecker``) a model judges its
+    With ``index`` (a ``drafter.corpus.index.CorpusIndex``) the corpus rules compare it with the
+    reports in the index; with ``claims`` (a ``drafter.llm.claims.ClaimChecker``) a model judges its
     outcome claims. The same stages as ``review_chain``, called directly."""
     value = source
     for stage in review_stages(rules=rules, accept=accept, min_level=min_level, index=index, claims=claims):

@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from drafter.index import CorpusIndex
+from drafter.corpus.index import CorpusIndex
 
 
 class CorpusRetriever(BaseRetriever):

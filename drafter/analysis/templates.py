@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import DrafterError, RuleError
 
-TEMPLATES_DIR = Path(__file__).parent / "data" / "templates"
+from drafter.resources import TEMPLATES_DIR
 _NOISE = re.compile(r"[\s\d一二三四五六七八九十（）()、.．。：:#*\-]+")
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from drafter.errors import DrafterError
-from drafter.figures import Figure, extract, fmt
+from drafter.text.figures import Figure, extract, fmt
 from drafter.findings import ReviewResult
-from drafter.templates import Template, get_template
+from drafter.analysis.templates import Template, get_template
 
 _CN = "一二三四五六七八九十"
 _SENTENCES = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -170,7 +170,7 @@ def gap(what: str) -> str:
 
 
 class Numbers(BaseModel):
-    """The figures the composer writes, all computed by drafter.derive."""
+    """The figures the composer writes, all computed by drafter.facts.derive."""
 
     unit: str
     initial: float
@@ -185,7 +185,7 @@ class Numbers(BaseModel):
 
 
 def numbers_of(facts, d) -> Numbers:
-    """The composer's figures from ``drafter.derive.Derived``. The self-score written is the
+    """The composer's figures from ``drafter.facts.derive.Derived``. The self-score written is the
     computed total; without indicators, the user's self-score when the execution rate allows
     it; otherwise a placeholder with the arithmetic, never an invented score."""
     score, note = None, ""
@@ -292,8 +292,8 @@ def _guard(text: str, allowed: Allowed, must: list[str], plan: SectionPlan | Non
     flat = re.sub(r"\s+", "", text)
     problems += [f"缺少必需的数字：{m}" for m in must if re.sub(r"\s+", "", m) not in flat]
     if plan is not None and rules is not None:
-        from drafter.report import from_text
-        from drafter.review import review
+        from drafter.documents.load import from_text
+        from drafter.review.engine import review
 
         section = from_text("#" * (plan.level + 1) + f" {plan.heading}\n\n{text}\n")
         problems += [f"审核错误：{f.message}（{f.quote}）" for f in review(section, rules=rules).findings if f.level.value == "error"]
@@ -311,10 +311,10 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
           backend: str = "offline", prompts_dir: str | Path | None = None, retriever=None, section: str | None = None,
           runs_dir: str | Path = "runs", jobs: int = 4, review_draft: bool = True) -> Draft:
     """Draft a report. ``model`` is None for the offline composer."""
-    from drafter.derive import derive
-    from drafter.prompts import load_prompt
-    from drafter.report import from_text
-    from drafter.review import review_chain
+    from drafter.facts.derive import derive
+    from drafter.llm.prompts import load_prompt
+    from drafter.documents.load import from_text
+    from drafter.review.engine import review_chain
 
     derived = derive(facts)
     numbers, allowed = numbers_of(facts, derived), allowed_of(derived)
@@ -374,7 +374,7 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
                             violations=problems + again, exemplars=st.exemplars, prompt=user, raw=raw)
 
     if model is not None:
-        from drafter.rules import load_rules
+        from drafter.review.registry import load_rules
 
         guard_rules = load_rules(disable={"missing-section"})
     chain = section_chain(stage_compose, stage_exemplars, stage_generate, stage_guard)
@@ -382,7 +382,7 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     markdown = assemble(facts, template, sections)
     result = None
     if review_draft:
-        from drafter.rules import load_rules
+        from drafter.review.registry import load_rules
 
         # the review chain checks the draft; a one-section draft is not missing the other sections
         rules = load_rules(disable={"missing-section"}) if section else None

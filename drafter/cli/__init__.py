@@ -31,7 +31,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(files, empty folders): files as given; folders become the reports inside them
     (recursively, sorted; Word's ``~$`` lock files are skipped)."""
-    from drafter.report import reports_in
+    from drafter.documents.load import reports_in
 
     files: list[str] = []
     empty: list[str] = []
@@ -72,11 +72,11 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
     Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
-    from drafter import render
-    from drafter.report import load
-    from drafter.review import load_accept
-    from drafter.review import review as run_review
-    from drafter.rules import load_rules
+    from drafter.review import printers as render
+    from drafter.documents.load import load
+    from drafter.review.engine import load_accept
+    from drafter.review.engine import review as run_review
+    from drafter.review.registry import load_rules
 
     debug = ctx.obj["debug"]
     try:
@@ -145,7 +145,7 @@ def _docx_output_problem(fmt: str, output: str | None, paths: list[str]) -> str 
 
 def _write_docx(reports, results, output: str, debug: bool) -> bool:
     """Write the commented copy; True when it could not be written."""
-    from drafter.docx_comments import write_commented_docx
+    from drafter.documents.docx_comments import write_commented_docx
 
     if not results:
         return True
@@ -163,12 +163,12 @@ def _write_docx(reports, results, output: str, debug: bool) -> bool:
 
 
 def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
-    from drafter.claims import claim_checker
-    from drafter.llm import endpoint_from_env
+    from drafter.llm.claims import claim_checker
+    from drafter.llm.chat import endpoint_from_env
 
     facts_text = ""
     if facts_file:
-        from drafter.facts import load_facts
+        from drafter.facts.model import load_facts
 
         facts_text = load_facts(facts_file).model_dump_json(exclude_none=True)
     return claim_checker(endpoint_from_env(model, base_url, endpoint), facts_text=facts_text, prompts_dir=prompts_dir)
@@ -183,7 +183,7 @@ def _review_index(index_dir: str | None, chroma_url: str | None):
 
 
 def _default_accept():
-    from drafter.review import default_accept
+    from drafter.review.engine import default_accept
 
     return default_accept()
 
@@ -203,7 +203,7 @@ def index_cmd(ctx, paths, index_dir, chroma_url, embedding, remove, stats, rebui
     from rich.table import Table
 
     from drafter.config import load_config
-    from drafter.index import CorpusIndex, report_files, wipe
+    from drafter.corpus.index import CorpusIndex, report_files, wipe
 
     if not (paths or remove or stats):
         _fail("give report files or folders to index, --remove FILE, or --stats")
@@ -277,9 +277,9 @@ def _shown_path(path: str) -> str:
 @click.pass_context
 def draft_cmd(ctx, facts_file, template, backend, model, base_url, endpoint, section, output, runs_dir, prompts_dir, jobs, cache_dir):
     """Draft a report from a facts file (YAML/JSON): every figure computed in code and checked."""
-    from drafter import render
-    from drafter.draft import draft
-    from drafter.facts import load_facts
+    from drafter.review import printers as render
+    from drafter.draft.pipeline import draft
+    from drafter.facts.model import load_facts
 
     try:
         if output and Path(output).suffix.lower() not in (".md", ".docx"):
@@ -287,7 +287,7 @@ def draft_cmd(ctx, facts_file, template, backend, model, base_url, endpoint, sec
         facts = load_facts(facts_file)
         call = None
         if backend == "openai":
-            from drafter.llm import CachedChat, chat_model, endpoint_from_env
+            from drafter.llm.chat import CachedChat, chat_model, endpoint_from_env
 
             ep = endpoint_from_env(model, base_url, endpoint)
             call = CachedChat(chat_model(ep), cache_dir, key=f"{ep.base_url}|{ep.model}")
@@ -295,7 +295,7 @@ def draft_cmd(ctx, facts_file, template, backend, model, base_url, endpoint, sec
                        section=section, runs_dir=runs_dir, jobs=jobs)
         if output:
             if output.lower().endswith(".docx"):
-                from drafter.docx_out import markdown_to_docx
+                from drafter.documents.docx_write import markdown_to_docx
 
                 markdown_to_docx(result.markdown, output)
             else:
@@ -330,7 +330,7 @@ def facts_group():
 @click.pass_context
 def facts_import(ctx, table, output):
     """Read a national-format 项目支出绩效自评表 (.xlsx) into a facts file."""
-    from drafter.facts_io import import_table
+    from drafter.facts.io import import_table
 
     _facts_out(ctx, lambda: import_table(table), output)
 
@@ -341,13 +341,13 @@ def facts_import(ctx, table, output):
 @click.pass_context
 def facts_extract(ctx, report, output):
     """Extract the figures and bullet points of an existing report into a facts file."""
-    from drafter.facts_io import extract_facts
+    from drafter.facts.io import extract_facts
 
     _facts_out(ctx, lambda: extract_facts(report), output)
 
 
 def _facts_out(ctx, make, output):
-    from drafter.facts_io import dump_facts
+    from drafter.facts.io import dump_facts
 
     try:
         facts = make()
@@ -465,7 +465,7 @@ def eval_cmd(ctx, target, prompt_dirs, backends, model, base_url, jobs, run_id, 
         if len(target) != 1:
             raise DrafterError("usage: drafter eval SUITE.yaml [options]  or  drafter eval compare RUN_A RUN_B")
         from drafter.evals.suite import Variant, load_suite
-        from drafter.rules import load_rules
+        from drafter.review.registry import load_rules
 
         suite = load_suite(target[0])
         if prompt_dirs or backends:
@@ -506,7 +506,7 @@ def list_rules():
     """List the rules in force."""
     from rich.table import Table
 
-    from drafter.rules import load_rules
+    from drafter.review.registry import load_rules
 
     table = Table("id", "type", "category", "level", "message")
     for r in load_rules():

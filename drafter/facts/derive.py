@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from drafter.facts import Facts, Indicator, fmt_decimal
+from drafter.facts.model import Facts, Indicator, fmt_decimal
 
 __all__ = ["DEFAULT_EXECUTION_WEIGHT", "Derived", "DerivedFigure", "IndicatorScore", "derive", "grade_of", "pct2", "round2"]
 
@@ -340,7 +340,7 @@ def _kind_of(unit: str) -> str:
 
 
 def _facts_figures(facts: Facts, scores: list[IndicatorScore]) -> list[DerivedFigure]:
-    from drafter.figures import extract
+    from drafter.text.figures import extract
 
     out: list[DerivedFigure] = []
     b = facts.budget

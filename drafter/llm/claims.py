@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from drafter.analysis import Analysis, Sentence
-from drafter.embed import sentence_form
+from drafter.analysis.view import Analysis, Sentence
+from drafter.corpus.embed import sentence_form
 from drafter.errors import DrafterError
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
@@ -99,11 +99,11 @@ def _json_part(raw: str) -> str:
 
 
 def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None, cache_dir: str | None = None) -> ClaimChecker:
-    """The claim check through a configured endpoint (``drafter.llm.endpoint_from_env``), its
+    """The claim check through a configured endpoint (``drafter.llm.chat.endpoint_from_env``), its
     calls cached on disk when ``cache_dir`` is given: what ``review --llm`` and the web page's
     model check use."""
-    from drafter.llm import CachedChat, chat_model
-    from drafter.prompts import load_prompt
+    from drafter.llm.chat import CachedChat, chat_model
+    from drafter.llm.prompts import load_prompt
 
     call = CachedChat(chat_model(endpoint), cache_dir, key=f"{endpoint.base_url}|{endpoint.model}|claims")
     return ClaimChecker(call, load_prompt("claim_check", prompts_dir), model_name=endpoint.model, facts_text=facts_text)

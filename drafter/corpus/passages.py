@@ -31,7 +31,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from drafter.embed import fold_numbers, sentence_form
+from drafter.corpus.embed import fold_numbers, sentence_form
 
 FILE = "passages.sqlite3"
 _SENTENCES = re.compile(r"[^。！？；!?;\n]+")

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from drafter.analysis import Analysis, Sentence
-from drafter.embed import sentence_form
-from drafter.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
-from drafter.passages import clauses
-from drafter.templates import detect_template, norm
+from drafter.analysis.view import Analysis, Sentence
+from drafter.corpus.embed import sentence_form
+from drafter.corpus.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
+from drafter.corpus.passages import clauses
+from drafter.analysis.templates import detect_template, norm
 
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
-from drafter.figures import AMOUNT_SCALE, Figure, parse_number
+from drafter.text.figures import AMOUNT_SCALE, Figure, parse_number
 
 ROLES = ("initial", "adjusted", "carryover", "spent", "balance", "rate", "self_score")
 ROLE_NAMES = {
@@ -335,7 +335,7 @@ def _in_listed_items(text: str, pos: int, max_items: int = 12) -> bool:
 def _read_total_score(analysis, budget: Budget) -> None:
     """A 自评表 states its self-score in the indicator table's 总分 row (the text may state it
     too: stated-twice compares them)."""
-    from drafter.tables import indicator_tables
+    from drafter.text.tables import indicator_tables
 
     for it in indicator_tables(analysis):
         for row in it.rows:

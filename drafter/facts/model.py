@@ -2,7 +2,7 @@
 
 A facts file holds what only the user knows (the budget, the indicators' targets and actual
 values, what was done, what went wrong); every derived figure (结余, 执行率, scores, grade) is
-computed from it in code by ``drafter.derive``. Amounts keep the file's unit (元 or 万元);
+computed from it in code by ``drafter.facts.derive``. Amounts keep the file's unit (元 or 万元);
 ``Facts.yuan(x)`` converts one to 元. Numbers are held as ``Decimal`` so that 2.76 万元 is
 exactly 27600 元.
 
@@ -416,7 +416,7 @@ def _year(value: Any) -> int:
 
 
 def _template(value: Any) -> str:
-    from drafter.templates import load_templates
+    from drafter.analysis.templates import load_templates
 
     known = load_templates()
     if not isinstance(value, str) or value not in known:
@@ -425,7 +425,7 @@ def _template(value: Any) -> str:
 
 
 class Facts(_Strict):
-    template: Annotated[str, BeforeValidator(_template)]  # a drafter.templates id
+    template: Annotated[str, BeforeValidator(_template)]  # a drafter.analysis.templates id
     year: Annotated[int, BeforeValidator(_year)]
     unit: Unit
     project: Project

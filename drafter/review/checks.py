@@ -14,13 +14,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from drafter.analysis import Analysis, Sentence
-from drafter.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue, role_of
-from drafter.embed import sentence_form
-from drafter.figures import Figure, fmt, parse_number
+from drafter.analysis.view import Analysis, Sentence
+from drafter.analysis.budget import OPERATOR_AFTER, OPERATOR_BEFORE, ROLE_NAMES, RoleFigure, ends_with_cue, last_cue, role_of
+from drafter.corpus.embed import sentence_form
+from drafter.text.figures import Figure, fmt, parse_number
 from drafter.findings import Finding, Level
-from drafter.tables import NUMBER, compare_target, funds_execution_row, indicator_tables
-from drafter.templates import detect_template, norm, title_matches
+from drafter.text.tables import NUMBER, compare_target, funds_execution_row, indicator_tables
+from drafter.analysis.templates import detect_template, norm, title_matches
 
 
 class Params(BaseModel):
@@ -728,7 +728,7 @@ _PRODUCT_TRIGGER = re.compile(r"[×xX*＊]|乘以|每")
 @rule_type("product_total", ProductParams)
 def check_product_total(rule, a: Analysis) -> Iterator[Finding]:
     p: ProductParams = rule.params
-    from drafter.figures import extract
+    from drafter.text.figures import extract
 
     patterns = [_rx_cached((x,)) for x in ([p.pattern] if p.pattern else []) + p.patterns]
     # every shape has a multiplication or a 每: only such lines are searched
@@ -1194,7 +1194,7 @@ def check_template_instruction(rule, a: Analysis) -> Iterator[Finding]:
 
 
 # --- the corpus: what other reports already say --------------------------------------------------
-MIN_SENTENCE = 12  # as drafter.index.MIN_SENTENCE (not imported: the index pulls in chromadb)
+MIN_SENTENCE = 12  # as drafter.corpus.index.MIN_SENTENCE (not imported: the index pulls in chromadb)
 
 
 class CorpusParams(Params):
@@ -1309,7 +1309,7 @@ def check_corpus_stale(rule, a: Analysis) -> Iterator[Finding]:
     """Figures or dates carried over unchanged from the same unit's earlier-year report."""
     if a.corpus is None:
         return
-    from drafter.figures import extract
+    from drafter.text.figures import extract
 
     p: YoyParams = rule.params
     for sm in a.corpus.sentences:
