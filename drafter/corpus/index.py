@@ -30,7 +30,7 @@ from drafter.corpus.embed import Embedder, make_embedder, normalise
 from drafter.errors import DrafterError, InputError
 from drafter.corpus.passages import FILE as PASSAGES
 from drafter.corpus.passages import PassageStore
-from drafter.documents.load import Report, load, reports_in
+from drafter.documents.load import Report, expand, load
 from drafter.analysis.templates import detect_template, section_kind
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -650,7 +650,4 @@ def bm25_scores(query: str, docs: list[str], k1: float = 1.5, b: float = 0.75) -
 
 def report_files(paths: Iterable[str]) -> list[Path]:
     """Report files under the given paths (folders recursively; Word lock files skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        out.extend(reports_in(p) if Path(p).is_dir() else [Path(p)])
-    return out
+    return expand(paths)[0]

@@ -174,7 +174,7 @@ def anchored_texts(document) -> dict[int, str]:
 
 def _pieces(p) -> list[tuple[str, Loc | None]]:
     """A paragraph's visible characters with their locations, as the loader reads them."""
-    from drafter.documents.load import paragraph_chars
+    from drafter.documents.docx_read import paragraph_chars
 
     return paragraph_chars(p)
 
@@ -204,7 +204,7 @@ def _row_chars(tr) -> list[tuple[str, Loc | None]]:
     """A table row as ``drafter.documents.load`` writes it ("| a | b |"), with locations."""
     from docx.oxml.ns import qn
 
-    from drafter.documents.load import _int_val, _row_cells
+    from drafter.documents.docx_read import _int_val, _row_cells
 
     cells: list[list[tuple[str, Loc | None]]] = []
     trPr = tr.find(qn("w:trPr"))
@@ -240,7 +240,7 @@ def _map_docx(document, report: Report) -> tuple[list[Loc | None], list[_Unit]]:
     """For each character of ``report.text``, its location in ``document`` (or None)."""
     from docx.oxml.ns import qn
 
-    from drafter.documents.load import _body_items
+    from drafter.documents.docx_read import _body_items
 
     items = list(_body_items(document.element.body))
     tables = [el for el in items if el.tag == qn("w:tbl")]
