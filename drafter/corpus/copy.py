@@ -11,7 +11,9 @@ from pathlib import Path
 
 from drafter.analysis.view import Analysis, Sentence
 from drafter.corpus.embed import sentence_form
-from drafter.corpus.index import MIN_SENTENCE, CorpusIndex, chunk_report, file_hash, identity, section_kind, source_key
+from drafter.analysis.templates import section_kind
+from drafter.corpus.chunking import MIN_SENTENCE, chunk_report, file_hash, identity, source_key
+from drafter.corpus.index import CorpusIndex
 from drafter.corpus.passages import clauses
 from drafter.analysis.templates import detect_template, norm
 

@@ -73,6 +73,11 @@ def split_sentences(body: str) -> list[str]:
 
 
 class PassageStore:
+    """The record store beside a local Chroma store (the same methods as
+    ``drafter.corpus.chroma.ServerRecords``), and the copy check's sentence table."""
+
+    local = True
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -180,6 +185,16 @@ class PassageStore:
         with self._lock:
             return {r[0] for r in self._db.execute("SELECT source FROM file")}  # one row a file
 
+    def source_codes(self) -> set[str]:
+        """The codes (``drafter.corpus.chunking.code``) of the indexed files."""
+        from drafter.corpus.chunking import code
+
+        return {code(s) for s in self.sources()}
+
+    def vector_extras(self, chunks: list) -> dict:
+        """What a write to Chroma carries besides ids and vectors: nothing (the records are here)."""
+        return {}
+
     def ids(self, source: str) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT id FROM chunk WHERE source = ?", (source,))]
@@ -190,9 +205,9 @@ class PassageStore:
             return {cid: (text, json.loads(meta))
                     for cid, text, meta in _in(self._db, "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n) WHERE c.id IN ({})", ids)}
 
-    def records(self, where: dict | None = None) -> list[dict]:
+    def records(self, where: dict | None = None, page: int = 0) -> list[dict]:
         """Every chunk's metadata with its "text" and "id" (``where``: equal column values,
-        e.g. ``{"source": ...}``)."""
+        e.g. ``{"source": ...}``; ``page`` is for a server's store: one query reads them here)."""
         where = where or {}
         bad = set(where) - set(_FILTERS)
         if bad:

@@ -372,7 +372,8 @@ def extract_facts(report_path: str | Path) -> Facts:
     unit, project, self-score, the unit's profile, the 绩效目标 sentence, and achievements,
     problems and improvements from their sections."""
     from drafter.analysis.view import Analysis
-    from drafter.corpus.index import identity, section_kind
+    from drafter.analysis.templates import section_kind
+    from drafter.corpus.chunking import identity
     from drafter.documents.load import load
     from drafter.analysis.templates import get_template, load_templates
 
