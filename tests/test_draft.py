@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from drafter.facts.derive import derive
-from drafter.draft.pipeline import Allowed, allowed_of, draft, money, numbers_of, plan_sections, unknown_figures
+from drafter.draft.compose import money, numbers_of
+from drafter.draft.guard import Allowed, allowed_of, unknown_figures
+from drafter.draft.pipeline import draft
+from drafter.draft.plan import plan_sections
 from drafter.facts.model import load_facts
 from drafter.text.figures import extract
 from drafter.analysis.templates import get_template

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from drafter.findings import Finding, Level
 from drafter.documents.load import Report
+from drafter.text.numerals import counter_value
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 _FOLD = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
@@ -336,26 +337,11 @@ def _item_number(plain: str) -> tuple[int, str, int] | None:
     for level, rx in _HEADINGS:
         m = rx.match(plain)
         if m:
-            value = _cn_value(m.group(1)) if level <= 2 else int(m.group(1))
+            value = counter_value(m.group(1)) if level <= 2 else int(m.group(1))
             if value is None:
                 return None
             delim = plain[m.end(1) : m.end(1) + 2].strip()[:1] if level in (1, 3) else "()"
             return level, "." if delim in ".．" else delim, value
-    return None
-
-
-def _cn_value(s: str) -> int | None:
-    digits = {c: i + 1 for i, c in enumerate("一二三四五六七八九")}
-    if s == "十":
-        return 10
-    if len(s) == 1:
-        return digits.get(s)
-    if len(s) == 2 and s[0] == "十":
-        return 10 + digits.get(s[1], 0) if s[1] in digits else None
-    if len(s) == 2 and s[1] == "十":
-        return digits[s[0]] * 10 if s[0] in digits else None
-    if len(s) == 3 and s[1] == "十" and s[0] in digits and s[2] in digits:
-        return digits[s[0]] * 10 + digits[s[2]]
     return None
 
 

@@ -56,11 +56,6 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-def ngram_codes(text: str, n_max: int = 3) -> np.ndarray:
-    """64-bit codes of every character 1..n_max-gram of the normalised text."""
-    return _codes([normalise(text)], n_max)[0]
-
-
 def _codes(norms: list[str], n_max: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """The n-gram codes of many normalised texts at once, and the text each code is of: the
     texts' characters side by side, n-grams that cross from one text into the next dropped."""

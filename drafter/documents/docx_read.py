@@ -9,6 +9,7 @@ import zipfile
 from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
 from drafter.errors import InputError
+from drafter.text.numerals import to_chinese
 
 
 def read_docx(data: bytes, name: str) -> Report:
@@ -221,26 +222,11 @@ def _int_val(parent, tag: str) -> int:
         return 0
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_number(n: int) -> str:
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n - 10] if n > 10 else "")
-    if n < 100:
-        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
-
-
 def _format_counter(n: int, fmt: str) -> str | None:
     if fmt in ("decimal", "decimalZero", "decimalHalfWidth", "decimalFullWidth", "decimalFullWidth2", "ordinal", "cardinalText"):
         return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
     if fmt.startswith(("chineseCounting", "japaneseCounting", "taiwaneseCounting", "ideographDigital", "koreanCounting")):
-        return _chinese_number(n)
+        return to_chinese(n) if 0 < n < 100 else str(n)
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
         return chr(0x2460 + n - 1)
     if fmt in ("decimalEnclosedParen",):

@@ -1,0 +1,1 @@
+"""Drafting: facts → plan → per-section stages (compose, exemplars, generate, guard) → assemble → review."""

@@ -162,7 +162,7 @@ def draft_metrics(draft_text: str, reference_text: str, facts, derived, findings
     """Figure precision/recall against the facts, derived-figure correctness, template
     coverage, boilerplate density, unsupported claims, similarity to the reference."""
     from drafter.analysis.view import Analysis
-    from drafter.draft.pipeline import allowed_of
+    from drafter.draft.guard import allowed_of
     from drafter.text.figures import extract
     from drafter.documents.load import from_text
     from drafter.analysis.templates import title_matches

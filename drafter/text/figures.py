@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-import cn2an
+from drafter.text.numerals import parse as parse_chinese
+
 
 Kind = Literal["amount", "percent", "count", "score"]
 
@@ -72,13 +73,6 @@ def parse_number(text: str) -> tuple[float, int]:
     return float(clean), decimals
 
 
-def _cn_value(cn: str) -> float | None:
-    try:
-        return float(cn2an.cn2an(cn, "smart"))
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
-
-
 def extract(text: str) -> list[Figure]:
     """All figures in ``text`` in order. Never raises on any input."""
     out: list[Figure] = []
@@ -87,7 +81,7 @@ def extract(text: str) -> list[Figure]:
         if fig is not None:
             out.append(fig)
     for m in _PERCENT_CN.finditer(text):
-        v = _cn_value(m.group("cn"))
+        v = parse_chinese(m.group("cn"))
         if v is not None:
             out.append(Figure("percent", v, "%", m.group(0), m.start(), m.end(), chinese=True))
     out.sort(key=lambda f: f.start)
@@ -107,7 +101,7 @@ def _figure(m: re.Match) -> Figure | None:
             return None
         if cn.startswith("万") or cn.startswith("亿") or cn.endswith("点"):
             return None
-        v = _cn_value(cn)
+        v = parse_chinese(cn)
         if v is None:
             return None
         value, decimals, chinese = v, 0, True
@@ -137,7 +131,3 @@ def fmt(value: float, decimals: int = 2) -> str:
     if abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-
-
-def fmt_yuan(value: float) -> str:
-    return fmt(value, 2) + " 元"
