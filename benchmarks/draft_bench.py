@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from drafter.draft.pipeline import draft  # noqa: E402
 from drafter.facts.model import Facts  # noqa: E402
 from drafter.llm.chat import CachedChat, Endpoint, chat_model  # noqa: E402
-from drafter.synth import generate_corpus  # noqa: E402
+from tests.support.synth import generate_corpus  # noqa: E402
 
 
 def facts_of(r) -> Facts:

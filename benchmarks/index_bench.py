@@ -13,6 +13,7 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,10 @@ from drafter.corpus.index import CorpusIndex
 from drafter.documents.load import from_text
 from drafter.review.engine import review
 from drafter.review.registry import load_rules
-from drafter.synth import generate_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project root, for tests.support
+
+from tests.support.synth import generate_corpus  # noqa: E402
 
 QUERIES = ["资金支出情况 结余", "存在的问题 执行率偏低 原因", "改进意见 时限", "满意度 调查", "项目基本情况 绩效目标",
            "农村公路养护 里程", "学生资助 人数", "医疗设备 购置", "高标准农田 亩", "政务服务 网办率"]

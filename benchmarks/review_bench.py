@@ -11,13 +11,18 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from drafter.documents.load import from_text
 from drafter.review.engine import review
 from drafter.review.registry import load_rules
-from drafter.synth import generate_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project root, for tests.support
+
+from tests.support.synth import generate_corpus  # noqa: E402
 
 
 def main() -> None:

@@ -1,12 +1,12 @@
 """Clean reports must stay clean: generated reports whose arithmetic holds by construction
-(drafter.synth) give no figures, score or unsupported findings at all."""
+(tests.support.synth) give no figures, score or unsupported findings at all."""
 
 from collections import Counter
 
 from drafter.documents.load import from_text
 from drafter.review.engine import review
 from drafter.review.registry import load_rules
-from drafter.synth import generate_corpus
+from tests.support.synth import generate_corpus
 
 
 def test_no_false_alarms_on_clean_generated_reports():

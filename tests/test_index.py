@@ -244,7 +244,7 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
 def test_a_filter_the_nearest_chunks_miss_is_ranked_exactly_and_a_vector_without_a_record_is_skipped(tmp_path, monkeypatch):
     import numpy as np
 
-    from drafter.synth import generate_corpus
+    from tests.support.synth import generate_corpus
 
     idx = CorpusIndex(Config(index=str(tmp_path / "i")))
     for p in SEEDS.values():
@@ -338,7 +338,7 @@ def test_cli_embedding_mismatch_exits_2(tmp_path):
 
 # --- killed half-way ------------------------------------------------------------------------
 def _synth_folder(folder: Path, n: int) -> None:
-    from drafter.synth import generate_corpus
+    from tests.support.synth import generate_corpus
 
     folder.mkdir()
     for i, r in enumerate(generate_corpus(n, seed=3, target_chars=3000)):

@@ -1,16 +1,24 @@
-"""The synthetic report generator: determinism, length, arithmetic by construction, structure."""
+"""The synthetic report generator (tests/support, not shipped): determinism, length, arithmetic by
+construction, structure, its phrase files, and that the package never imports it."""
 
+import ast
+import hashlib
+import json
 import random
 import re
 import time
+import tomllib
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import islice
+from pathlib import Path
 
 import pytest
+import setuptools
 
-from drafter.synth import (
+from tests.support import phrases
+from tests.support.synth import (
     KIND_KEYS,
     SECTION_HEADINGS,
     SynthReport,
@@ -22,6 +30,7 @@ from drafter.synth import (
 )
 
 N = 300
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +77,34 @@ def test_report_is_frozen_model():
     with pytest.raises(Exception):
         r.text = "x"
     assert r.meta["template"] == "gd-annex5"
+
+
+def _digest(reports) -> str:
+    h = hashlib.sha256()
+    for r in reports:
+        h.update(json.dumps([r.text, r.meta, r.facts], ensure_ascii=False, sort_keys=True).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# Recorded before the generator left the package (issue 11): moving the code and its phrase data
+# must not change a single byte of what a seed produces. Seed 11 covers all 15 unit kinds.
+@pytest.mark.parametrize("n, seed, chars, digest", [
+    (40, 0, 8000, "64e4625864d35933aa45c42f1c7d13f7aebae162a915a360c903547b0652b4b2"),
+    (40, 11, 8000, "51789a945f83ef3facb2e0e0aee322e4fb6cbd33121a02cc2db2ebb2dc2d02a7"),
+    (20, 7, 4000, "dc999a6c36d2410c5393aa45fd0247a201556b5ef5a753e8e0782f9fd2f207d2"),
+    (10, 3, 9000, "2b7c933f8fdeef0e9571504b54d70ac07277f717770008fb96c385edb639002f"),
+])
+def test_output_is_byte_identical_to_the_recorded_digest(n, seed, chars, digest):
+    reports = list(generate_corpus(n, seed=seed, target_chars=chars))
+    assert _digest(reports) == digest
+    if seed == 11:
+        assert {r.meta["kind"] for r in reports} == set(KIND_KEYS)
+
+
+def test_fixed_unit_report_is_byte_identical_to_the_recorded_digest():
+    r = generate_report(random.Random(5), unit={"kind": "school"}, year=2022)
+    assert _digest([r]) == "0f3d7fcf7ec5234f4116c94d8fd50371fd75504e46c69e8076f44b229f13a226"
 
 
 # --- length ---------------------------------------------------------------------------------
@@ -265,3 +302,68 @@ def test_cli_writes_markdown_files(tmp_path, capsys):
     assert len(files) == 3
     expected = [r.text for r in generate_corpus(3, seed=1)]
     assert [p.read_text(encoding="utf-8") for p in files] == expected
+
+
+# --- phrase files -----------------------------------------------------------------------------
+
+
+def test_phrase_files_load_as_tuples_in_file_order():
+    assert phrases.KIND_KEYS[:3] == ("govdata", "agri", "edu") and len(phrases.KIND_KEYS) == 15
+    assert phrases.COMMON_ACHIEVEMENTS[8][2] == "satisfaction"
+    assert phrases.GENERIC_ACTS[0] == ("印发工作通知", "份", 2, 15)
+    assert phrases.AREA_CODES[-1] == "0768" and phrases.COUNTY_A[:3] == ("青", "云", "南")
+    project = phrases.KINDS["govdata"]["projects"][0]
+    assert project["scale"] == (2, 10) and isinstance(project["ach"][0], tuple)
+    assert phrases.KINDS["school"]["county_wide"] is False
+
+
+def test_bureau_intro_is_expanded_once_at_load():
+    intros = {k: kind["intro"] for k, kind in phrases.KINDS.items()}
+    assert not any("{bureau_intro}" in t for t in intros.values())
+    bureaus = {k for k, t in intros.items() if t.startswith(phrases.BUREAU_INTRO)}
+    assert set(intros) - bureaus == {"school", "hospital"}
+    assert intros["water"] == phrases.BUREAU_INTRO + "全县共有小型水库 {i:20-120} 宗、堤防 {i:50-300} 公里。"
+
+
+def test_a_missing_or_unknown_key_names_the_file_and_the_place():
+    kind = dict(phrases.KINDS["water"], colour="blue")
+    del kind["domain"]
+    with pytest.raises(ValueError) as e:
+        phrases._kinds({"water": kind}, "B")
+    assert str(e.value) == "kinds.yml: kind 'water': missing ['domain'], unknown ['colour']"
+    project = {k: v for k, v in phrases.KINDS["water"]["projects"][1].items() if k != "use"}
+    with pytest.raises(ValueError) as e:
+        phrases._kinds({"water": dict(phrases.KINDS["water"], projects=(project,))}, "B")
+    assert str(e.value) == "kinds.yml: kind 'water', project 0: missing ['use'], unknown []"
+
+
+# --- out of the package ---------------------------------------------------------------------
+
+
+def test_nothing_in_the_package_imports_the_generator():
+    sources = sorted((ROOT / "drafter").rglob("*.py"))
+    assert len(sources) > 30
+    offenders = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        names = []
+        for node in ast.walk(ast.parse(text, filename=str(path))):
+            if isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names += [node.module or ""] + [a.name for a in node.names]
+        if any("synth" in n or n.split(".")[0] == "tests" for n in names):
+            offenders.append(path)
+        elif re.search(r"\bsynth\b|tests\.support", text):  # a dynamic import by name
+            offenders.append(path)
+    assert offenders == []
+    assert [p.name for p in (ROOT / "drafter").rglob("*") if "synth" in p.name or p.name == "kinds.yml"] == []
+
+
+def test_the_package_config_leaves_tests_support_out_of_the_wheel():
+    # The same discovery as the wheel build ([tool.setuptools.packages.find] in pyproject.toml).
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    packages = setuptools.find_namespace_packages(where=str(ROOT), include=config["packages"]["find"]["include"])
+    assert {"drafter", "drafter.review", "drafter.corpus"} <= set(packages)
+    assert [p for p in packages if not p.startswith("drafter")] == []
+    assert list(config["package-data"]) == ["drafter"]
