@@ -58,7 +58,7 @@ def prompt_folder(value: str | Path | None = None) -> Path:
         builtin = PROMPTS_DIR / parts[-1]
         if builtin.is_dir():
             return builtin
-    versions = ", ".join(sorted(p.name for p in PROMPTS_DIR.iterdir() if p.is_dir()))
+    versions = ", ".join(sorted(p.name for p in PROMPTS_DIR.glob("*") if p.is_dir())) or "none"
     raise DrafterError(f"{value}: prompt folder not found (built-in versions: {versions})")
 
 
