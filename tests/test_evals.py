@@ -214,7 +214,7 @@ def test_cli_exit_1_when_a_target_is_missed_and_compare_names_the_loss(tmp_path)
 # --- two prompt variants through the wire ----------------------------------------------------
 def test_two_prompt_variants_through_a_scripted_server(tmp_path):
     v2 = tmp_path / "v2"
-    shutil.copytree(ROOT / "prompts" / "v1", v2)
+    shutil.copytree(ROOT / "drafter" / "data" / "prompts" / "v1", v2)
     section = v2 / "section.yml"
     section.write_text(section.read_text(encoding="utf-8").replace("不写套话。", "不写套话。（v2）"), encoding="utf-8")
     server = FakeOpenAI()
@@ -236,7 +236,7 @@ def test_two_prompt_variants_through_a_scripted_server(tmp_path):
             {"id": "jstg", "report": str(SEEDS["jstg"]), "facts": str(ROOT / "examples" / "facts-jstg.yaml")},
             {"id": "gl", "report": str(SEEDS["gl"]), "facts": str(ROOT / "examples" / "facts-zwxt.yaml")}],
             "review": False, "assertions": [{"metric": "draft.figure_precision", "min": 1.0}]}), encoding="utf-8")
-        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "prompts" / "v1"), "--prompts", str(v2), "--backend", "openai",
+        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"), "--prompts", str(v2), "--backend", "openai",
                     "--model", "scripted", "--base-url", server.url, "--out", str(tmp_path / "out"), "--run-id", "w",
                     "--jobs", "2", "--judge", env={"OPENAI_API_KEY": "sk-default-must-not-leak"})
     finally:
@@ -292,7 +292,7 @@ def test_claim_check_prompt_variants_are_compared_through_a_scripted_server(tmp_
     intensifiers = yaml.safe_load((ROOT / "drafter" / "data" / "inject.yml").read_text(encoding="utf-8"))["intensifier"]
     planted = {p.rstrip("。") for p in intensifiers}
     eager = tmp_path / "eager"
-    shutil.copytree(ROOT / "prompts" / "v1", eager)
+    shutil.copytree(ROOT / "drafter" / "data" / "prompts" / "v1", eager)
     prompt = eager / "claim_check.yml"
     prompt.write_text(prompt.read_text(encoding="utf-8").replace("system: |\n", "system: |\n  （eager）\n", 1), encoding="utf-8")
     server = FakeOpenAI()
@@ -309,7 +309,7 @@ def test_claim_check_prompt_variants_are_compared_through_a_scripted_server(tmp_
     suite.write_text(json.dumps({"name": "claims", "cases": cases, "draft": False,
                                  "inject": {"seed": 7, "kinds": ["intensifier-claim"]}}), encoding="utf-8")
     try:
-        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "prompts" / "v1"), "--prompts", str(eager), "--backend", "openai",
+        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"), "--prompts", str(eager), "--backend", "openai",
                     "--model", "scripted", "--base-url", server.url, "--out", str(tmp_path / "out"), "--run-id", "c",
                     "--claim-check")
     finally:

@@ -8,7 +8,7 @@ assertions that gate a run.
       - {id: gd-zwxt, report: corpus/gd-2023-zwxt-gl.md, facts: examples/facts-zwxt.yaml,
          labels: evals/labels/gd-2023-zwxt-gl.yaml}
     inject: {seed: 7}
-    variants: [{name: offline, backend: offline, prompts: prompts/v1}]
+    variants: [{name: offline, backend: offline, prompts: v1}]  # a folder, or a built-in version
     assertions:
       - {metric: review.figures.recall, min: 0.95}
 
@@ -63,7 +63,7 @@ class Inject(_Strict):
 class Variant(_Strict):
     name: str
     backend: str = "offline"  # offline | openai (model/base URL from the environment) | endpoint:NAME
-    prompts: str = "prompts/v1"
+    prompts: str = "v1"  # a prompt folder, or a built-in version (drafter.llm.prompts.prompt_folder)
     model: str | None = None
     base_url: str | None = None
     # the variant's reviews also ask its model to judge each outcome claim (review --llm),
@@ -83,7 +83,7 @@ class JudgeSpec(_Strict):
     backend: str = "openai"  # openai (model/base URL from the environment) | endpoint:NAME
     model: str | None = None
     base_url: str | None = None
-    prompts: str = "prompts/v1"
+    prompts: str = "v1"  # a prompt folder, or a built-in version (drafter.llm.prompts.prompt_folder)
 
 
 class Assertion(_Strict):

@@ -1,5 +1,11 @@
-"""Prompt templates are files (``prompts/<version>/<name>.yml``) with a schema: system,
-prompt, defaults, expected output. A missing variable is an error naming it."""
+"""Prompt templates are files (``<folder>/<name>.yml``) with a schema: system, prompt, defaults,
+expected output. A missing variable is an error naming it.
+
+The built-in versions ship inside the package (``drafter/data/prompts/<version>/``), so an
+installed drafter finds them wherever it runs. A prompt folder given by the user (``--prompts``,
+a suite's ``prompts:``) that exists is that folder; otherwise a bare version name (``v1``) or the
+path the versions had before they moved into the package (``prompts/v1``) is the built-in
+version."""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import DrafterError
+from drafter.resources import DATA
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent.parent / "prompts"
+PROMPTS_DIR = DATA / "prompts"
+DEFAULT_VERSION = "v1"
 
 
 class Prompt(BaseModel):
@@ -37,9 +45,25 @@ class Prompt(BaseModel):
         return self.system.format(**merged), self.prompt.format(**merged)
 
 
+def prompt_folder(value: str | Path | None = None) -> Path:
+    """The folder a prompt-folder value names (see the module's docstring); raises when it is
+    neither an existing folder nor a built-in version."""
+    if not value:
+        return PROMPTS_DIR / DEFAULT_VERSION
+    folder = Path(value)
+    if folder.is_dir():
+        return folder
+    parts = folder.parts
+    if len(parts) == 1 or (len(parts) == 2 and parts[0] == "prompts"):
+        builtin = PROMPTS_DIR / parts[-1]
+        if builtin.is_dir():
+            return builtin
+    versions = ", ".join(sorted(p.name for p in PROMPTS_DIR.glob("*") if p.is_dir())) or "none"
+    raise DrafterError(f"{value}: prompt folder not found (built-in versions: {versions})")
+
+
 def load_prompt(name: str, folder: str | Path | None = None) -> Prompt:
-    folder = Path(folder) if folder else PROMPTS_DIR / "v1"
-    path = folder / f"{name}.yml"
+    path = prompt_folder(folder) / f"{name}.yml"
     if not path.is_file():
         raise DrafterError(f"{path}: prompt file not found")
     try:
