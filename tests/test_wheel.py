@@ -71,8 +71,6 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(wheel):
     assert "drafter = drafter.cli:main" in entry_points
 
 
-@pytest.mark.xfail((ROOT / "drafter" / "synth.py").exists(), strict=True,
-                   reason="drafter/synth.py (test data generator) moves to tests/support/ in a parallel branch")
 def test_the_wheel_has_no_synthetic_report_generator(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert [n for n in names if "synth" in n] == []
