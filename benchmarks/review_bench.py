@@ -26,7 +26,6 @@ from collections import Counter
 from pathlib import Path
 
 import drafter
-
 from drafter.documents.load import from_text
 from drafter.review.engine import review
 from drafter.review.registry import load_rules

@@ -30,8 +30,8 @@ from drafter.findings import Finding, Level, ReviewResult
 if TYPE_CHECKING:
     from drafter.documents.load import Report
 
-__all__ = ["DrafterError", "Finding", "InputError", "Level", "Report", "ReviewResult", "RuleError", "draft", "from_text",
-           "load", "review"]
+__all__ = ["DrafterError", "Finding", "InputError", "Level", "Report", "ReviewResult", "RuleError", "draft",
+           "from_text", "load", "review"]
 __version__ = "0.1.0"
 
 # drafter.review and drafter.draft are also subpackages. Loading a subpackage sets the package's
@@ -56,7 +56,8 @@ def review(source: Report | str | Path | None = None, *, text: str | None = None
     checks, ``claims`` a model's claim checker (``review --llm``)."""
     from drafter.review.engine import review as run
 
-    return run(source, text=text, path=path, rules=rules, accept=accept, min_level=min_level, index=index, claims=claims)
+    return run(source, text=text, path=path, rules=rules, accept=accept, min_level=min_level, index=index,
+               claims=claims)
 
 
 def load(source: str | Path | None = None, *, text: str | None = None, path: str | Path | None = None,

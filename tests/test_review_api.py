@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from drafter.review import printers as render
 from drafter.errors import RuleError
+from drafter.review import printers as render
 from drafter.review.engine import AcceptEntry, load_accept, review
 from drafter.review.registry import load_rules
 
@@ -163,10 +163,12 @@ def test_a_single_line_of_text_is_text_only_with_text_equals():
     assert rules_of(drafter.review(text=line)) == ["score-exceeds-execution", "execution-unexplained"]
     with pytest.raises(drafter.InputError) as exc:
         drafter.review(line)
-    assert str(exc.value) == f"{line}: no such file (to review a report's text, pass it as text=: drafter.review(text=...))"
+    assert str(exc.value) == f"{line}: no such file (to review a report's text, pass it as text=: " \
+                             "drafter.review(text=...))"
     with pytest.raises(drafter.InputError) as exc:
         drafter.load("年初预算为 50000 元。")
-    assert str(exc.value) == "年初预算为 50000 元。: no such file (to read a report's text, pass it as text=: drafter.load(text=...))"
+    assert str(exc.value) == "年初预算为 50000 元。: no such file (to read a report's text, pass it as text=: " \
+                             "drafter.load(text=...))"
     # a line too long for a file name is still a clear InputError, shortened
     with pytest.raises(drafter.InputError) as exc:
         drafter.review("预算" * 200)
@@ -211,7 +213,8 @@ def test_import_drafter_is_cheap_and_its_names_stay_functions():
     does not replace drafter.review / drafter.draft by the packages."""
     code = (
         "import sys, drafter\n"
-        "heavy = [m for m in ('drafter.review.engine', 'drafter.draft.pipeline', 'drafter.documents.load', 'numpy') if m in sys.modules]\n"
+        "heavy = [m for m in ('drafter.review.engine', 'drafter.draft.pipeline', 'drafter.documents.load', 'numpy')\n"
+        "         if m in sys.modules]\n"
         "import drafter.review.engine, drafter.draft.pipeline, drafter.review.printers\n"
         "print(heavy, callable(drafter.review), callable(drafter.draft), drafter.Report.__name__)\n"
     )
@@ -230,11 +233,10 @@ def test_built_in_rules_are_read_once_and_extra_folders_every_time(tmp_path, mon
     review(text=BODY)
     review(text=BODY)
     assert reads == []
-    (tmp_path / "local.yml").write_text("extends: existence\ncategory: boilerplate\nlevel: info\nmessage: 一\ntokens: ['加油干']\n",
-                                        encoding="utf-8")
+    rule = "extends: existence\ncategory: boilerplate\nlevel: info\nmessage: {}\ntokens: ['加油干']\n"
+    (tmp_path / "local.yml").write_text(rule.format("一"), encoding="utf-8")
     assert review(text=BODY + "\n加油干。\n", rules=load_rules([tmp_path])).findings[-1].message == "一"
-    (tmp_path / "local.yml").write_text("extends: existence\ncategory: boilerplate\nlevel: info\nmessage: 二\ntokens: ['加油干']\n",
-                                        encoding="utf-8")
+    (tmp_path / "local.yml").write_text(rule.format("二"), encoding="utf-8")
     assert review(text=BODY + "\n加油干。\n", rules=load_rules([tmp_path])).findings[-1].message == "二"
     assert reads == [str(tmp_path), str(tmp_path)]
 

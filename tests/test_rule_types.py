@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drafter.review import types as types_package
 from drafter.analysis.view import Analysis
 from drafter.documents.load import from_text
 from drafter.errors import RuleError
+from drafter.review import types as types_package
 from drafter.review.context import ReviewContext
 from drafter.review.engine import review
 from drafter.review.registry import RULE_TYPES, RULES_DIR, STAGES, RuleType, discover, load_rules, parse_rule
@@ -80,7 +80,8 @@ def test_the_tests_named_for_corpus_and_llm_rules_exist_and_check_them(rule_id, 
 
 
 # --- discovery -----------------------------------------------------------------------------
-GOOD = 'STAGE = "text"\nfrom pydantic import BaseModel\nclass Params(BaseModel):\n    pass\ndef check(rule, a):\n    return []\n'
+GOOD = 'STAGE = "text"\nfrom pydantic import BaseModel\nclass Params(BaseModel):\n    pass\n' \
+       'def check(rule, a):\n    return []\n'
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,8 @@ GOOD = 'STAGE = "text"\nfrom pydantic import BaseModel\nclass Params(BaseModel):
     [
         (GOOD.replace('STAGE = "text"\n', ""), "rule type 'probe' declares no STAGE"),
         (GOOD.replace('"text"', '"words"'), "rule type 'probe' has STAGE = 'words'"),
-        (GOOD.replace("def check(rule, a):\n    return []\n", ""), "rule type 'probe' declares no check(rule, analysis) function"),
+        (GOOD.replace("def check(rule, a):\n    return []\n", ""),
+         "rule type 'probe' declares no check(rule, analysis) function"),
         (GOOD.replace("class Params(BaseModel):\n    pass\n", ""), "rule type 'probe' declares no Params model"),
     ],
 )
@@ -123,8 +125,9 @@ def _probe(monkeypatch, stage: str) -> list:
         seen.append(subject)
         return iter(())
 
-    monkeypatch.setitem(RULE_TYPES, f"probe_{stage}", RuleType(f"probe_{stage}", stage, RULE_TYPES["budget_identity"].Params, check, "tests"))
-    rule = parse_rule({"extends": f"probe_{stage}", "category": "figures", "level": "info", "message": "x"}, "probe.yml")
+    name = f"probe_{stage}"
+    monkeypatch.setitem(RULE_TYPES, name, RuleType(name, stage, RULE_TYPES["budget_identity"].Params, check, "tests"))
+    rule = parse_rule({"extends": name, "category": "figures", "level": "info", "message": "x"}, "probe.yml")
     review(text="自评 100 分。\n", rules=[rule])
     return seen
 

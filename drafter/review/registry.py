@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import RuleError
 from drafter.findings import Category, Level
-
 from drafter.resources import DATA, RULES_DIR  # noqa: F401
 
 Stage = Literal["text", "corpus", "llm"]

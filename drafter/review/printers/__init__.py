@@ -26,7 +26,8 @@ class Printer:
     module: str  # drafter.review.printers.<module> has render(results, **options)
     to_file: bool = False  # writes -o OUTPUT instead of printing
 
-    def render(self, results: list[ReviewResult], *, reports=(), console=None, output=None, single: bool = True) -> str | None:
+    def render(self, results: list[ReviewResult], *, reports=(), console=None, output=None,
+               single: bool = True) -> str | None:
         module = importlib.import_module(f"{__name__}.{self.module}")
         return module.render(results, reports=reports, console=console, output=output, single=single)
 

@@ -17,7 +17,8 @@ def check(rule, ctx: ReviewContext) -> Iterator[Finding]:
     if ctx.claims is None:
         return
     results, _ = ctx.claim_results
+    a = ctx.analysis
     for r in results:
         if r.verdict.is_claim and not r.verdict.supported:
-            yield ctx.analysis.finding(rule, r.sentence.start, r.sentence.end, rule.say(reason=r.verdict.reason or "未说明"),
-                                       evidence=f"模型判断（{ctx.claims.model_name or '已配置的模型'}）：{r.verdict.reason}")
+            yield a.finding(rule, r.sentence.start, r.sentence.end, rule.say(reason=r.verdict.reason or "未说明"),
+                            evidence=f"模型判断（{ctx.claims.model_name or '已配置的模型'}）：{r.verdict.reason}")
