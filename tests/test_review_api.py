@@ -1,11 +1,14 @@
 """The library API: silencing, levels, rule loading errors, printers."""
 
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 
-from drafter.review import printers as render
 from drafter.errors import RuleError
+from drafter.review import printers as render
 from drafter.review.engine import AcceptEntry, load_accept, review
 from drafter.review.registry import load_rules
 
@@ -138,3 +141,141 @@ def test_the_review_chain_is_a_runnable_that_gives_the_same_findings():
     direct = [review(p) for p in SEEDS.values()]
     assert chain.invoke(SEEDS["gl"]) == direct[1]
     assert chain.batch(list(SEEDS.values())) == direct
+
+
+# --- the library face: paths and text, unambiguously -------------------------------------------
+def test_text_is_given_as_text_and_path_only_names_it():
+    import drafter
+
+    by_text = drafter.review(text=BODY)
+    assert by_text == review(BODY)  # the old positional text still works
+    assert by_text.file == "<text>" and rules_of(by_text) == ["score-exceeds-execution", "execution-unexplained"]
+    named = drafter.review(text=BODY, path="报告.md")
+    assert named.file == "报告.md" and named.findings == by_text.findings
+    assert drafter.load(text=BODY, path="报告.txt").format == "txt"
+    assert drafter.load(text=BODY).path == "<text>"
+
+
+def test_a_single_line_of_text_is_text_only_with_text_equals():
+    import drafter
+
+    line = "自评 100 分。年初预算为 50000 元。本项目支出 30000 元，结余 20000 元。"
+    assert rules_of(drafter.review(text=line)) == ["score-exceeds-execution", "execution-unexplained"]
+    with pytest.raises(drafter.InputError) as exc:
+        drafter.review(line)
+    assert str(exc.value) == f"{line}: no such file (to review a report's text, pass it as text=: " \
+                             "drafter.review(text=...))"
+    with pytest.raises(drafter.InputError) as exc:
+        drafter.load("年初预算为 50000 元。")
+    assert str(exc.value) == "年初预算为 50000 元。: no such file (to read a report's text, pass it as text=: " \
+                             "drafter.load(text=...))"
+    # a line too long for a file name is still a clear InputError, shortened
+    with pytest.raises(drafter.InputError) as exc:
+        drafter.review("预算" * 200)
+    assert exc.value.path == "预算" * 20 + "…"
+    # load() never guesses: a str is a path
+    with pytest.raises(drafter.InputError, match="text="):
+        drafter.load(BODY)
+
+
+def test_a_path_is_a_file_as_str_or_path(tmp_path):
+    import drafter
+
+    f = tmp_path / "报告.md"
+    f.write_text(BODY, encoding="utf-8")
+    for source in (f, str(f), drafter.load(f)):
+        result = drafter.review(source)
+        assert result.file == str(f) and rules_of(result) == ["score-exceeds-execution", "execution-unexplained"]
+    with pytest.raises(drafter.InputError, match="is a folder"):
+        drafter.review(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "call,problem",
+    [
+        (lambda d: d.review(), "needs a report"),
+        (lambda d: d.review("a.md", text=BODY), "not both"),
+        (lambda d: d.review(path="a.md"), "path= names the report given as text="),
+        (lambda d: d.review(text=b"bytes"), "text= is the report's text"),
+        (lambda d: d.review(42), "not int"),
+        (lambda d: d.load(), "drafter.load() needs a report"),
+    ],
+)
+def test_calling_it_wrong_is_a_type_error(call, problem):
+    import drafter
+
+    with pytest.raises(TypeError, match=re.escape(problem)):
+        call(drafter)
+
+
+def test_import_drafter_is_cheap_and_its_names_stay_functions():
+    """The engine and the drafting pipeline load on first use; loading their subpackages later
+    does not replace drafter.review / drafter.draft by the packages."""
+    code = (
+        "import sys, drafter\n"
+        "heavy = [m for m in ('drafter.review.engine', 'drafter.draft.pipeline', 'drafter.documents.load', 'numpy')\n"
+        "         if m in sys.modules]\n"
+        "import drafter.review.engine, drafter.draft.pipeline, drafter.review.printers\n"
+        "print(heavy, callable(drafter.review), callable(drafter.draft), drafter.Report.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] True True Report"
+
+
+# --- built-in rules: read once per process ------------------------------------------------------
+def test_built_in_rules_are_read_once_and_extra_folders_every_time(tmp_path, monkeypatch):
+    from drafter.review import registry
+
+    load_rules()  # the built-in rules are cached from here on
+    reads = []
+    original = registry._read_folder
+    monkeypatch.setattr(registry, "_read_folder", lambda d: reads.append(str(d)) or original(d))
+    review(text=BODY)
+    review(text=BODY)
+    assert reads == []
+    rule = "extends: existence\ncategory: boilerplate\nlevel: info\nmessage: {}\ntokens: ['加油干']\n"
+    (tmp_path / "local.yml").write_text(rule.format("一"), encoding="utf-8")
+    assert review(text=BODY + "\n加油干。\n", rules=load_rules([tmp_path])).findings[-1].message == "一"
+    (tmp_path / "local.yml").write_text(rule.format("二"), encoding="utf-8")
+    assert review(text=BODY + "\n加油干。\n", rules=load_rules([tmp_path])).findings[-1].message == "二"
+    assert reads == [str(tmp_path), str(tmp_path)]
+
+
+def test_changing_what_load_rules_returns_does_not_reach_the_cache():
+    from pydantic import ValidationError
+
+    rules = load_rules()
+    count = len(rules)
+    rules.clear()
+    assert len(load_rules()) == count and load_rules() is not load_rules()
+    rule = next(r for r in load_rules() if r.id == "execution-unexplained")
+    with pytest.raises(ValidationError):
+        rule.level = "info"
+    with pytest.raises(ValidationError):
+        rule.params.threshold = 0.1
+    assert rules_of(review(text=BODY)) == ["score-exceeds-execution", "execution-unexplained"]
+
+
+# --- printers: one table keyed by --format ----------------------------------------------------------
+def test_the_printer_table_is_keyed_by_the_format_name(tmp_path):
+    from rich.console import Console
+
+    from drafter.documents.load import from_text
+    from drafter.errors import DrafterError
+
+    report = from_text(BODY, path="报告.md")
+    result = review(report)
+    assert render.FORMATS == ("rich", "line", "json", "md", "docx")
+    assert render.render("json", [result], single=True) == render.to_json([result], single=True)
+    assert render.render("json", [result], single=False) == render.to_json([result], single=False)
+    assert render.render("line", [result]) == render.to_lines([result])
+    assert render.render("md", [result]) == render.to_markdown([result])
+    console = Console(record=True, width=200)
+    assert render.render("rich", [result], reports=[report], console=console) is None
+    shown = console.export_text()
+    assert "评分（score）· 2" in shown and "30000 / 50000 = 60.00% < 90%" in shown
+    out = tmp_path / "审核.docx"
+    assert render.render("docx", [result], reports=[report], output=str(out)) == f"写入 {out}：2 条批注"
+    assert out.is_file() and render.PRINTERS["docx"].to_file and not render.PRINTERS["json"].to_file
+    with pytest.raises(DrafterError, match="unknown format 'html'"):
+        render.render("html", [result])

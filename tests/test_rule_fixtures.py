@@ -43,10 +43,10 @@ def _expected(case: Path) -> list[tuple[str, str]]:
 
 
 CASES = _cases()
-# Rules that compare a report with the corpus index need an index (tests/test_index.py), and
-# the model's claim check needs a model (tests/test_claims.py): they are tested there instead of
-# with single-file fixtures.
-RULES = {r.id: r for r in load_rules() if not r.extends.startswith(("corpus_", "llm_"))}
+# Rules of stage corpus need an index (tests/test_index.py), and those of stage llm a model
+# (tests/test_claims.py): they are tested there instead of with single-file fixtures (the tests
+# are named in tests/test_rule_types.py).
+RULES = {r.id: r for r in load_rules() if r.stage == "text"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])

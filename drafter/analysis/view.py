@@ -95,8 +95,6 @@ class Analysis:
         self.sections = _section_tree(self.lines, len(self.text))
         self._line_starts_orig = [0] + [m.end() for m in re.finditer("\n", report.text)]
         self.year = report.year
-        self.corpus = None  # a CorpusMatcher when the review has an index
-        self.claims = None  # a ClaimChecker when the review has a model (review --llm)
 
     # --- offsets ----------------------------------------------------------------------
     def to_orig(self, a: int) -> int:
@@ -190,10 +188,6 @@ class Analysis:
         from drafter.text.figures import extract
 
         return extract(self.text)
-
-    @cached_property
-    def claim_results(self):
-        return self.claims.run(self)
 
     @cached_property
     def budget(self):

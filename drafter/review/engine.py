@@ -1,4 +1,8 @@
-"""``review()``: run the rules over a report and return its findings, silenced ones removed."""
+"""``review()``: run the rules over a report and return its findings, silenced ones removed.
+
+The review is a row of stages: analyse → rules of stage text → corpus → llm → finish (merge,
+silence, filter). Rules of stage ``text`` are given the report's ``Analysis``; the others a
+``ReviewContext`` (the analysis, the corpus matcher, the claim checker)."""
 
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.analysis.view import Analysis
-from drafter.review.checks import RULE_TYPES
-from drafter.errors import RuleError
+from drafter.documents.load import MAX_BYTES, Report, from_text, load
+from drafter.errors import InputError, RuleError
 from drafter.findings import Finding, Level, ReviewResult
-from drafter.documents.load import Report, from_text, load
-from drafter.review.registry import Rule, load_rules
+from drafter.review.context import ReviewContext
+from drafter.review.registry import RULE_TYPES, STAGES, Rule, load_rules
 
 # <!-- drafter-ignore: rule-a, rule-b -->  or  【drafter-ignore: rule-a】 on a line silences
 # those rules (or all, when no id is given) on that line and the next paragraph.
@@ -52,46 +56,89 @@ def load_accept(path: str | Path) -> list[AcceptEntry]:
 class ReviewState:
     """What flows between the review's stages."""
 
-    analysis: Analysis
+    context: ReviewContext
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def analysis(self) -> Analysis:
+        return self.context.analysis
 
-def _as_report(source: Report | str | Path) -> Report:
+
+def as_report(source: Report | str | Path | None = None, *, text: str | None = None, path: str | Path | None = None,
+              guess_text: bool = False, max_bytes: int | None = None, caller: str = "drafter.review") -> Report:
+    """The report a library call is about: a ``Report``; a path (str or ``Path``) to a file;
+    or ``text=`` (the report's text, ``path=`` the name it is shown under). With
+    ``guess_text`` a str holding a newline is taken as text too (the old way of
+    ``review(text)``, kept for callers that rely on it). A str that names no file is an
+    ``InputError`` that says to pass text as ``text=``."""
+    if text is not None:
+        if source is not None:
+            raise TypeError(f"{caller}(): give a report (a path or a Report) or text=, not both")
+        if not isinstance(text, str):
+            raise TypeError(f"{caller}(): text= is the report's text (a str), got {type(text).__name__}")
+        name = str(path) if path is not None else "<text>"
+        return from_text(text, path=name, fmt="txt" if Path(name).suffix.lower() in (".txt", ".text") else "md")
+    if path is not None:
+        raise TypeError(f"{caller}(): path= names the report given as text=; a file is given as {caller}(path)")
     if isinstance(source, Report):
         return source
-    if isinstance(source, str) and "\n" in source:
-        return from_text(source)
-    return load(source)
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    if isinstance(source, Path):
+        return load(source, max_bytes=max_bytes)
+    if isinstance(source, str):
+        if guess_text and "\n" in source:
+            return from_text(source)
+        if _is_file(source):
+            return load(source, max_bytes=max_bytes)
+        name = source if len(source) <= 60 else source[:40] + "…"
+        raise InputError(name, f"no such file (to {'review' if caller.endswith('review') else 'read'} a report's text, "
+                               f"pass it as text=: {caller}(text=...))")
+    if source is None:
+        raise TypeError(f"{caller}() needs a report: a path, text=..., or a Report")
+    raise TypeError(f"{caller}(): a report is a path, text=... or a Report, not {type(source).__name__}")
 
 
-def _stage(kinds: tuple[str, ...] | None, rules: list[Rule]):
-    """A stage running the rules whose type starts with one of ``kinds`` (None: the others)."""
-    prefixes = ("corpus_", "llm_")
-    mine = [r for r in rules if (r.extends.startswith(kinds) if kinds else not r.extends.startswith(prefixes))]
+def _is_file(name: str) -> bool:
+    """True when ``name`` is an existing path (a folder too: ``load`` says what is wrong with
+    it); a name no file system accepts (too long, a NUL) is not."""
+    try:
+        return Path(name).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _stage(stage: str, rules: list[Rule]):
+    """A stage running the rules whose type declares ``stage``: text rules read the analysis,
+    corpus and llm rules the review context."""
+    mine = [(r, RULE_TYPES[r.extends].check) for r in rules if RULE_TYPES[r.extends].stage == stage]
 
     def run(state: ReviewState) -> ReviewState:
-        for rule in mine:
-            state.findings.extend(RULE_TYPES[rule.extends].check(rule, state.analysis))
+        subject = state.context.analysis if stage == "text" else state.context
+        for rule, check in mine:
+            state.findings.extend(check(rule, subject))
         return state
 
+    run.__name__ = f"{stage}_rules"
     return run
 
 
 def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] | None = None,
                   min_level: Level | str = Level.info, index=None, claims=None) -> list:
     """The review as a row of stages: analyse → rules → corpus check → model claim check →
-    finish (merge, silence, filter). Each stage is a plain function of the previous output."""
+    finish (merge, silence, filter). Each stage is a plain function of the previous output;
+    the first takes a ``Report``, a path, or (the old way) the text as a str with a newline."""
     rules = load_rules() if rules is None else rules
     floor = Level(min_level)
 
     def analyse(source) -> ReviewState:
-        analysis = Analysis(_as_report(source))
+        analysis = Analysis(as_report(source, guess_text=True))
+        corpus = None
         if index is not None:
             from drafter.corpus.copy import CorpusMatcher
 
-            analysis.corpus = CorpusMatcher(index, analysis)
-        analysis.claims = claims  # a drafter.llm.claims.ClaimChecker for review --llm
-        return ReviewState(analysis)
+            corpus = CorpusMatcher(index, analysis)
+        # claims: a drafter.llm.claims.ClaimChecker for review --llm
+        return ReviewState(ReviewContext(analysis, corpus=corpus, claims=claims))
 
     def finish(state: ReviewState) -> ReviewResult:
         report = state.analysis.report
@@ -102,7 +149,7 @@ def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] 
         kept = [f for f in kept if f.level.rank >= floor.rank]
         return ReviewResult(file=report.path, findings=kept, silenced=silenced)
 
-    return [analyse, _stage(None, rules), _stage(("corpus_",), rules), _stage(("llm_",), rules), finish]
+    return [analyse, *(_stage(stage, rules) for stage in STAGES), finish]
 
 
 def review_chain(**options):
@@ -118,19 +165,26 @@ def review_chain(**options):
 
 
 def review(
-    source: Report | str | Path,
+    source: Report | str | Path | None = None,
     *,
+    text: str | None = None,
+    path: str | Path | None = None,
     rules: list[Rule] | None = None,
     accept: list[AcceptEntry] | None = None,
     min_level: Level | str = Level.info,
     index=None,
     claims=None,
 ) -> ReviewResult:
-    """Review a report (a ``Report``, a path, or the text itself when it is a str with a newline).
-    With ``index`` (a ``drafter.corpus.index.CorpusIndex``) the corpus rules compare it with the
-    reports in the index; with ``claims`` (a ``drafter.llm.claims.ClaimChecker``) a model judges its
+    """Review a report: ``review("报告.docx")`` (a path, str or ``Path``), ``review(text=…)``
+    (the report's text; ``path=`` the name its findings are shown under), or a ``Report``.
+    A str naming no file is an ``InputError`` (pass text as ``text=``); a str holding a
+    newline is still taken as the text, the old way of calling it.
+
+    ``rules`` default to the built-in rules (read once per process); with ``index`` (a
+    ``drafter.corpus.index.CorpusIndex``) the corpus rules compare the report with the reports
+    in the index; with ``claims`` (a ``drafter.llm.claims.ClaimChecker``) a model judges its
     outcome claims. The same stages as ``review_chain``, called directly."""
-    value = source
+    value = as_report(source, text=text, path=path, guess_text=True)
     for stage in review_stages(rules=rules, accept=accept, min_level=min_level, index=index, claims=claims):
         value = stage(value)
     return value

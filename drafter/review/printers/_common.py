@@ -1,0 +1,13 @@
+"""Names the human-readable printers share."""
+
+from __future__ import annotations
+
+from drafter.findings import ReviewResult
+
+LEVEL_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def summary(r: ReviewResult) -> str:
+    """"错误 2 处，警告 1 处", or 未发现问题."""
+    counts = {lv: sum(1 for f in r.findings if f.level.value == lv) for lv in ("error", "warning", "info")}
+    return "，".join(f"{LEVEL_NAMES[k]} {v} 处" for k, v in counts.items() if v) or "未发现问题"

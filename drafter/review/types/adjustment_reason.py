@@ -1,0 +1,36 @@
+"""adjustment_reason: the budget adjusted during the year with no sentence giving the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drafter.analysis.view import Analysis
+from drafter.findings import Finding
+from drafter.review.types._common import BaseParams, explained
+from drafter.text.figures import fmt
+
+STAGE = "text"
+
+
+class Params(BaseParams):
+    topic: list[str]
+    reasons: list[str]
+    min_change: float = 0.0  # fraction of the initial budget
+
+
+def check(rule, a: Analysis) -> Iterator[Finding]:
+    p: Params = rule.params
+    initial, adjusted = a.budget.first("initial"), a.budget.first("adjusted")
+    if not initial or not adjusted or initial.value <= 0:
+        return
+    change = adjusted.value - initial.value
+    if abs(change) <= max(initial.tolerance + adjusted.tolerance, p.min_change * initial.value) or explained(a, p):
+        return
+    word = "调减" if change < 0 else "调增"
+    yield a.finding(
+        rule,
+        adjusted.start,
+        adjusted.end,
+        rule.say(word=word, change=fmt(abs(change)) + " 元"),
+        evidence=f"{fmt(initial.value)} → {fmt(adjusted.value)}，{word} {fmt(abs(change))} 元，报告未说明原因",
+    )

@@ -1,0 +1,31 @@
+"""budget_identity: 调整后预算 − 支出 = 结余 for the project's own figures (a failure that a
+元/万元 slip explains is unit_slip's)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drafter.analysis.budget import ROLE_NAMES
+from drafter.analysis.view import Analysis
+from drafter.findings import Finding
+from drafter.review.types._common import EmptyParams, identity_figures, identity_holds, slip_candidates, yuan
+from drafter.text.figures import fmt
+
+STAGE = "text"
+Params = EmptyParams
+
+
+def check(rule, a: Analysis) -> Iterator[Finding]:
+    v = identity_figures(a)
+    if len(v) < 3 or identity_holds(a, v) or any(True for _ in slip_candidates(v)):
+        return
+    b, s, r = v["budget"], v["spent"], v["balance"]
+    expected = b.value - s.value
+    name = ROLE_NAMES[b.role]
+    yield a.finding(
+        rule,
+        r.start,
+        r.end,
+        rule.say(expected=fmt(expected), stated=fmt(r.value), budget_name=name),
+        evidence=f"{name} {fmt(b.value)} − 支出 {fmt(s.value)} = {fmt(expected)}（报告写结余 {yuan(r)}）",
+    )

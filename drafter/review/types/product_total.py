@@ -1,0 +1,54 @@
+"""product_total: 数量 × 单价 (× a third factor) = 合计, in the shapes the rule's patterns give."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from drafter.analysis.view import Analysis
+from drafter.findings import Finding
+from drafter.review.types._common import BaseParams, close, rx_cached
+from drafter.text.figures import extract, fmt
+
+STAGE = "text"
+
+
+class Params(BaseParams):
+    # regexes with named groups n (a count), price (per-unit amount) and total
+    pattern: str = ""
+    patterns: list[str] = []
+
+
+_PRODUCT_TRIGGER = re.compile(r"[×xX*＊]|乘以|每")
+
+
+def check(rule, a: Analysis) -> Iterator[Finding]:
+    p: Params = rule.params
+    patterns = [rx_cached((x,)) for x in ([p.pattern] if p.pattern else []) + p.patterns]
+    # every shape has a multiplication or a 每: only such lines are searched
+    lines = [ln for ln in a.lines if _PRODUCT_TRIGGER.search(a.text, ln.start, ln.end)]
+    matches = [m for rx in patterns for ln in lines for m in rx.finditer(a.text, ln.start, ln.end)]
+    for m in sorted(matches, key=lambda m: m.start()):
+        figs = {k: extract(m.group(k)) for k in ("n", "price", "total")}
+        if not all(figs.values()):
+            continue
+        n, price, total = figs["n"][0], figs["price"][0], figs["total"][0]
+        if price.kind != "amount" or total.kind != "amount":
+            continue
+        factor = m.groupdict().get("m")  # a third factor: months, days, times
+        times = float(factor) if factor else 1.0
+        expected = n.value * price.yuan * times
+        # a whole-元 price in a working is exact; a price with decimals or in 万元 may be rounded
+        price_tol = 0.0 if price.unit == "元" and price.decimals == 0 else price.tolerance
+        if close(expected, total.yuan, total.tolerance + price_tol * n.value * times):
+            continue
+        slip = close(expected, total.yuan * 1e4, total.tolerance * 1e4)
+        start = m.start("total")
+        yield a.finding(
+            rule,
+            start,
+            m.end("total"),
+            rule.say(total=total.text, expected=fmt(expected) + " 元"),
+            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {fmt(expected)} 元（报告写 {total.text}）"
+            + ("，疑为 元/万元 写错" if slip else ""),
+        )

@@ -1,0 +1,84 @@
+"""role_consistency: the same figure (预算, 支出, 结余, 执行率, 自评分) stated twice with two
+values, in the text or between the text and a table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from drafter.analysis.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
+from drafter.analysis.view import Analysis
+from drafter.findings import Finding
+from drafter.review.types._common import BaseParams, close, rx
+from drafter.text.figures import fmt
+
+STAGE = "text"
+
+
+class Params(BaseParams):
+    roles: list[str] = ["initial", "adjusted", "spent", "balance", "rate", "self_score"]
+    # a clause naming a purpose is about a part of the spending, not the total
+    not_a_total: list[str] = ["用于", "费", "购", "采购", "维护", "宣传", "培训", "印制", "租赁", "工资", "补助", "包括", "主要", "建设"]
+    # words that may stand right before the cue word of a total (全年支出, 本项目支出); any other
+    # noun there names a part (日常养护支出, 水毁修复支出)
+    total_words: list[str] = [
+        "全年", "本年", "年度", "当年", "年内", "年底", "年末", "月底", "项目", "实际", "共", "合计", "累计", "总",
+        "已", "资金", "全部", "财政", "本级", "县级", "市级", "省级", "中央", "拨款", "指标", "经费", "均", "为", "的",
+    ]
+
+
+def check(rule, a: Analysis) -> Iterator[Finding]:
+    p: Params = rule.params
+    purpose = rx(p.not_a_total)
+    totals = re.compile("(?:" + "|".join(p.total_words) + ")$")
+    for role in p.roles:
+        items = [f for f in a.budget.found.get(role, [])
+                 if f.source == "table" or not (f.weak or _qualified(a.text, f, purpose, totals))]
+        if len(items) < 2:
+            continue
+        # a table 总分 that equals the sum of its rows is the right one: the other is flagged
+        checked = next((f for f in items if f.checked), None)
+        first = checked or items[0]
+        differing = [o for o in items if o is not first and not close(first.value, o.value, first.tolerance + o.tolerance)]
+        for other in differing:
+            if _sums_to(a, first, other, differing):
+                continue
+            unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
+            where = "表格" if other.source == "table" else "正文"
+            yield a.finding(
+                rule,
+                other.start,
+                other.end,
+                rule.say(name=ROLE_NAMES[role], first=fmt(first.value) + unit, other=fmt(other.value) + unit),
+                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
+                + ("（表格总分，等于各项得分之和）" if first.checked else "") + f"，此处（{where}）写 {fmt(other.value)}{unit}",
+            )
+
+
+def _sums_to(a: Analysis, total: RoleFigure, part: RoleFigure, others: list[RoleFigure]) -> bool:
+    """True when ``part`` and the other differing figures of its paragraph add up to ``total``
+    (per-source or per-use figures written without a qualifying word)."""
+    start = a.text.rfind("\n", 0, part.start) + 1
+    end = a.text.find("\n", part.start)
+    end = len(a.text) if end < 0 else end
+    group = [o for o in others if start <= o.start < end and o.source == part.source]
+    return len(group) >= 2 and close(sum(o.value for o in group), total.value,
+                                     total.tolerance + sum(o.tolerance for o in group))
+
+
+_CJK_END = re.compile(r"[\u4e00-\u9fff]$")
+
+
+def _qualified(text: str, f: RoleFigure, purpose: re.Pattern, totals: re.Pattern) -> bool:
+    """True when the figure's clause names a purpose (a part of the spending, not the total):
+    a purpose word in the clause, or a noun right before the cue word (日常养护支出 12 万元)."""
+    prefix = text[max(0, f.start - 30) : f.start]
+    cut = max(prefix.rfind(c) for c in "，,。；;\n")
+    clause = prefix[cut + 1 :]
+    if purpose.search(clause):
+        return True
+    cue = last_cue(clause)
+    if cue is None or f.figure is None:
+        return False
+    before = clause[: cue[1]].rstrip()
+    return bool(_CJK_END.search(before)) and not totals.search(before) and not ends_with_cue(before)
