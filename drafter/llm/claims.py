@@ -102,8 +102,8 @@ def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = N
     """The claim check through a configured endpoint (``drafter.llm.chat.endpoint_from_env``), its
     calls cached on disk when ``cache_dir`` is given: what ``review --llm`` and the web page's
     model check use."""
-    from drafter.llm.chat import CachedChat, chat_model
+    from drafter.llm import chat
     from drafter.llm.prompts import load_prompt
 
-    call = CachedChat(chat_model(endpoint), cache_dir, key=f"{endpoint.base_url}|{endpoint.model}|claims")
+    call = chat.build_chat(endpoint, cache_dir, purpose="claims")
     return ClaimChecker(call, load_prompt("claim_check", prompts_dir), model_name=endpoint.model, facts_text=facts_text)
