@@ -22,8 +22,10 @@ from drafter.errors import DrafterError
 @click.option("--runs", "runs_dir", default="runs", show_default=True, help="Where run artifacts go.")
 @prompts_option()
 @click.option("--jobs", type=int, default=4, show_default=True, help="Sections drafted at once (openai).")
-@click.option("--cache", "cache_dir", default=".drafter/cache", show_default=True, help="Response cache folder (openai).")
-def draft_cmd(facts_file, template, backend, model, base_url, endpoint, section, output, runs_dir, prompts_dir, jobs, cache_dir):
+@click.option("--cache", "cache_dir", default=".drafter/cache", show_default=True,
+              help="Response cache folder (openai).")
+def draft_cmd(facts_file, template, backend, model, base_url, endpoint, section, output, runs_dir, prompts_dir, jobs,
+              cache_dir):
     """Draft a report from a facts file (YAML/JSON): every figure computed in code and checked."""
     from drafter.draft.pipeline import draft
     from drafter.facts.model import load_facts

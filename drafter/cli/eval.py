@@ -29,7 +29,8 @@ _out_option = click.option("--out", "out_dir", default="evals/results", show_def
                            help="Where runs are written (a run id names a folder there).")
 
 
-@click.group(name="eval", cls=SuiteOrCommand, options_metavar="", subcommand_metavar="SUITE.yaml [OPTIONS] | compare RUN_A RUN_B")
+@click.group(name="eval", cls=SuiteOrCommand, options_metavar="",
+             subcommand_metavar="SUITE.yaml [OPTIONS] | compare RUN_A RUN_B")
 def eval_group():
     """Score review and drafting against reference reports.
 
@@ -42,7 +43,8 @@ def eval_group():
 @eval_group.command(name="run")
 @click.argument("suite_file", metavar="SUITE.yaml")
 @prompts_option(repeatable=True)
-@click.option("--backend", "backends", multiple=True, help="offline, openai or endpoint:NAME (repeatable; crossed with --prompts).")
+@click.option("--backend", "backends", multiple=True,
+              help="offline, openai or endpoint:NAME (repeatable; crossed with --prompts).")
 @model_options("--backend openai", endpoint=False)
 @click.option("--jobs", type=int, default=2, show_default=True, help="Cases run at once (model calls overlap).")
 @click.option("--run-id", help="Name the run; an existing run of that id continues where it stopped.")

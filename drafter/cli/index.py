@@ -20,7 +20,13 @@ from drafter.cli.options import index_options
 @click.option("--rebuild", is_flag=True, help="Start the index over (an index of an older drafter, another embedding).")
 def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
     """Index past reports (files or folders) for retrieval and copy detection."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from rich.table import Table
 
     from drafter.config import load_config
@@ -50,9 +56,11 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
 
             results.extend(idx.add_many(files, advance))
     if results:
-        counts = {k: sum(1 for r in results if r.status == k) for k in ("added", "replaced", "unchanged", "removed", "skipped")}
+        statuses = ("added", "replaced", "unchanged", "removed", "skipped")
+        counts = {k: sum(1 for r in results if r.status == k) for k in statuses}
         chunks = sum(r.chunks for r in results if r.status in ("added", "replaced"))
-        out.print(f"{idx.where}: " + "，".join(f"{k} {v}" for k, v in counts.items() if v) + f"；新写入 {chunks} 个片段")
+        shown = "，".join(f"{k} {v}" for k, v in counts.items() if v)
+        out.print(f"{idx.where}: {shown}；新写入 {chunks} 个片段")
         for r in results:
             if r.status == "skipped":
                 out.print(f"  [yellow]skipped[/] {r.path}: {r.reason}", highlight=False)

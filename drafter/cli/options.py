@@ -31,7 +31,7 @@ def model_options(used_by: str, *, endpoint: bool = True) -> Callable:
                                         "the default key is never sent to it."),
     ]
     if endpoint:
-        options.append(click.option("--endpoint", help=f"A named endpoint from the config file (drafter.yml: endpoints) "
+        options.append(click.option("--endpoint", help="A named endpoint from the config file (drafter.yml: endpoints) "
                                                        f"for {used_by}."))
     return _stack(*options)
 
@@ -42,7 +42,8 @@ def prompts_option(*, repeatable: bool = False) -> Callable:
     if repeatable:
         return click.option("--prompts", "prompt_dirs", multiple=True,
                             help="Prompt folder(s) to compare (repeatable; replaces the suite's variants).")
-    return click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), help="Prompt folder (default prompts/v1).")
+    return click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False),
+                        help="Prompt folder (default prompts/v1).")
 
 
 def index_options(*, optional: bool = True) -> Callable:

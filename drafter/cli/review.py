@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from drafter.cli.console import fail, out
-from drafter.cli.options import disable_option, index_options, max_mb_option, model_options, output_option, prompts_option
+from drafter.cli.options import (
+    disable_option,
+    index_options,
+    max_mb_option,
+    model_options,
+    output_option,
+    prompts_option,
+)
 from drafter.errors import InputError
 from drafter.findings import Level
 
@@ -34,7 +41,8 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md", "docx"]), default="rich", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md", "docx"]), default="rich",
+              show_default=True,
               help="docx: a copy of the report with every finding as a Word comment (needs -o OUT.docx).")
 @output_option("With --format docx: the commented Word file to write.")
 @click.option("--min-level", type=click.Choice([lv.value for lv in Level]), default="info", show_default=True)
@@ -43,9 +51,11 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--accept", "accept_file", type=click.Path(), help="Accept list (YAML) of findings to silence.")
 @max_mb_option("file to read")
 @index_options()
-@click.option("--llm", "use_llm", is_flag=True, help="Also let a model judge each outcome claim (needs --model or DRAFTER_MODEL).")
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Also let a model judge each outcome claim (needs --model or DRAFTER_MODEL).")
 @model_options("--llm")
-@click.option("--facts", "facts_file", type=click.Path(), help="A facts file the claims may also be supported by (--llm).")
+@click.option("--facts", "facts_file", type=click.Path(),
+              help="A facts file the claims may also be supported by (--llm).")
 @prompts_option()
 @click.pass_context
 def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
@@ -54,8 +64,8 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
     Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
-    from drafter.review import printers as render
     from drafter.documents.load import load
+    from drafter.review import printers as render
     from drafter.review.engine import load_accept
     from drafter.review.engine import review as run_review
     from drafter.review.registry import load_rules
@@ -78,7 +88,8 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     for path in paths:
         try:  # a file that cannot be used is named, and the other files are still reviewed
             report = load(path, max_bytes=int(max_mb * 1024 * 1024))
-            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index, claims=claims))
+            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index,
+                                      claims=claims))
             texts[report.path] = report.text
             reports.append(report)
         except InputError as exc:
@@ -113,7 +124,8 @@ def _docx_output_problem(fmt: str, output: str | None, paths: list[str]) -> str 
         return f"{output}: the output of --format docx must end in .docx"
     if len(paths) > 1:
         return f"--format docx writes one commented copy of one report (got {len(paths)} files)"
-    if paths and Path(output).exists() and Path(paths[0]).exists() and Path(output).resolve() == Path(paths[0]).resolve():
+    target, report = Path(output), Path(paths[0]) if paths else None
+    if report is not None and target.exists() and report.exists() and target.resolve() == report.resolve():
         return f"{output}: this is the report itself; the original is never modified, choose another output file"
     return None
 

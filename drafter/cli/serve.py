@@ -14,7 +14,8 @@ from drafter.cli.options import index_options, max_mb_option, model_options
 @click.option("--token", envvar="DRAFTER_TOKEN", help="Every request must carry this token (or set DRAFTER_TOKEN).")
 @max_mb_option("upload")
 @index_options()
-@click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True, help="Drafting backend.")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True,
+              help="Drafting backend.")
 @model_options("--backend openai")
 def serve_cmd(host, port, token, max_mb, index_dir, chroma_url, no_index, backend, model, base_url, endpoint):
     """A web page (review and draft) and a JSON API under /api/, on 127.0.0.1:8000 by default."""
