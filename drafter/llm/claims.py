@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.analysis.view import Analysis, Sentence
 from drafter.corpus.embed import sentence_form
 from drafter.errors import DrafterError
+from drafter.llm.replies import typed_reply
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
 BATCH = 30
@@ -78,7 +79,7 @@ class ClaimChecker:
                 failures.append(CheckFailure(batch[0].start, batch[-1].end, f"模型调用失败（{exc}）"))
                 continue
             try:
-                verdicts = Verdicts.model_validate_json(_json_part(raw))
+                verdicts = typed_reply(raw, Verdicts)
             except (ValidationError, ValueError) as exc:
                 failures.append(CheckFailure(batch[0].start, batch[-1].end, f"{exc.__class__.__name__}: 模型输出不是约定的 JSON"))
                 continue
@@ -88,14 +89,6 @@ class ClaimChecker:
                 failures.append(CheckFailure(batch[0].start, batch[-1].end, f"模型漏判了第 {', '.join(map(str, missing))} 句"))
             results.extend(ClaimResult(batch[n - 1], v) for n, v in sorted(by_id.items()))
         return results, failures
-
-
-def _json_part(raw: str) -> str:
-    """The JSON object of a reply (models like to wrap it in a code fence)."""
-    m = re.search(r"\{.*\}", raw, re.S)
-    if not m:
-        raise ValueError("no JSON object")
-    return m.group(0)
 
 
 def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None, cache_dir: str | None = None) -> ClaimChecker:
