@@ -425,7 +425,7 @@ def test_the_index_in_use_is_the_clis(tmp_path, monkeypatch):
      ("0.0.0.0", None, True), ("192.168.1.5", None, True), ("example.org", None, True), ("0.0.0.0", TOKEN, False)],
 )
 def test_serve_warns_on_a_public_address_without_a_token(host, token, warned):
-    from drafter.cli import _bind_warning
+    from drafter.cli.serve import _bind_warning
 
     warning = _bind_warning(host, token)
     assert (warning is not None) == warned

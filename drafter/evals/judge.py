@@ -4,11 +4,10 @@ answer that fails is recorded as a failure, never as a score."""
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, Field, ValidationError
 
 from drafter.errors import DrafterError
+from drafter.llm.replies import typed_reply
 
 
 class Judgement(BaseModel):
@@ -25,11 +24,8 @@ def judge_draft(call, prompt, draft: str, limit: int = 12000) -> dict:
         raw = call(system, user)
     except DrafterError as exc:
         return {"judge_error": f"模型调用失败（{exc}）"}
-    m = re.search(r"\{.*\}", raw or "", re.S)
     try:
-        if not m:
-            raise ValueError("no JSON object")
-        j = Judgement.model_validate_json(m.group(0))
+        j = typed_reply(raw, Judgement)
     except (ValidationError, ValueError) as exc:
         return {"judge_error": f"{exc.__class__.__name__}: 评分输出不是约定的 JSON"}
     return {"judge_fluency": j.fluency, "judge_register": j.formality, "judge_reason": j.reason}

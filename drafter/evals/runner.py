@@ -128,14 +128,13 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
 
 # --- the run -------------------------------------------------------------------------------
 def default_call_factory(cache_dir: Path) -> Callable[[Variant], object]:
-    from drafter.llm.chat import CachedChat, chat_model, endpoint_from_env
+    from drafter.llm import chat
 
     def make(v: Variant):
         name = v.backend.split(":", 1)[1] if v.backend.startswith("endpoint:") else None
         if v.backend not in ("openai",) and name is None:
             raise DrafterError(f"variant {v.name}: backend '{v.backend}' is not offline, openai or endpoint:NAME")
-        ep = endpoint_from_env(v.model, v.base_url, name)
-        return CachedChat(chat_model(ep), cache_dir, key=f"{ep.base_url}|{ep.model}")
+        return chat.build_chat(chat.endpoint_from_env(v.model, v.base_url, name), cache_dir)
 
     return make
 

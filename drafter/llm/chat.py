@@ -58,6 +58,14 @@ def chat_model(ep: Endpoint) -> BaseChatModel:
                       timeout=ep.timeout, max_retries=ep.max_retries, temperature=0)
 
 
+def build_chat(ep: Endpoint, cache_dir: str | Path | None = None, *, purpose: str = "") -> CachedChat:
+    """The one way drafter gets a chat model: ``ep``'s model through ChatOpenAI, its answers
+    cached on disk under ``cache_dir`` (none when it is None). The cache key is the endpoint's
+    base URL and model, and ``purpose`` when given (the claim check keeps its answers apart)."""
+    key = f"{ep.base_url}|{ep.model}" + (f"|{purpose}" if purpose else "")
+    return CachedChat(chat_model(ep), cache_dir, key=key)
+
+
 class CachedChat:
     """Calls a chat model with (system, user) messages; identical calls are answered from an
     on-disk cache, so a re-run with the same inputs makes no calls."""

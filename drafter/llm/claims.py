@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.analysis.view import Analysis, Sentence
 from drafter.corpus.embed import sentence_form
 from drafter.errors import DrafterError
+from drafter.llm.replies import typed_reply
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
 BATCH = 30
@@ -78,7 +79,7 @@ class ClaimChecker:
                 failures.append(CheckFailure(batch[0].start, batch[-1].end, f"模型调用失败（{exc}）"))
                 continue
             try:
-                verdicts = Verdicts.model_validate_json(_json_part(raw))
+                verdicts = typed_reply(raw, Verdicts)
             except (ValidationError, ValueError) as exc:
                 failures.append(CheckFailure(batch[0].start, batch[-1].end, f"{exc.__class__.__name__}: 模型输出不是约定的 JSON"))
                 continue
@@ -90,20 +91,12 @@ class ClaimChecker:
         return results, failures
 
 
-def _json_part(raw: str) -> str:
-    """The JSON object of a reply (models like to wrap it in a code fence)."""
-    m = re.search(r"\{.*\}", raw, re.S)
-    if not m:
-        raise ValueError("no JSON object")
-    return m.group(0)
-
-
 def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None, cache_dir: str | None = None) -> ClaimChecker:
     """The claim check through a configured endpoint (``drafter.llm.chat.endpoint_from_env``), its
     calls cached on disk when ``cache_dir`` is given: what ``review --llm`` and the web page's
     model check use."""
-    from drafter.llm.chat import CachedChat, chat_model
+    from drafter.llm import chat
     from drafter.llm.prompts import load_prompt
 
-    call = CachedChat(chat_model(endpoint), cache_dir, key=f"{endpoint.base_url}|{endpoint.model}|claims")
+    call = chat.build_chat(endpoint, cache_dir, purpose="claims")
     return ClaimChecker(call, load_prompt("claim_check", prompts_dir), model_name=endpoint.model, facts_text=facts_text)

@@ -118,10 +118,9 @@ class Backend:
 
         call = None
         if self.endpoint is not None:
-            from drafter.llm.chat import CachedChat, chat_model
+            from drafter.llm import chat
 
-            ep = self.endpoint
-            call = CachedChat(chat_model(ep), self.settings.cache_dir, key=f"{ep.base_url}|{ep.model}")
+            call = chat.build_chat(self.endpoint, self.settings.cache_dir)
         backend = "openai" if call is not None else "offline"
         if self.settings.runs_dir:
             return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=self.settings.runs_dir)

@@ -1,0 +1,15 @@
+"""Where the commands write: ``out`` (rich, stdout) for results, ``fail`` for one plain line
+on stderr."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+
+out = Console(soft_wrap=False)
+
+
+def fail(message: str) -> None:
+    """One plain line on stderr (no markup: file names may contain brackets; no wrapping)."""
+    click.echo(f"drafter: {message}", err=True)
+

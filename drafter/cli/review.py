@@ -1,0 +1,170 @@
+"""``drafter review``: review reports, print the findings in one of the formats, or write a
+commented Word copy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from drafter.cli.console import fail, out
+from drafter.cli.options import (
+    disable_option,
+    index_options,
+    max_mb_option,
+    model_options,
+    output_option,
+    prompts_option,
+)
+from drafter.errors import InputError
+from drafter.findings import Level
+
+
+def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(files, empty folders): files as given; folders become the reports inside them
+    (recursively, sorted; Word's ``~$`` lock files are skipped)."""
+    from drafter.documents.load import reports_in
+
+    files: list[str] = []
+    empty: list[str] = []
+    for p in paths:
+        if Path(p).is_dir():
+            found = [str(f) for f in reports_in(p)]
+            files.extend(found)
+            if not found:
+                empty.append(p)
+        else:
+            files.append(p)
+    return files, empty
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["rich", "line", "json", "md", "docx"]), default="rich",
+              show_default=True,
+              help="docx: a copy of the report with every finding as a Word comment (needs -o OUT.docx).")
+@output_option("With --format docx: the commented Word file to write.")
+@click.option("--min-level", type=click.Choice([lv.value for lv in Level]), default="info", show_default=True)
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(), help="Extra folder of rule YAML files.")
+@disable_option()
+@click.option("--accept", "accept_file", type=click.Path(), help="Accept list (YAML) of findings to silence.")
+@max_mb_option("file to read")
+@index_options()
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Also let a model judge each outcome claim (needs --model or DRAFTER_MODEL).")
+@model_options("--llm")
+@click.option("--facts", "facts_file", type=click.Path(),
+              help="A facts file the claims may also be supported by (--llm).")
+@prompts_option()
+@click.pass_context
+def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
+           use_llm, model, base_url, endpoint, facts_file, prompts_dir, output):
+    """Review reports (.md .txt .docx .pdf, or folders of them).
+
+    With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
+    Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
+    from drafter.documents.load import load
+    from drafter.review import printers as render
+    from drafter.review.engine import load_accept
+    from drafter.review.engine import review as run_review
+    from drafter.review.registry import load_rules
+
+    rules = load_rules(list(rule_dirs), set(disable))
+    accept = load_accept(accept_file) if accept_file else _default_accept()
+    index = None if no_index else _review_index(index_dir, chroma_url)
+    claims = _claim_checker(model, base_url, endpoint, facts_file, prompts_dir) if use_llm else None
+    results, texts, reports = [], {}, []
+    paths, empty = expand(files)
+    problem = _docx_output_problem(fmt, output, paths)
+    if problem:
+        fail(problem)
+        sys.exit(2)
+    for folder in empty:
+        fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
+    bad = bool(empty)
+    if not paths:
+        sys.exit(2)
+    for path in paths:
+        try:  # a file that cannot be used is named, and the other files are still reviewed
+            report = load(path, max_bytes=int(max_mb * 1024 * 1024))
+            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index,
+                                      claims=claims))
+            texts[report.path] = report.text
+            reports.append(report)
+        except InputError as exc:
+            if ctx.obj["debug"]:
+                raise
+            fail(str(exc))
+            bad = True
+    if fmt == "docx":
+        bad = _write_docx(reports, results, output) or bad
+    elif fmt == "json":
+        click.echo(render.to_json(results, single=len(paths) == 1))
+    elif fmt == "line":
+        text = render.to_lines(results)
+        if text:
+            click.echo(text)
+    elif fmt == "md":
+        click.echo(render.to_markdown(results))
+    else:
+        render.print_rich(results, texts, out)
+    if bad:
+        sys.exit(2)
+    sys.exit(1 if any(r.has_errors for r in results) else 0)
+
+
+def _docx_output_problem(fmt: str, output: str | None, paths: list[str]) -> str | None:
+    """What is wrong with the arguments of ``review --format docx -o OUT.docx``, if anything."""
+    if fmt != "docx":
+        return "-o/--output is for --format docx (the other formats print to stdout)" if output else None
+    if not output:
+        return "--format docx writes a Word file: give -o OUT.docx"
+    if Path(output).suffix.lower() != ".docx":
+        return f"{output}: the output of --format docx must end in .docx"
+    if len(paths) > 1:
+        return f"--format docx writes one commented copy of one report (got {len(paths)} files)"
+    target, report = Path(output), Path(paths[0]) if paths else None
+    if report is not None and target.exists() and report.exists() and target.resolve() == report.resolve():
+        return f"{output}: this is the report itself; the original is never modified, choose another output file"
+    return None
+
+
+def _write_docx(reports, results, output: str) -> bool:
+    """Write the commented copy; True when there is nothing to write (no report could be read).
+    A copy that cannot be written raises (one line and exit 2 at the CLI's boundary)."""
+    from drafter.documents.docx_comments import write_commented_docx
+
+    if not results:
+        return True
+    placements = write_commented_docx(reports[0], results[0], output)
+    moved = sum(1 for p in placements if not p.exact)
+    note = f"，其中 {moved} 条无法定位原文，放在最近的段落" if moved else ""
+    out.print(f"写入 {output}：{len(placements)} 条批注{note}", highlight=False)
+    return False
+
+
+def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
+    from drafter.llm.chat import endpoint_from_env
+    from drafter.llm.claims import claim_checker
+
+    facts_text = ""
+    if facts_file:
+        from drafter.facts.model import load_facts
+
+        facts_text = load_facts(facts_file).model_dump_json(exclude_none=True)
+    return claim_checker(endpoint_from_env(model, base_url, endpoint), facts_text=facts_text, prompts_dir=prompts_dir)
+
+
+def _review_index(index_dir: str | None, chroma_url: str | None):
+    """The corpus index to review against: the one named, else the configured one when it
+    exists; None when there is none (review then runs on the rules alone)."""
+    from drafter.config import load_config, open_index
+
+    return open_index(load_config(index=index_dir, chroma_url=chroma_url), index_dir)
+
+
+def _default_accept():
+    from drafter.review.engine import default_accept
+
+    return default_accept()
