@@ -155,7 +155,9 @@ def test_the_installed_command_drafts_through_an_openai_compatible_server(instal
 # imported only when asked for: --embedding st:PATH needs sentence-transformers (not declared)
 OPTIONAL_IMPORTS = {"sentence_transformers"}
 # needed without being imported: FastAPI parses uploads with python-multipart
-NOT_IMPORTED = {"python-multipart"}
+# declared but not imported by name: FastAPI needs python-multipart for uploads; drafter.text.normalise
+# reads the character tables of opencc-python-reimplemented as package data
+NOT_IMPORTED = {"python-multipart", "opencc-python-reimplemented"}
 LOCAL_TEST_MODULES = {"tests", "fake_openai", "docgen", "conftest"}
 
 

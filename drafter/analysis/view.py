@@ -1,6 +1,7 @@
 """The analysis view of a report: paragraphs broken across page breaks joined, Markdown
-emphasis dropped, full-width digits folded, a section tree, sentences and figures, all in
-*analysis* offsets that map back to the original text for findings.
+emphasis and pinyin annotations dropped, real input made uniform (``drafter.text.normalise``:
+full-width digits, half-width punctuation, traditional characters), a section tree, sentences
+and figures, all in *analysis* offsets that map back to the original text for findings.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from functools import cached_property
 
 from drafter.findings import Finding, Level
 from drafter.documents.load import Report
+from drafter.text.normalise import fold, pinyin_spans
 from drafter.text.numerals import counter_value
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
-_FOLD = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
-_FULLWIDTH = re.compile("[０-９％．]")
 TERMINAL = "。！？；：:!?;…"
 _CLOSERS = "”’」』）)》】"
 _EMPH = re.compile(r"\*\*|__")
@@ -231,8 +231,10 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     that a page break cut in two (a long line with no closing punctuation followed by a line
     that is neither a heading nor a table row)."""
     text = report.text
-    # the fold is 1:1, so the folded text shares the original's offsets
-    folded = text.translate(_FOLD) if _FULLWIDTH.search(text, report.body_start) else text
+    # the fold is 1:1, so the folded text shares the original's offsets; pinyin after characters
+    # (項(xiàng)目) is dropped like emphasis markers
+    folded = fold(text, report.body_start)
+    dropped = sorted([*((m.start(), m.end()) for m in _EMPH.finditer(text, report.body_start)), *pinyin_spans(text, report.body_start)])
     raw_lines: list[tuple[int, int]] = []  # (orig start, orig end) of non-empty lines
     pos = report.body_start
     newline_at: dict[int, int] = {}  # stripped line end -> its newline's offset
@@ -253,10 +255,14 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     def copy(o_start: int, o_end: int) -> None:
         nonlocal a
         last = o_start
-        for m in _EMPH.finditer(text, o_start, o_end):
-            if m.start() > last:
-                _emit(last, m.start())
-            last = m.end()
+        for d_start, d_end in dropped[bisect_left(dropped, (o_start, -1)) :]:
+            if d_start >= o_end:
+                break
+            if d_end > o_end:
+                continue
+            if d_start > last:
+                _emit(last, d_start)
+            last = d_end
         if o_end > last:
             _emit(last, o_end)
 

@@ -23,6 +23,9 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    # "pipe": rows of a Markdown/Word table; "form": the 自评表 read from cells in another layout
+    # (drafter.text.forms), which may be cut off at the end of a pasted excerpt
+    layout: str = "pipe"
 
     def column(self, *keywords: str, exclude: tuple[str, ...] = ()) -> int | None:
         """Index of the first header cell containing any keyword (and none of ``exclude``)."""
@@ -55,6 +58,20 @@ def _is_separator(line: str) -> bool:
 
 
 def read_tables(analysis) -> list[Table]:
+    """The report's pipe tables, then the 自评表's funds blocks and indicator tables in other
+    layouts (flattened into lines, one cell per line: ``drafter.text.forms``) that no pipe
+    table already holds."""
+    tables = _pipe_tables(analysis)
+    text = analysis.text
+    if "资金总额" in text or "一级" in text:
+        from drafter.text.forms import form_tables
+
+        taken = [(t.start, t.end) for t in tables if is_funds_table(t) or IndicatorTable(t).col_score is not None]
+        tables = sorted(tables + form_tables(text, taken), key=lambda t: t.start)
+    return tables
+
+
+def _pipe_tables(analysis) -> list[Table]:
     """Consecutive pipe rows form a table; a blank line in the original text, or a row
     followed by a ``|---|`` separator (a Markdown header), starts a new one."""
     tables: list[Table] = []

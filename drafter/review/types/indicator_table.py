@@ -62,7 +62,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                     c = it.cell(r, it.col_actual)
                     yield a.finding(rule, c.start, c.end, rule.say(name=r.name),
                                     evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}，偏差原因栏为空")
-        elif p.check == "weights_sum" and (totals or execution_row(a, rows)):
+        elif p.check == "weights_sum" and (totals or (execution_row(a, rows) and it.table.layout == "pipe")):
+            # a table read from a pasted layout may be cut off: its weights are summed only up to its 总分 row
             weights = [r.weight for r in rows if r.weight is not None]
             terms = [fmt(w) for w in weights]
             execution = execution_row(a, rows)

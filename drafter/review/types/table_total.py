@@ -16,7 +16,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    total_rows: str = r"^\s*(?:合\s*计|总\s*计|年度资金总额)\s*$"  # the totals row's label
+    total_rows: str = r"^\s*(?:合\s*计|总\s*计|年度(?:财政|预算)?资金总额)\s*[：:]?\s*$"  # the totals row's label
     sub_rows: str = r"^\s*(?:其中|小\s*计|含)"  # rows that are parts of a part, or subtotals
     # columns that do not add up: rates, prices, standards, scores, numbering, dates, averages
     not_summed: str = r"率|比例|比重|占比|单价|标准|分值|得分|权重|序号|编号|年份|日期|时间|人均|户均|平均|均价|%|％"
@@ -64,7 +64,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             if skip_rx.search(head.text) or col >= len(table.rows[t]):
                 continue
             total = _cell_number(table.rows[t][col].text)
-            values = [_cell_number(table.rows[i][col].text) if col < len(table.rows[i]) else None for i in parts]
+            # in the 自评表 read from a pasted layout an empty source row (上年结转资金) has none
+            blank = (0.0, 0) if table.layout == "form" else None
+            values = [(_cell_number(table.rows[i][col].text) if table.rows[i][col].text.strip() else blank)
+                      if col < len(table.rows[i]) else None for i in parts]
             if total is None or any(v is None for v in values) or not any(v[0] for v in values):
                 continue
             got = sum(v[0] for v in values)

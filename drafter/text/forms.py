@@ -1,0 +1,515 @@
+"""The national 项目支出绩效自评表 read from its cells, whatever the layout it arrived in: a Markdown
+or Word table, cells flattened into one line separated by spaces, pipe rows broken over several
+lines, or one cell per line with blank lines between (as web pages and PDF extraction give it).
+
+The text is cut into cells at ``|``, line breaks and runs of spaces. The header names the
+columns and their order (年初预算数 全年预算数 全年执行数 分值 执行率 得分; 三级指标 年度指标值 实际完成值
+分值 得分 偏差原因…) and the unit of the amounts (``项目资金（万元）``); a row is its label followed by
+its values. A row whose values cannot be put in the header's columns without guessing is left
+out: a figure read into the wrong column would be a false alarm.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from drafter.text.tables import Cell, Table
+
+# a cell: text between separators (pipes, line breaks, runs of blanks)
+_CELL = re.compile(r"[^|\n \t\u3000\u00a0]+")
+_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_AMOUNT = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(万元|元|万)?$")
+_PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
+_BLANK = re.compile(r"^[-—–/／]+$")
+# the label opening the funds block's total row, and a unit in the block's title
+_TOTAL = re.compile(r"^年度(?:财政|预算)?资金总额[）)]?[：:]?$")
+_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]|单位[：:]\s*(万元|元)")
+_FUNDS_TITLE = re.compile(r"项目资金|资金情况|资金投入情况|预算执行情况|年度预算申请|资金安排")
+# header columns of the funds block, in the words tables use
+_FUNDS_COLUMNS = [
+    ("initial", re.compile(r"年初预算数?")),
+    ("budget", re.compile(r"全年预算数?|调整后预算数?|(?<![年初])预算数")),
+    ("spent", re.compile(r"全年执行数|实际执行数|执行数|实际支出数?")),
+    ("weight", re.compile(r"分值")),
+    ("rate", re.compile(r"(?:预算)?执行率")),
+    ("score", re.compile(r"(?:自评)?得分")),
+]
+_BRACKETS = re.compile(r"[（(][^（）()]*[)）]")
+# a sub-row of the funds block: a source of the money
+_SOURCE = re.compile(r"财政拨款|结转|其他资金|中央|省级|市级|县级|区级|本级|地方|自筹|彩票|补助|专项|配套|一般公共预算|政府性基金|专户")
+# what ends the funds block
+_FUNDS_END = re.compile(r"年度总体目标|总体目标|预期目标|资金管理情况|绩效指标|一级指标|年度目标")
+
+
+@dataclass
+class Value:
+    cell: Cell
+    value: float | None  # None: a blank cell (—)
+    kind: str  # amount | percent | number | blank
+    decimals: int = 0
+
+
+@dataclass
+class FundsRow:
+    label: Cell
+    cells: dict[str, Value]  # column -> value
+    start: int
+    end: int
+
+    def get(self, column: str) -> float | None:
+        v = self.cells.get(column)
+        return v.value if v is not None else None
+
+
+@dataclass
+class FundsBlock:
+    columns: list[str]
+    unit: str  # 万元 | 元
+    total: FundsRow
+    parts: list[FundsRow] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+def cells(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
+    return [Cell(m.group(0), m.start(), m.end()) for m in _CELL.finditer(text, start, len(text) if end is None else end)]
+
+
+def _value(cell: Cell) -> Value | None:
+    t = cell.text.rstrip("：:")
+    m = _PERCENT.match(t)
+    if m:
+        digits = m.group(1)
+        return Value(cell, float(digits), "percent", len(digits.split(".")[1]) if "." in digits else 0)
+    m = _AMOUNT.match(t)
+    if m:
+        digits = m.group(1).replace(",", "")
+        return Value(cell, float(digits), "amount" if m.group(2) else "number", len(digits.split(".")[1]) if "." in digits else 0)
+    if _BLANK.match(t):
+        return Value(cell, None, "blank")
+    return None
+
+
+def _split_label_value(cell: Cell) -> list[Cell]:
+    """``按支出性质分：1925.67`` is a label and a value in one cell."""
+    m = re.match(r"^(.*?[：:])(-?\d[\d,]*(?:\.\d+)?(?:万元|元|%)?)$", cell.text)
+    if not m or not m.group(1).strip("：:"):
+        return [cell]
+    cut = cell.start + len(m.group(1))
+    return [Cell(m.group(1), cell.start, cut), Cell(m.group(2), cut, cell.end)]
+
+
+def funds_blocks(text: str) -> list[FundsBlock]:
+    """Every funds block of 自评表 form in ``text`` (analysis text)."""
+    out = []
+    all_cells = [piece for c in cells(text) for piece in _split_label_value(c)]
+    for i, c in enumerate(all_cells):
+        if not _TOTAL.match(c.text):
+            continue
+        block = _read_block(text, all_cells, i)
+        if block is not None:
+            out.append(block)
+    return out
+
+
+def _header(text: str, anchor: int) -> tuple[list[str], str] | None:
+    """The columns named between the block's title and its total row, in order, and the unit."""
+    lo = max(0, anchor - 400)
+    region = text[lo:anchor]
+    title = None
+    for m in _FUNDS_TITLE.finditer(region):
+        title = m
+    if title is not None:
+        region = region[title.start() :]
+    unit_m = _UNIT.search(region)
+    unit = (unit_m.group(1) or unit_m.group(2)) if unit_m else ""
+    flat = _BRACKETS.sub("", re.sub(r"[\s|]+", "", region))
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for name, rx in _FUNDS_COLUMNS:
+        for m in rx.finditer(flat):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            found.append((m.start(), name))
+            taken.append(m.span())
+            break
+    columns = [name for _, name in sorted(found)]
+    if "spent" not in columns or not {"budget", "initial"} & set(columns):
+        return None
+    if len(columns) != len(set(columns)):
+        return None
+    return columns, unit
+
+
+def _row_values(all_cells: list[Cell], j: int) -> tuple[list[Value], int]:
+    """The values following cell ``j`` up to the next cell that is not a value."""
+    values = []
+    while j < len(all_cells):
+        v = _value(all_cells[j])
+        if v is None:
+            break
+        values.append(v)
+        j += 1
+    return values, j
+
+
+_WEIGHTS = {5.0, 10.0, 15.0, 20.0, 25.0, 30.0}
+
+
+def _assign(columns: list[str], values: list[Value], total: bool) -> dict[str, Value] | None:
+    """The values put in their columns, or None when that takes a guess."""
+    if not values:
+        return None
+    if len(values) == len(columns):
+        out = dict(zip(columns, values))
+        return out if _consistent(out) else None
+    amounts = [c for c in columns if c in ("initial", "budget", "spent")]
+    rest = [c for c in columns if c not in amounts]
+    percents = [k for k, v in enumerate(values) if v.kind == "percent"]
+    if len(percents) > 1:
+        return None
+    if percents and "rate" in columns:
+        p = percents[0]
+        pre, post = values[:p], values[p + 1 :]
+        after_rate = columns[columns.index("rate") + 1 :]
+        if len(post) > len(after_rate):
+            return None
+        out = dict(zip(after_rate, post))
+        out["rate"] = values[p]
+        before = [c for c in columns[: columns.index("rate")] if c not in amounts]  # weight
+        if before == ["weight"]:
+            score = out.get("score")
+            weight_like = pre and pre[-1].value in _WEIGHTS and (score is None or score.value is None or score.value <= pre[-1].value)
+            if len(pre) == len(amounts) + 1 or (weight_like and len(pre) <= len(amounts)):
+                out["weight"] = pre[-1]
+                pre = pre[:-1]
+        if len(pre) > len(amounts):
+            return None
+        # amounts are written from the right: an empty 年初预算数 is the one left out
+        out.update(dict(zip(amounts[len(amounts) - len(pre) :], pre)))
+        return out if _consistent(out) else None
+    if not total:
+        # a sub-row carries its amounts only
+        if len(values) <= len(amounts) and all(v.kind != "percent" for v in values):
+            out = dict(zip(amounts, values))
+            return out if _consistent(out) else None
+        return None
+    if "rate" in columns and len(values) == len(columns) - 1 and rest == ["weight", "rate", "score"]:
+        # the rate cell left empty: amounts, 分值, 得分
+        w, s = values[-2], values[-1]
+        if w.value in _WEIGHTS and s.value is not None and s.value <= w.value and len(values) - 2 == len(amounts):
+            out = dict(zip(amounts, values[:-2]))
+            out.update(weight=w, score=s)
+            return out if _consistent(out) else None
+    return None
+
+
+def _consistent(out: dict[str, Value]) -> bool:
+    """Kinds fit their columns: no percent among the amounts, the 分值 a plausible weight."""
+    for col, v in out.items():
+        if col in ("initial", "budget", "spent") and v.kind == "percent":
+            return False
+        if col == "rate" and v.kind == "amount":
+            return False
+        if col == "weight" and v.value is not None and not 0 < v.value <= 100:
+            return False
+        if col == "score" and v.value is not None and v.kind == "percent":
+            return False
+    w, s = out.get("weight"), out.get("score")
+    if w is not None and s is not None and w.value is not None and s.value is not None and s.value > w.value * 1.5:
+        return False
+    return True
+
+
+def _read_block(text: str, all_cells: list[Cell], i: int) -> FundsBlock | None:
+    head = _header(text, all_cells[i].start)
+    if head is None:
+        return None
+    columns, unit = head
+    values, j = _row_values(all_cells, i + 1)
+    cells_of = _assign(columns, values, total=True)
+    if cells_of is None:
+        return None
+    total = FundsRow(all_cells[i], cells_of, all_cells[i].start, values[-1].cell.end)
+    block = FundsBlock(columns, unit, total, start=total.start, end=total.end)
+    # the sub-rows: a label (one or more cells: 其中：当年财政 拨款) and its values
+    while j < len(all_cells) and len(block.parts) < 8:
+        # a label may be cut over cells (其中：当年财政 / 拨款); it ends where it names a source
+        k, label = j, ""
+        while k < len(all_cells) and _value(all_cells[k]) is None and k - j < 4:
+            label += all_cells[k].text
+            k += 1
+            if _SOURCE.search(label) or _FUNDS_END.search(label) or label.endswith(("：", ":")):
+                break
+        label_cells = all_cells[j:k]
+        if not label_cells or _FUNDS_END.search(label) or _TOTAL.match(label):
+            break
+        if not _SOURCE.search(label):
+            break
+        values, nxt = _row_values(all_cells, k)
+        if label.endswith(("：", ":")) and len(values) <= 1:
+            break  # 按收入性质分：2030.12: a department's breakdown, not a row of the block
+        assigned = _assign(columns, values, total=False) if values else {}
+        if assigned is None:
+            break
+        lab = Cell(label, label_cells[0].start, label_cells[-1].end)
+        end = values[-1].cell.end if values else lab.end
+        block.parts.append(FundsRow(lab, assigned, lab.start, end))
+        block.end = end
+        j = nxt
+    return block
+
+
+# --- the indicator table ----------------------------------------------------------------------
+_INDICATOR_COLUMNS = [
+    ("name", re.compile(r"三级指标|指标名称")),
+    ("nature", re.compile(r"指标性质")),
+    ("target", re.compile(r"(?:年度|年初)?(?:指标值|目标值)")),
+    ("unit", re.compile(r"度量单位|计量单位")),
+    ("actual", re.compile(r"(?:全年)?实际完成(?:指标)?值|(?:全年)?实际值|完成值|实际完成情况")),
+    ("weight", re.compile(r"分值|权重")),
+    ("score", re.compile(r"(?:自评)?得分")),
+    ("reason", re.compile(r"(?:偏差|未完成)原因[^|\n]{0,20}|原因分析[^|\n]{0,12}")),
+]
+_LEVEL1 = re.compile(r"^(?:产出|效益|满意度)指标(?:[（(]\d+分?[)）])?$")
+_POINTS = re.compile(r"^[（(]?\d+分?[)）]$")  # (50分) under a 一级指标 cut from its name
+_LEVEL2 = re.compile(r"^(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度)(?:指标)?(?:[（(]\d+分?[)）])?$")
+_NOT_A_REASON = re.compile(r"^(?:指标\d*[：:]?|……|…+|\.{2,}|其中.*|指标)$")
+_NATURE = re.compile(r"^(?:[≥≤=＝═≧≦<>]|>=|<=|大于等于|小于等于|等于|定性)$")
+_EFFECT = re.compile(r"效益|可持续影响")
+_SATISFACTION = re.compile(r"满意度")
+_TOTAL_ROW = re.compile(r"^(?:总分|合计|总计)$")
+
+
+@dataclass
+class IndicatorRow:
+    cells: dict[str, Cell]  # column -> cell
+    level1: str  # the last 一级指标 seen (产出指标, 效益指标 …)
+    level2: str
+    start: int
+    end: int
+
+    def text(self, column: str) -> str:
+        c = self.cells.get(column)
+        return c.text if c is not None else ""
+
+    def number(self, column: str) -> float | None:
+        v = _value(self.cells[column]) if column in self.cells else None
+        return v.value if v is not None else None
+
+    @property
+    def is_effect(self) -> bool:
+        """An 效益指标 row (its 二级指标 says which, else its 一级指标)."""
+        return bool(_EFFECT.search(self.level2 or self.level1))
+
+    @property
+    def is_satisfaction(self) -> bool:
+        return bool(_SATISFACTION.search(self.level1 + self.level2 + self.text("name")))
+
+
+@dataclass
+class IndicatorTable:
+    columns: list[str]
+    rows: list[IndicatorRow]
+    total: tuple[Cell, list[Value]] | None  # the 总分 row: its label and numbers
+    start: int
+    end: int
+
+
+def _indicator_header(all_cells: list[Cell], i: int) -> tuple[list[str], int] | None:
+    """The columns named from cell ``i`` (一级指标) on, and the index of the first cell after them.
+    A column name may be cut over several cells (年度 / 指标值)."""
+    columns: list[str] = []
+    j = i
+    pending = ""
+    while j < len(all_cells) and j - i < 24:
+        pending += all_cells[j].text
+        flat = _BRACKETS.sub("", pending)
+        if re.fullmatch(r"[一二]级指标", flat) or flat in ("一级", "二级", "三级", "指标", "年度", "实际", "全年", "年初", "自评", "名称"):
+            if re.fullmatch(r"[一二]级指标", flat):
+                pending = ""
+            j += 1
+            continue
+        hit = next((name for name, rx in _INDICATOR_COLUMNS if rx.fullmatch(flat)), None)
+        if hit is not None:
+            if hit in columns:
+                return None
+            columns.append(hit)
+            pending = ""
+            j += 1
+            continue
+        if len(pending) < 12 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", pending) and j + 1 < len(all_cells):
+            # a name cut into pieces: try with the next cell
+            nxt = pending + all_cells[j + 1].text
+            if any(rx.match(_BRACKETS.sub("", nxt)) for _, rx in _INDICATOR_COLUMNS):
+                j += 1
+                continue
+        break
+    if pending and not columns:
+        return None
+    if "name" not in columns or "weight" not in columns or "score" not in columns:
+        return None
+    return columns[columns.index("name") :], j
+
+
+def _level_at(all_cells: list[Cell], j: int) -> tuple[int, str, int] | None:
+    """A 一级 (1) or 二级 (2) indicator name, or a bare (50分) or 指标 fragment (0), starting at
+    cell ``j`` and possibly cut over two or three cells (经济效 / 益指标): (kind, name, next index)."""
+    text = ""
+    for k in range(j, min(j + 3, len(all_cells))):
+        text += all_cells[k].text
+        if _LEVEL1.match(text):
+            return 1, text, k + 1
+        if _LEVEL2.match(text):
+            return 2, text, k + 1
+        if k == j and (_POINTS.match(text) or text == "指标"):
+            return 0, text, k + 1
+        if len(text) > 10:
+            break
+    return None
+
+
+def _is_number(cell: Cell) -> bool:
+    v = _value(cell)
+    return v is not None and v.kind in ("number", "amount") and v.value is not None and "万" not in cell.text
+
+
+def _match_row(all_cells: list[Cell], k: int, columns: list[str]) -> tuple[dict[str, Cell], int] | None:
+    """The row starting at cell ``k`` laid out as ``columns``, and the index after it."""
+    name = all_cells[k]
+    if _value(name) is not None or _level_at(all_cells, k) is not None or _TOTAL_ROW.match(name.text) or _NOT_A_REASON.match(name.text):
+        return None
+    out = {"name": name}
+    j = k + 1
+    for col in columns[1:]:
+        if col == "reason":
+            break
+        if j >= len(all_cells):
+            return None
+        c = all_cells[j]
+        if col in ("weight", "score") and not _is_number(c):
+            return None
+        if col == "nature" and not _NATURE.match(c.text):
+            return None
+        if col in ("target", "actual") and _level_at(all_cells, j) is not None:
+            return None
+        out[col] = c
+        j += 1
+    w, s = _value(out["weight"]).value, _value(out["score"]).value
+    if not (0 < w <= 100 and 0 <= s <= w * 1.5):
+        return None
+    return out, j
+
+
+def indicator_tables(text: str) -> list[IndicatorTable]:
+    """The indicator tables of 自评表 form in ``text`` (analysis text), rows in any layout."""
+    all_cells = cells(text)
+    out = []
+    i = 0
+    while i < len(all_cells):
+        if not re.fullmatch(r"一级(?:指标)?", all_cells[i].text):
+            i += 1
+            continue
+        head = _indicator_header(all_cells, i)
+        if head is None:
+            i += 1
+            continue
+        columns, j = head
+        rows: list[IndicatorRow] = []
+        level1 = level2 = ""
+        total = None
+        misses = 0
+        while j < len(all_cells) and misses < 30:
+            c = all_cells[j]
+            level = _level_at(all_cells, j)
+            if level is not None:
+                kind, label, j = level
+                if kind == 1:
+                    level1, level2 = label, ""
+                elif kind == 2:
+                    level2 = label
+                continue
+            if _TOTAL_ROW.match(c.text):
+                values, _ = _row_values(all_cells, j + 1)
+                total = (c, values)
+                break
+            got = _match_row(all_cells, j, columns)
+            if got is None:
+                misses += 1
+                j += 1
+                continue
+            cells_of, nxt = got
+            if "reason" in columns and nxt < len(all_cells):
+                reason = all_cells[nxt]
+                if (_value(reason) is None and _level_at(all_cells, nxt) is None and not _TOTAL_ROW.match(reason.text)
+                        and not _NOT_A_REASON.match(reason.text) and _match_row(all_cells, nxt, columns) is None):
+                    cells_of["reason"] = reason
+                    nxt += 1
+            last = max(cells_of.values(), key=lambda x: x.end)
+            rows.append(IndicatorRow(cells_of, level1, level2, cells_of["name"].start, last.end))
+            misses = 0
+            j = nxt
+        if rows:
+            end = total[1][-1].cell.end if total and total[1] else rows[-1].end
+            out.append(IndicatorTable(columns, rows, total, all_cells[i].start, end))
+        i = max(j, i + 1)
+    return out
+
+
+# --- as tables ------------------------------------------------------------------------------------
+_FUNDS_HEADER = {"initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数", "weight": "分值", "rate": "执行率", "score": "得分"}
+_INDICATOR_HEADER = {"name": "三级指标", "nature": "指标性质", "target": "年度指标值", "unit": "度量单位", "actual": "实际完成值",
+                     "weight": "分值", "score": "得分", "reason": "偏差原因分析及改进措施"}
+
+
+def _blank(at: int) -> Cell:
+    return Cell("", at, at)
+
+
+def funds_table(block: FundsBlock) -> Table:
+    """A funds block as a table: header 项目资金（unit）| the block's columns; the total row first,
+    then its parts."""
+    at = block.total.label.start
+    header = [Cell(f"项目资金（{block.unit}）" if block.unit else "项目资金", at, at)]
+    header += [Cell(_FUNDS_HEADER[c], at, at) for c in block.columns]
+    rows = []
+    for row in [block.total, *block.parts]:
+        rows.append([row.label] + [row.cells[c].cell if c in row.cells else _blank(row.end) for c in block.columns])
+    return Table(header=header, rows=rows, start=block.start, end=block.end, layout="form")
+
+
+def indicator_table(it: IndicatorTable) -> Table:
+    """An indicator table as a table: 一级指标 | 二级指标 | its columns from 三级指标 on, one row per
+    indicator (its 一级/二级 names repeated), and the 总分 row when there is one."""
+    at = it.start
+    header = [Cell("一级指标", at, at), Cell("二级指标", at, at)] + [Cell(_INDICATOR_HEADER[c], at, at) for c in it.columns]
+    rows = []
+    for r in it.rows:
+        s = r.cells["name"].start
+        rows.append([Cell(r.level1, s, s), Cell(r.level2, s, s)] + [r.cells.get(c) or _blank(r.end) for c in it.columns])
+    if it.total is not None:
+        label, values = it.total
+        numbers = [v for v in values if v.value is not None]
+        row = [label, _blank(label.end)] + [_blank(label.end) for _ in it.columns]
+        tail = [c for c in ("weight", "score") if c in it.columns]
+        if len(numbers) == len(tail):
+            for c, v in zip(tail, numbers):
+                row[2 + it.columns.index(c)] = v.cell
+        elif len(numbers) == 1:
+            # one number: the weights' total when it is their sum, else the scores'
+            weights = sum(_value(r.cells["weight"]).value for r in it.rows)
+            column = "weight" if abs(numbers[0].value - weights) < 0.01 else "score"
+            row[2 + it.columns.index(column)] = numbers[0].cell
+        rows.append(row)
+    return Table(header=header, rows=rows, start=it.start, end=it.end, layout="form")
+
+
+def form_tables(text: str, taken: list[tuple[int, int]] = ()) -> list[Table]:
+    """The 自评表's funds blocks and indicator tables of ``text`` as tables, those that overlap a
+    span of ``taken`` (tables read otherwise) left out."""
+    out = []
+    for t in [*(funds_table(b) for b in funds_blocks(text)), *(indicator_table(i) for i in indicator_tables(text))]:
+        if not any(a < t.end and t.start < b for a, b in taken):
+            out.append(t)
+    return sorted(out, key=lambda t: t.start)
