@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from drafter.documents.load import from_text
 from drafter.llm.claims import ClaimChecker
 from drafter.llm.prompts import load_prompt
-from drafter.documents.load import from_text
 from drafter.review.engine import review
 from tests.conftest import SEEDS
 from tests.fake_openai import FakeOpenAI

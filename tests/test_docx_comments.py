@@ -12,9 +12,9 @@ from docx.oxml.ns import qn
 
 import drafter
 from drafter.documents.docx_comments import AUTHOR, commented_document, write_commented_docx
+from drafter.documents.load import load
 from drafter.errors import DrafterError
 from drafter.findings import Finding
-from drafter.documents.load import load
 from tests import docgen
 from tests.conftest import SEEDS
 from tests.test_cli_input import DRAFTER

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from drafter.facts.derive import derive
+from drafter.analysis.templates import get_template
 from drafter.draft.compose import money, numbers_of
-from drafter.draft.guard import Allowed, allowed_of, unknown_figures
+from drafter.draft.guard import allowed_of, unknown_figures
 from drafter.draft.pipeline import draft
 from drafter.draft.plan import plan_sections
+from drafter.facts.derive import derive
 from drafter.facts.model import load_facts
 from drafter.text.figures import extract
-from drafter.analysis.templates import get_template
 from tests.conftest import ROOT, SEEDS
 from tests.fake_openai import FakeOpenAI
 

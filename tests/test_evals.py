@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from drafter.documents.load import load
 from drafter.evals.compare import compare
 from drafter.evals.inject import KINDS, inject, inject_all
 from drafter.evals.metrics import judge_clean, judge_injected, scores
 from drafter.evals.runner import run_suite
 from drafter.evals.suite import Case, Inject, Suite, load_labels, load_suite
 from drafter.findings import Finding, Level
-from drafter.documents.load import load
 from drafter.review.engine import review
 from drafter.review.registry import load_rules
 from tests.conftest import ROOT, SEEDS

@@ -7,10 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from drafter.facts.derive import derive
 from drafter.errors import InputError
-from drafter.facts.model import Budget, Facts, FundSource, Indicator, Project, Target, Unit, load_facts
+from drafter.facts.derive import derive
 from drafter.facts.io import dump_facts, extract_facts, facts_to_data, import_table
+from drafter.facts.model import Budget, Facts, FundSource, Indicator, Project, Target, Unit, load_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -7,8 +7,8 @@ import pdfplumber
 import pytest
 
 from drafter.analysis.view import Analysis
-from drafter.errors import InputError
 from drafter.documents.load import load
+from drafter.errors import InputError
 from drafter.review.engine import review
 from tests import docgen
 from tests.conftest import SEEDS as SEEDS_BY_KEY

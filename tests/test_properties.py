@@ -4,9 +4,9 @@ offset slices back to the quoted text."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drafter.text.figures import extract
 from drafter.documents.load import from_text
 from drafter.review.engine import review
+from drafter.text.figures import extract
 
 # Text built from the characters reports are made of, so the parser's paths are exercised.
 ALPHABET = st.sampled_from(

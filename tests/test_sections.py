@@ -5,10 +5,9 @@ back to the original text."""
 
 import pytest
 
-from drafter.text.normalise import fold
-
 from drafter.analysis.view import Analysis
 from drafter.documents.load import from_text, load
+from drafter.text.normalise import fold
 from tests.conftest import SEEDS
 
 

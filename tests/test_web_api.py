@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 import drafter
-from drafter.review.registry import load_rules
+from drafter.documents.load import load
 from drafter.draft.pipeline import draft
 from drafter.facts.model import load_facts
-from drafter.documents.load import load
+from drafter.review.registry import load_rules
 from drafter.web import WebSettings, create_app
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
@@ -229,7 +229,7 @@ def test_api_draft_from_a_table_and_from_the_form(client, tmp_path):
 def test_api_draft_bad_input(client, tmp_path):
     bad_yaml = tmp_path / "f.yaml"
     bad_yaml.write_text(FACTS.read_text(encoding="utf-8").replace("spent: 57790", "spent: 五万"), encoding="utf-8")
-    line = FACTS.read_text(encoding="utf-8").splitlines().index(next(l for l in FACTS.read_text(encoding="utf-8").splitlines() if l.startswith("  spent:"))) + 1
+    line = FACTS.read_text(encoding="utf-8").splitlines().index(next(x for x in FACTS.read_text(encoding="utf-8").splitlines() if x.startswith("  spent:"))) + 1
     form = {"template": "gd-annex5", "year": "2023", "unit": "县局", "project": "网站", "budget_unit": "元", "initial": "五万", "spent": "1"}
     cases = [
         ({}, 400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form"),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import DrafterError, RuleError
-
 from drafter.resources import TEMPLATES_DIR
+
 _NOISE = re.compile(r"[\s\d一二三四五六七八九十（）()、.．。：:#*\-]+")
 
 

@@ -11,8 +11,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from drafter.findings import Finding, Level
 from drafter.documents.load import Report
+from drafter.findings import Finding, Level
 from drafter.text.normalise import fold, pinyin_spans
 from drafter.text.numerals import counter_value
 

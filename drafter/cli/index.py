@@ -30,7 +30,8 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
     from rich.table import Table
 
     from drafter.config import load_config
-    from drafter.corpus.index import CorpusIndex, report_files, wipe
+    from drafter.corpus.index import CorpusIndex, wipe
+    from drafter.documents.load import expand
 
     if not (paths or remove or stats):
         fail("give report files or folders to index, --remove FILE, or --stats")
@@ -40,7 +41,7 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
         wipe(config)
     idx = CorpusIndex(config)
     results = [idx.remove(f) for f in remove]
-    files = report_files(paths)
+    files = [Path(f) for f in expand(paths)[0]]
     missing = [str(f) for f in files if not f.exists()]
     for m in missing:
         fail(f"{m}: no such file")

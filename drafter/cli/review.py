@@ -17,26 +17,9 @@ from drafter.cli.options import (
     output_option,
     prompts_option,
 )
+from drafter.documents.load import expand
 from drafter.errors import InputError
 from drafter.findings import Level
-
-
-def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(files, empty folders): files as given; folders become the reports inside them
-    (recursively, sorted; Word's ``~$`` lock files are skipped)."""
-    from drafter.documents.load import reports_in
-
-    files: list[str] = []
-    empty: list[str] = []
-    for p in paths:
-        if Path(p).is_dir():
-            found = [str(f) for f in reports_in(p)]
-            files.extend(found)
-            if not found:
-                empty.append(p)
-        else:
-            files.append(p)
-    return files, empty
 
 
 @click.command()

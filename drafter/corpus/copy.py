@@ -9,15 +9,12 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from drafter.analysis.templates import detect_template, norm, section_kind
 from drafter.analysis.view import Analysis, Sentence
-from drafter.corpus.embed import sentence_form
-from drafter.analysis.templates import section_kind
 from drafter.corpus.chunking import MIN_SENTENCE, chunk_report, file_hash, identity, source_key
+from drafter.corpus.embed import sentence_form
 from drafter.corpus.index import CorpusIndex
 from drafter.corpus.passages import clauses
-from drafter.analysis.templates import detect_template, norm
-
-
 
 _CONTENT_RUN = re.compile(r"[^\W_]+")  # letters, digits and CJK: Python's \w, less "_"
 

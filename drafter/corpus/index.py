@@ -22,11 +22,21 @@ from drafter.analysis.view import Analysis
 from drafter.config import Config
 from drafter.corpus.bm25 import bm25_scores
 from drafter.corpus.chroma import CHUNKS, ServerRecords, _texts, _where, client, schema, wipe  # noqa: F401
-from drafter.corpus.chunking import MIN_SENTENCE, Chunk, chunk_report, code, file_hash, id_keys, identity, matches, source_key  # noqa: F401
+from drafter.corpus.chunking import (  # noqa: F401
+    MIN_SENTENCE,
+    Chunk,
+    chunk_report,
+    code,
+    file_hash,
+    id_keys,
+    identity,
+    matches,
+    source_key,
+)
 from drafter.corpus.embed import Embedder, make_embedder
 from drafter.corpus.passages import FILE as PASSAGES
 from drafter.corpus.passages import PassageStore
-from drafter.documents.load import expand, load
+from drafter.documents.load import load
 from drafter.errors import DrafterError, InputError
 
 SCHEMA = 11  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed; 10-11: local records beside Chroma, occurrences by file
@@ -340,8 +350,3 @@ def _kind_titles(kind: str) -> str:
 
     titles = {ts.title for t in load_templates().values() for _, ts in t.walk() if ts.kind == kind}
     return " ".join(sorted(titles))
-
-
-def report_files(paths: Iterable[str]) -> list[Path]:
-    """Report files under the given paths (folders recursively; Word lock files skipped)."""
-    return expand(paths)[0]

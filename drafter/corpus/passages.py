@@ -27,9 +27,8 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-
 from functools import lru_cache
+from pathlib import Path
 
 from drafter.corpus.embed import fold_numbers, sentence_form
 

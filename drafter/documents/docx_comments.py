@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from drafter.documents.load import Report
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORY_NAMES, Finding, ReviewResult
-from drafter.documents.load import Report
 
 AUTHOR = "drafter"
 INITIALS = "DR"

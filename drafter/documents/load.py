@@ -12,10 +12,11 @@ from drafter.documents.pdf_read import read_pdf
 from drafter.documents.report import Block, Report, from_text
 from drafter.errors import InputError
 
-__all__ = ["Block", "MAX_BYTES", "Report", "SUFFIXES", "expand", "from_text", "load", "reports_in"]
+__all__ = ["Block", "MAX_BYTES", "REPORT_SUFFIXES", "Report", "SUFFIXES", "expand", "from_text", "load", "reports_in"]
 
+REPORT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".text")  # what a report file may be
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
-SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf"}
+SUFFIXES = set(REPORT_SUFFIXES)
 MAX_BYTES = 20 * 1024 * 1024
 
 # What to tell a user whose file has a type we do not read.
@@ -30,20 +31,20 @@ _TYPE_HINTS = {
 }
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[str]]:
     """The report files the paths stand for, and the folders among them that hold none: a file
     stays as given (it may not exist: ``load`` says so), a folder becomes the reports inside it
-    (recursively, sorted; Word's ``~$`` lock files skipped)."""
-    files: list[Path] = []
+    (recursively, sorted; Word's ``~$`` lock files skipped). The one place that does this."""
+    files: list[str] = []
     empty: list[str] = []
     for p in paths:
         if Path(p).is_dir():
-            found = reports_in(p)
+            found = [str(f) for f in reports_in(p)]
             files.extend(found)
             if not found:
                 empty.append(str(p))
         else:
-            files.append(Path(p))
+            files.append(str(p))
     return files, empty
 
 

@@ -10,7 +10,6 @@ from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
 from drafter.errors import InputError
 
-
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－·\s]*\d{1,4}[-—–－·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$"
 )

@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from drafter.errors import InputError
 
-
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 # Characters that end a line in some exports (form feed from pdftotext, vertical tab from Word,
 # Unicode line/paragraph separators): each becomes one "\n", so offsets keep their length.

@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from drafter.analysis.view import Analysis, Section
-from drafter.text.figures import fmt
-from drafter.documents.load import Report, from_text
 from drafter.analysis.templates import section_kind
+from drafter.analysis.view import Analysis, Section
+from drafter.documents.load import Report, from_text
+from drafter.text.figures import fmt
 
 POOL_FILE = Path(__file__).parent.parent / "data" / "inject.yml"
 

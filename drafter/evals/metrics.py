@@ -13,9 +13,9 @@ the same 结余). Anything else is a false alarm.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 import yaml
-from dataclasses import dataclass, field
 
 from drafter.evals.inject import Label
 from drafter.findings import Finding
@@ -161,11 +161,11 @@ def rouge_l(hypothesis: str, reference: str) -> float:
 def draft_metrics(draft_text: str, reference_text: str, facts, derived, findings: list[Finding], template) -> dict:
     """Figure precision/recall against the facts, derived-figure correctness, template
     coverage, boilerplate density, unsupported claims, similarity to the reference."""
+    from drafter.analysis.templates import title_matches
     from drafter.analysis.view import Analysis
+    from drafter.documents.load import from_text
     from drafter.draft.guard import allowed_of
     from drafter.text.figures import extract
-    from drafter.documents.load import from_text
-    from drafter.analysis.templates import title_matches
 
     allowed = allowed_of(derived)
     allowed.add_text(yaml.safe_dump(facts.model_dump(mode="json"), allow_unicode=True))  # the user's notes

@@ -16,10 +16,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from drafter.errors import DrafterError
-from drafter.files import write_text_atomic
 from drafter.evals.inject import inject_all, variant_report
 from drafter.evals.metrics import Tally, judge_clean, judge_injected, scores
 from drafter.evals.suite import Assertion, Case, Suite, Variant, load_labels
+from drafter.files import write_text_atomic
 
 DRAFT_METRICS = ("figure_precision", "figure_recall", "derived_correct", "section_coverage", "boilerplate_per_1k",
                  "unsupported", "figures_errors", "chrf", "rougeL", "length_ratio", "judge_fluency", "judge_register")
@@ -95,13 +95,13 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) 
 
 
 def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory, judge=None) -> dict:
-    from drafter.facts.derive import derive
+    from drafter.analysis.templates import get_template
+    from drafter.documents.load import from_text, load
     from drafter.draft.pipeline import draft
     from drafter.evals.metrics import draft_metrics
+    from drafter.facts.derive import derive
     from drafter.facts.model import load_facts
-    from drafter.documents.load import from_text, load
     from drafter.review.engine import review
-    from drafter.analysis.templates import get_template
 
     facts = load_facts(case.facts)
     template = get_template(facts.template)

@@ -371,11 +371,10 @@ def extract_facts(report_path: str | Path) -> Facts:
     """A starting point for this year's facts from a report (best effort): budget (元), year,
     unit, project, self-score, the unit's profile, the 绩效目标 sentence, and achievements,
     problems and improvements from their sections."""
+    from drafter.analysis.templates import get_template, load_templates, section_kind
     from drafter.analysis.view import Analysis
-    from drafter.analysis.templates import section_kind
     from drafter.corpus.chunking import identity
     from drafter.documents.load import load
-    from drafter.analysis.templates import get_template, load_templates
 
     path = str(report_path)
     report = load(report_path)

@@ -22,9 +22,25 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from drafter.errors import InputError
+from drafter.facts.problems import (
+    FactsProblem,
+    describe_validation_error,
+    describe_value,
+    format_path,
+    key_lines,
+    yaml_problem,
+)
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -50,16 +66,6 @@ AMOUNT_UNITS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
 _FOLD = str.maketrans("０１２３４５６７８９％．，＜＞＝", "0123456789%.,<>=")
 
 
-class FactsProblem(ValueError):
-    """A validation problem; ``field`` names the field inside the model that raised it (for
-    checks that look at several fields, e.g. spent against adjusted)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 # --- values -----------------------------------------------------------------------------------
 def fmt_decimal(value: Decimal | int | float) -> str:
     """A number as a report writes it: no exponent, no trailing zeros (Decimal('27600.00') -> '27600')."""
@@ -78,25 +84,9 @@ def to_decimal(value: Decimal | int | float) -> Decimal:
     return Decimal(value)
 
 
-def _got(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (int, float, Decimal)):
-        return fmt_decimal(value) if not (isinstance(value, float) and not math.isfinite(value)) else str(value)
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _number(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise FactsProblem(f"must be a number, got {_got(value)}")
+        raise FactsProblem(f"must be a number, got {describe_value(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise FactsProblem(f"must be a number, got {value}")
     return to_decimal(value)
@@ -125,7 +115,7 @@ def _points(value: Any) -> Decimal:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise FactsProblem(f"must be text, got {_got(value)}")
+        raise FactsProblem(f"must be text, got {describe_value(value)}")
     text = value.strip()
     if not text:
         raise FactsProblem("must not be empty")
@@ -144,7 +134,7 @@ def _text_list(value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FactsProblem(f"must be a list of items (one '- ' line each), got {_got(value)}")
+        raise FactsProblem(f"must be a list of items (one '- ' line each), got {describe_value(value)}")
     return value
 
 
@@ -152,7 +142,7 @@ def _list(value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FactsProblem(f"must be a list, got {_got(value)}")
+        raise FactsProblem(f"must be a list, got {describe_value(value)}")
     return value
 
 
@@ -250,7 +240,7 @@ class Target(_Strict):
         if isinstance(raw, dict) and isinstance(raw.get("text"), str):
             raw = raw["text"]
         if isinstance(raw, bool) or raw is None:
-            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {_got(raw)}')
+            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {describe_value(raw)}')
         if isinstance(raw, (int, float, Decimal)):
             text = fmt_decimal(_amount(raw))
         elif isinstance(raw, str):
@@ -258,7 +248,7 @@ class Target(_Strict):
             if not text:
                 raise FactsProblem("must not be empty")
         else:
-            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {_got(raw)}')
+            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {describe_value(raw)}')
         parsed = parse_target(text)
         if parsed is None:
             return cls(text=text)
@@ -294,7 +284,7 @@ class Indicator(_Strict):
         if v is None:
             return False
         if not isinstance(v, bool):
-            raise FactsProblem(f"must be true or false, got {_got(v)}")
+            raise FactsProblem(f"must be true or false, got {describe_value(v)}")
         return v
 
     @model_validator(mode="after")
@@ -307,7 +297,7 @@ class Indicator(_Strict):
             return self
         if not self.target.quantitative:
             raise FactsProblem(
-                f'cannot read {_got(self.target.text)} as a target: write it as ">=800", "≤5天" or "100%", '
+                f'cannot read {describe_value(self.target.text)} as a target: write it as ">=800", "≤5天" or "100%", '
                 "or mark the indicator qualitative: true",
                 "target",
             )
@@ -315,7 +305,7 @@ class Indicator(_Strict):
         if self.actual is not None:
             parsed = parse_actual(self.actual)
             if parsed is None:
-                raise FactsProblem(f"must be a number (a unit may follow, as in 861个 or 98%), got {_got(self.actual)}", "actual")
+                raise FactsProblem(f"must be a number (a unit may follow, as in 861个 or 98%), got {describe_value(self.actual)}", "actual")
             self.actual, actual_unit = parsed
             units.append(("actual", actual_unit.replace("％", "%")))
         declared = self.unit
@@ -358,7 +348,7 @@ class Project(_Strict):
 
 def _unit(value: Any) -> str:
     if value not in AMOUNT_UNITS:
-        raise FactsProblem(f"must be 元 or 万元, got {_got(value)}")
+        raise FactsProblem(f"must be 元 or 万元, got {describe_value(value)}")
     return value
 
 
@@ -411,7 +401,7 @@ class Budget(_Strict):
 
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
-        raise FactsProblem(f"must be a year such as 2023, got {_got(value)}")
+        raise FactsProblem(f"must be a year such as 2023, got {describe_value(value)}")
     return value
 
 
@@ -420,7 +410,7 @@ def _template(value: Any) -> str:
 
     known = load_templates()
     if not isinstance(value, str) or value not in known:
-        raise FactsProblem(f"unknown template {_got(value)} (known: {', '.join(sorted(known))})")
+        raise FactsProblem(f"unknown template {describe_value(value)} (known: {', '.join(sorted(known))})")
     return value
 
 
@@ -454,7 +444,6 @@ class Facts(_Strict):
 
 
 # --- loading ----------------------------------------------------------------------------------
-KeyPath = tuple  # a key path: ("budget", "spent"), ("indicators", 0, "weight")
 
 
 def load_facts(path: str | Path) -> Facts:
@@ -489,137 +478,16 @@ def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] =
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise InputError(path, _yaml_problem(exc)) from None
+            raise InputError(path, yaml_problem(exc)) from None
         if data is None:
             raise InputError(path, "the file is empty")
-    lines, duplicate = _key_lines(text)
+    lines, duplicate = key_lines(text)
     if duplicate is not None:
         key, line, first = duplicate
         raise InputError(path, f"{format_path(key)} (line {line}): given twice (first on line {first})")
     if not isinstance(data, dict):
-        raise InputError(path, f"must be a mapping of fields (template, year, unit, project, budget…), got {_got(data)}")
+        raise InputError(path, f"must be a mapping of fields (template, year, unit, project, budget…), got {describe_value(data)}")
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
         raise InputError(path, describe_validation_error(exc, lines)) from None
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if mark is not None:
-        return f"not valid YAML (line {mark.line + 1}, column {mark.column + 1}): {problem}"
-    return f"not valid YAML: {problem}"
-
-
-def _key_lines(text: str) -> tuple[dict[KeyPath, int], tuple[KeyPath, int, int] | None]:
-    """Line (1-based) of every key path in a YAML (or JSON) document, and the first key given
-    twice in one mapping, as (path, line, first line). Best effort: {} when YAML cannot read it."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}, None
-    lines: dict[KeyPath, int] = {}
-    duplicate: list = []
-
-    def walk(node, path: KeyPath) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark.line)
-                line = key_node.start_mark.line + 1
-                if key in seen and not duplicate:
-                    duplicate.append(((*path, key), line, seen[key]))
-                seen.setdefault(key, line)
-                lines.setdefault((*path, key), line)
-                walk(value_node, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
-
-    if root is not None:
-        walk(root, ())
-    return lines, (duplicate[0] if duplicate else None)
-
-
-def format_path(loc: KeyPath) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-_TYPE_TAGS = re.compile(r"^(?:decimal|str|int|float|bool|none|list\[.*\]|function-.*|.*\[.*\])$")
-
-
-def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | None = None) -> str:
-    """One line for the first problem of a ``ValidationError`` of ``Facts`` (or a part of it):
-    ``budget.spent (line 9): must be a number, got "五万"``."""
-    lines = lines or {}
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if isinstance(p, int) or not _TYPE_TAGS.match(str(p)))
-    error = (err.get("ctx") or {}).get("error")
-    if isinstance(error, FactsProblem):
-        if error.field:
-            loc = (*loc, error.field)
-        message = error.message
-    elif err["type"] == "missing":
-        message = "is required"
-    elif err["type"] == "extra_forbidden":
-        allowed = _fields_at(exc.title, loc[:-1])
-        message = "unknown field" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-    elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
-        allowed = _fields_at(exc.title, loc)
-        message = f"must be a mapping with {', '.join(allowed)}, got {_got(err.get('input'))}" if allowed else f"must be a mapping, got {_got(err.get('input'))}"
-    elif err["type"] == "list_type":
-        message = f"must be a list, got {_got(err.get('input'))}"
-    else:
-        message = str(err["msg"]).removeprefix("Value error, ")
-    where = format_path(loc)
-    line = _line_of(loc, lines)
-    if where and line:
-        return f"{where} (line {line}): {message}"
-    if where:
-        return f"{where}: {message}"
-    return message
-
-
-def _line_of(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
-    """The line of ``loc``, else of its nearest given parent (a missing field: its mapping)."""
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return None
-
-
-def _fields_at(title: str, loc: KeyPath) -> list[str]:
-    """The field names of the model at ``loc`` below the model called ``title``."""
-    model = {m.__name__: m for m in (Facts, Budget, Indicator, Unit, Project, FundSource, Target)}.get(title)
-    for part in loc:
-        if model is None:
-            return []
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return []
-        model = _model_of(field.annotation)
-    return list(model.model_fields) if model is not None else []
-
-
-def _model_of(annotation) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        m = _model_of(arg)
-        if m is not None:
-            return m
-    meta = getattr(annotation, "__origin__", None)
-    if meta is not None and isinstance(meta, type) and issubclass(meta, BaseModel):
-        return meta
-    return None
-

@@ -18,7 +18,6 @@ from drafter.config import EndpointConfig
 from drafter.errors import DrafterError
 from drafter.files import write_text_atomic
 
-
 # One endpoint model for the config file and the command line.
 Endpoint = EndpointConfig
 

@@ -9,7 +9,6 @@ from typing import Literal
 
 from drafter.text.numerals import parse as parse_chinese
 
-
 Kind = Literal["amount", "percent", "count", "score"]
 
 AMOUNT_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}

@@ -15,11 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from drafter.documents.load import MAX_BYTES, REPORT_SUFFIXES, Report
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORIES, CATEGORY_NAMES, Finding, Level, ReviewResult
-from drafter.documents.load import MAX_BYTES, Report
 
-REPORT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".text")
 FACTS_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 LEVEL_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -51,7 +50,7 @@ class WebSettings:
     base_url: str | None = None
     endpoint: str | None = None
     cache_dir: str = ".drafter/cache"
-    runs_dir: str | None = None  # None: each draft's run folder is temporary
+    runs_dir: str | None = None  # where drafts write their run folders; None: nowhere
     tmp_root: str | None = None  # where upload folders are made (default: the system's)
     keep_results: int = 20  # recent results kept in memory for download
 
@@ -122,10 +121,7 @@ class Backend:
 
             call = chat.build_chat(self.endpoint, self.settings.cache_dir)
         backend = "openai" if call is not None else "offline"
-        if self.settings.runs_dir:
-            return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=self.settings.runs_dir)
-        with tempfile.TemporaryDirectory(prefix="drafter-runs-", dir=self.settings.tmp_root) as runs:
-            return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=runs)
+        return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=self.settings.runs_dir)
 
 
 def _host_of(url: str) -> str:
