@@ -22,11 +22,12 @@ ROLE_NAMES = {
 }
 _CUES = [
     ("balance", r"结余|结转|节余|剩余|余额|未支出|未使用"),
-    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"),
+    # spending as a share of the budget, in the words reports use (到位率 and 完成率 are other shares)
+    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度|支付率|拨付率|使用率|拨付进度|支付进度"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
     ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行|全年执行|年度执行"),
-    ("initial", r"年初|预算|安排|下达|批复"),
+    ("initial", r"年初|预算|安排|下达|批复|指标金额|预算指标"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
 _CLAUSE_BREAK = re.compile(r"[，,。；;！？\n（(]")
@@ -170,6 +171,11 @@ def role_of(text: str, fig_start: int, window: int = 40) -> str | None:
 _DEPARTMENT_WIDE = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效|部门整体支出")
 
 
+# ... and a report on several projects, one numbered item each with its own budget ("1、烈士纪念
+#设施维修项目：预算 35.3 万元……2、……项目：预算 20 万元")
+_PROJECT_ITEM = re.compile(r"\d{1,2}[、．.]\s*[^。：；\n，]{2,30}(?:项目|工程)[：]\s*(?:项目)?(?:年初)?预算")
+
+
 def _title(analysis) -> str:
     """The report's title: its metadata's, and the short lines among its first four ("附件 5",
     the title, "(2023 年度)"); a notice cited in the first paragraph may name another kind of
@@ -182,7 +188,7 @@ def _title(analysis) -> str:
 def read_budget(analysis) -> Budget:
     text = analysis.text
     budget = Budget()
-    if _DEPARTMENT_WIDE.search(_title(analysis)):
+    if _DEPARTMENT_WIDE.search(_title(analysis)) or len(_PROJECT_ITEM.findall(text)) >= 2:
         return budget  # no single scope: the project's identity is not read (see _DEPARTMENT_WIDE)
     year = analysis.year
     budget.has_adjustment_words = bool(_ADJUSTMENT.search(text))
@@ -253,26 +259,42 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     section = analysis.section_at(fig.start)
     if section is not None and any("用途" in t for t in section.titles()):
         return True
-    if _in_listed_items(text, fig.start):
+    if _in_listed_items(text, fig.start) or _ENUMERATED_CLAUSE.match(text, _clause_start(text, fig.start)):
         return True
     sentence = _CLOSED_PARENS.sub("", sentence)  # "预算 520 万元（中央 300 万元、县级 220 万元），全年支出…"
+    if sentence.count("（") + sentence.count("(") > sentence.count("）") + sentence.count(")"):
+        return True  # inside the brackets that break down the figure before them
+    if _in_named_item(text, fig.start):
+        return True
     clause_breaks = list(_CLAUSE_BREAK.finditer(sentence))
     clause = sentence[clause_breaks[-1].end() :] if clause_breaks else sentence
     if _SUMMED.search(clause):
         return False
     # the clause, or the sentence whose subject it is, names one sub-project, lot or batch
     scope = _SUB_SCOPE.search(sentence)
-    if (scope and (scope.start() < 20 or _SUB_SCOPE.search(clause))) or _in_named_item(text, fig.start):
+    if scope and (scope.start() < 20 or _SUB_SCOPE.search(clause)):
         return True
     if _after_breakdown_intro(analysis, fig.start):
         return True
     return bool(_PART_LEAD.search(sentence) or (several_sources and _SOURCE.search(sentence)))
 
 
+# a clause that opens with an enumerator: one item of a list ("；④新一轮退耕还林补助……到位率0%；
+# 5新一轮……"); a date (12月) is not one
+_ENUMERATED_CLAUSE = re.compile(r"\s*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])|[（(]\d{1,2}[)）])")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max(text.rfind(c, 0, pos) for c in "；;。\n") + 1
+
+
 # a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
 _SUB_SCOPE = re.compile(r"子项目|分项目|子项|标段|第[一二三四五六七八九十\d]+[批期标包]")
 # a paragraph that is an item named by a short title: "（1）老化管网更换。……支出 204.3 万元"
 _NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*([^。：:；;\n]{2,16})[。：:]")
+# ... or an item of such a run inside a paragraph, after a full stop or glued to the line before
+_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[、．.]\s*([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
+_ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
 _TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费")
 
@@ -305,9 +327,18 @@ def _after_breakdown_intro(analysis, pos: int, max_paragraphs: int = 12) -> bool
 
 
 def _in_named_item(text: str, pos: int) -> bool:
+    """True when ``pos`` stands in an item named by a short title: a paragraph that opens with
+    one, or a sentence of a run of numbered items ("共有5个项目。1、烈士纪念设施维修项目：预算…。
+    2、…项目：预算…")."""
     start = text.rfind("\n", 0, pos) + 1
     m = _NAMED_ITEM.match(text, start)
-    return bool(m) and m.end() <= pos and not _TOPIC_TITLE.search(m.group(1))
+    if m and m.end() <= pos and not _TOPIC_TITLE.search(m.group(1)):
+        return True
+    items = list(_INLINE_ITEM.finditer(text, max(start, pos - 120), pos))
+    if not items or re.search(r"[。；]", text[items[-1].end() : pos]):
+        return False
+    title = items[-1].group(1)
+    return title.endswith(_ITEM_NOUNS) or not _TOPIC_TITLE.search(title)
 
 
 def _in_listed_items(text: str, pos: int, max_items: int = 12) -> bool:

@@ -9,7 +9,8 @@ original text:
 * a report written in traditional characters is read in simplified ones (OpenCC's character
   table, the first simplified form of each; applied only to a text that is traditional, since
   one character may be traditional in one word and simplified in another: 著);
-* pinyin that some sites put after every character (``項(xiàng)目``) is dropped (``pinyin_spans``).
+* pinyin that some sites put after every character (``項(xiàng)目``) and the space a PDF puts inside a
+  decimal (``35. 3万元``) are dropped (``pinyin_spans``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _HALF = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？",
 _HALF_RUN = re.compile(r"[,:;()?!]")
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPLIT_DECIMAL = re.compile(r"(?<=\d\.)[ \u00a0](?=\d{1,4}\s*(?:万元|元|亿元|%))")
 
 
 def fold(text: str, start: int = 0) -> str:
@@ -45,8 +47,11 @@ def _full_width(text: str, i: int) -> str:
 
 
 def pinyin_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
-    """Spans of pinyin put in brackets after a character (``項(xiàng)``): not the report's text."""
-    return [m.span() for m in _PINYIN.finditer(text, start) if m.start() and _CJK.match(text[m.start() - 1])]
+    """Spans that are not the report's text: pinyin put in brackets after a character
+    (``項(xiàng)``), and the space a PDF puts inside a decimal amount (``35. 3万元``)."""
+    out = [m.span() for m in _PINYIN.finditer(text, start) if m.start() and _CJK.match(text[m.start() - 1])]
+    out += [m.span() for m in _SPLIT_DECIMAL.finditer(text, start)]
+    return sorted(out)
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from drafter.analysis.budget import OPERATOR_AFTER, OPERATOR_BEFORE
 from drafter.analysis.view import Analysis
-from drafter.findings import Finding
+from drafter.findings import Finding, Level
 from drafter.review.types._common import BaseParams, close, compiled
-from drafter.text.figures import Figure, fmt
+from drafter.text.figures import AMOUNT_SCALE, Figure, fmt
 
 STAGE = "text"
 
@@ -23,6 +23,13 @@ class Params(BaseParams):
     # ("设备购置 3.2 万元、培训 1.5 万元，合计 4.7 万元")
     sum_words: list[str] = []
     max_spread: float = 0.5  # a sum this far (as a fraction) from the total is not its breakdown
+    # the third shape: a total, then a marker and its parts ("…2026400 元，其中 A 元，B 元")
+    list_markers: list[str] = []
+    # a clause of another role ends the parts ("其中…，目前已拨付 270 万元")
+    list_stops: list[str] = []
+    # every part named by one of these: a split of the money by source is complete
+    source_words: list[str] = []
+    list_exclude: list[str] = []  # a sentence with one of these is not a breakdown (累计, 同比…)
 
 
 _PARENS = re.compile(r"[（(]([^（）()]{2,120})[)）]")
@@ -63,6 +70,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         )
     if p.sum_words:
         yield from _listed_parts(rule, a, p)
+    if p.list_markers:
+        yield from _breakdown_lists(rule, a, p)
 
 
 _PER = re.compile(r"每[\u4e00-\u9fff]{0,2}\s*$")
@@ -113,3 +122,148 @@ def _same_unit(total: Figure, part: Figure) -> bool:
     if total.kind != part.kind:
         return False
     return total.kind == "amount" or total.unit == part.unit
+
+
+_SENTENCE_END = re.compile(r"[。\n]")
+_CN_COUNT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ENUMERATED = re.compile(r"[一二三四五六七八九十]是")
+_ITEM_BREAK = re.compile(r"[、，；]|[一二三四五六七八九十]是|[①②③④⑤⑥⑦⑧⑨⑩]|\d[、.．]")
+
+
+def _inside_brackets(text: str, pos: int, since: int) -> bool:
+    seg = text[since:pos]
+    return seg.count("（") + seg.count("(") > seg.count("）") + seg.count(")")
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind("。", 0, pos), text.rfind("\n", 0, pos)) + 1
+
+
+def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"总数 …，其中 A 元，B 元，C 元": a total, then a marker (其中, 分别为, 具体为, 项目有…) and
+    its parts, one amount per item, to the end of the sentence. Parts above the total are always
+    wrong; parts below it are wrong when the list is shown to be complete (分别, a count that
+    matches, every part a source of the money, 共/合计 before a 其中 list), worth a warning for a
+    bare 其中, and not a finding where the list may be partial (等, 主要用于, 包括)."""
+    text = a.text
+    markers, stops = compiled(p, "list_markers"), compiled(p, "list_stops")
+    not_a_list, sources, sum_lead = compiled(p, "list_exclude"), compiled(p, "source_words"), compiled(p, "sum_words")
+    for m in markers.finditer(text):
+        ss = _sentence_start(text, m.start())
+        if not re.search(r"\d", text[ss : m.start()]) and len(text[ss : m.start()].strip()) <= 12:
+            ss = _sentence_start(text, max(0, ss - 1))  # the marker opens its sentence: the total is in the one before
+        before = [f for f in a.figures_in(ss, m.start()) if f.kind == "amount"]
+        if not before or before[-1].approx:
+            continue
+        total = before[-1]
+        gap = text[total.end : m.start()]
+        if len(gap) > 40 or "。" in gap.rstrip("。 ") or "\n" in gap:
+            continue
+        end_m = _SENTENCE_END.search(text, m.end())
+        pe = end_m.start() if end_m else len(text)
+        enumerated = _ENUMERATED.match(text, m.end())
+        if enumerated:  # 一是…。二是…。: items span sentences, up to the paragraph's end
+            nl = text.find("\n", m.end())
+            pe = nl if nl >= 0 else len(text)
+        if _inside_brackets(text, m.start(), max(0, m.start() - 60)):
+            close_m = re.compile(r"[)）]").search(text, m.end(), pe)
+            pe = close_m.start() if close_m else pe
+        if pe >= len(text.rstrip()) - 1:
+            continue  # the list runs past the end of the text: a cut excerpt
+        region = text[m.end() : pe]
+        if "|" in region or re.search(r"\d\s+\d", region):
+            continue  # a table row: the table reader does tables
+        if _UNREAD_AMOUNT.search(region):
+            continue  # a part the figure reader cannot read (48万): the sum would be short
+        stop = re.compile(r"[；;]\s*(?:用于|其中|分别|按)").search(text, m.end(), pe)
+        pe = stop.start() if stop else pe
+        nxt = None if enumerated else markers.search(text, m.end(), pe)
+        pe = nxt.start() if nxt else pe
+        role_stop = stops.search(text, m.end() + 2, pe)
+        if role_stop and not re.search(r"支付|支出|执行", text[ss : m.start()]):
+            pe = role_stop.start()
+        if not_a_list and not_a_list.search(text, ss, pe):
+            continue
+        # the factors and unit prices of a working are not parts (14 × 6 万元/座 = 84 万元: 84 is)
+        amounts = [f for f in a.figures_in(m.end(), pe)
+                   if f.kind == "amount" and not f.approx and not _inside_brackets(text, f.start, m.end())
+                   and not OPERATOR_BEFORE.search(text[max(0, f.start - 3) : f.start]) and not OPERATOR_AFTER.match(text, f.end)
+                   and not _PER.search(text[max(0, f.start - 4) : f.start])]
+        parts: list[Figure] = []
+        if enumerated:
+            items = [x.end() for x in _ENUMERATED.finditer(text, m.end(), pe)] + [pe]
+            for lo, hi in zip(items, items[1:]):
+                first = next((f for f in amounts if lo <= f.start < hi), None)
+                if first is not None:
+                    parts.append(first)
+        else:
+            for f in amounts:
+                if parts and not _ITEM_BREAK.search(text, parts[-1].end, f.start):
+                    continue  # a second amount of the same item
+                parts.append(f)
+        # a total and its parts are of one role: 执行数 parts add up to the 执行数, not to a 结余
+        roles = [_role_word(text, f.start) for f in parts]
+        part_role = max(set(roles) - {None}, key=roles.count, default=None)
+        if part_role is not None and roles.count(part_role) >= 2:
+            parts = [f for f, r in zip(parts, roles) if r == part_role]
+            if _role_word(text, total.start) not in (None, part_role):
+                total = next((f for f in reversed(before) if _role_word(text, f.start) == part_role), None)
+                if total is None:
+                    continue
+        if len(parts) < 2 or any(f.approx for f in parts) or (len(parts) == 2 and any(f.yuan == total.yuan for f in parts)):
+            continue
+        s = sum(f.yuan for f in parts)
+        # a figure written as an integer beside ones with decimals is exact (30 万元 beside 29.99 万元)
+        finest = max(f.decimals for f in [total, *parts])
+        tol = sum(f.tolerance for f in [total, *parts] if f.decimals or not finest)
+        diff = s - total.yuan
+        if abs(diff) <= tol + 1e-6:
+            continue
+        tail = text[parts[-1].end : parts[-1].end + 6]
+        partial = re.match(r"\s*(?:等|…)", tail) or re.search(r"等(?:项目|方面|支出|费用)?[，。]?$", text[m.end() : pe].strip())
+        level = None
+        if diff < 0:
+            # parts short of the total: wrong only when the list is the whole breakdown; a bare
+            # 其中 ("among which") often names some parts only
+            signals = _complete(text, m, total, parts, ss, sources, sum_lead, p)
+            listing = re.match(r"具体|明细|项目有", m.group(0))
+            if partial or not (signals or listing):
+                continue
+            level = None if signals else Level.warning
+        unit = total.unit
+        terms = " + ".join(fmt(f.yuan / AMOUNT_SCALE[unit]) for f in parts)
+        got = fmt(s / AMOUNT_SCALE[unit]) + " " + unit
+        yield a.finding(rule, total.start, parts[-1].end, rule.say(total=total.text, sum=got), level=level,
+                        evidence=f"{terms} = {got}，与总数 {total.text} 不符" + ("（分项多于总数）" if diff > 0 else ""))
+
+
+_UNREAD_AMOUNT = re.compile(r"\d(?:万|亿)(?![元人户次亩株粒套间册件个份名头只张吨公平米页卷字])")
+_ROLE_WORD = re.compile(r"(预算数?|执行数|支出|支付|拨付|到位|下达|安排|结余|结转)[^，。；]{0,6}$")
+
+
+def _role_word(text: str, pos: int) -> str | None:
+    """The role word just before an amount (预算, 支出, 结余…), in one spelling per role."""
+    m = _ROLE_WORD.search(text, max(0, pos - 12), pos)
+    if not m:
+        return None
+    word = m.group(1)
+    return {"预算数": "预算", "执行数": "支出", "支付": "支出", "拨付": "支出", "结转": "结余"}.get(word, word)
+
+
+def _complete(text: str, m, total: Figure, parts: list[Figure], ss: int, sources, sum_lead, p: Params) -> list[str]:
+    """Why a list that falls short of its total is the whole breakdown, if it is."""
+    out = []
+    if m.group(0).startswith("分别"):
+        out.append("分别")
+    head = text[ss : m.start()]
+    count = re.search(r"([一二两三四五六七八九十]|\d+)\s*(?:类|个项目|项|个)", head)
+    if count:
+        n = int(count.group(1)) if count.group(1).isdigit() else _CN_COUNT.get(count.group(1))
+        if n == len(parts):
+            out.append("count")
+    names = [text[max(m.end(), f.start - 10) : f.start] for f in parts]
+    if sources and all(sources.search(x) for x in names):
+        out.append("sources")
+    if sum_lead and m.group(0).startswith("其中") and sum_lead.search(text, max(ss, total.start - 30), total.start):
+        out.append("sum")
+    return out
