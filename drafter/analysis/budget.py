@@ -23,7 +23,9 @@ ROLE_NAMES = {
 _CUES = [
     ("balance", r"结余|结转|节余|剩余|余额|未支出|未使用"),
     # spending as a share of the budget, in the words reports use (到位率 and 完成率 are other shares)
-    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度|支付率|拨付率|使用率|拨付进度|支付进度"),
+    # (支付率, 使用率… of the money: after 资金/经费/预算 or standing alone, not 资源使用率 or 档案使用率)
+    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"
+             r"|(?:(?<![\u4e00-\u9fff])|(?<=资金)|(?<=经费)|(?<=预算))(?:支付率|拨付率|使用率|拨付进度|支付进度)"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
     ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行|全年执行|年度执行"),
@@ -195,6 +197,7 @@ def read_budget(analysis) -> Budget:
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
     # "100%" after "预算执行率 |" is not the stated execution rate
     table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
+    table_spans += [(t.start, t.end) for t in analysis.tables if t.layout == "form"]  # the 自评表 in a pasted layout
     sources = len(_source_levels(text)) >= 2
     for fig in analysis.figures:
         if fig.approx or fig.kind not in ("amount", "percent") or any(s <= fig.start < e for s, e in table_spans):

@@ -1,4 +1,4 @@
-"""execution_rate: a stated 执行率 against 支出 / 预算 (rounded or truncated to its digits)."""
+"""execution_rate: a 执行率 stated in the text against 支出 / 预算 (rounded or truncated to its digits)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,16 @@ class Params(BaseParams):
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
+    """The rates the text states; a funds table's rates are checked by its own rows (funds_block)."""
     for stated in a.budget.found.get("rate", []):
+        if stated.source == "table":
+            continue
         same = [f for f in a.budget.found.get("spent", []) if f.source == stated.source]
         spent = same[0] if same else a.budget.first("spent")
         budget = a.budget.budget_figure
-        if stated.source == "table":
-            tb = [f for f in a.budget.found.get("adjusted", []) if f.source == "table"]
-            budget = tb[0] if tb else budget
         if spent is None or budget is None or budget.value <= 0:
             continue
-        budgets = [budget] if stated.source == "table" else [budget, *a.budget.budget_alternatives()[1:]]
+        budgets = [budget, *a.budget.budget_alternatives()[1:]]
         if any(_rate_matches(stated, spent, b) for b in budgets if b.value > 0):
             continue
         computed = spent.value / budget.value * 100
