@@ -178,6 +178,11 @@ _DEPARTMENT_WIDE = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效
 _PROJECT_ITEM = re.compile(r"\d{1,2}[、．.]\s*[^。：；\n，]{2,30}(?:项目|工程)[：]\s*(?:项目)?(?:年初)?预算")
 
 
+def is_bound(text: str, fig: Figure) -> bool:
+    """A percentage compared with ("低于 90%", "不低于 90%") or bounding ("90% 以上"), not stated."""
+    return bool(_COMPARED.search(text, max(0, fig.start - 6), fig.start) or _BOUND_AFTER.match(text, fig.end))
+
+
 def _title(analysis) -> str:
     """The report's title: its metadata's, and the short lines among its first four ("附件 5",
     the title, "(2023 年度)"); a notice cited in the first paragraph may name another kind of
@@ -208,7 +213,7 @@ def read_budget(analysis) -> Budget:
                 continue
             _add(budget, role, fig.yuan, fig, fig.tolerance, weak=role == "initial" and _weak_initial(text, fig.start))
         elif fig.kind == "percent":
-            if _COMPARED.search(text, max(0, fig.start - 6), fig.start) or _BOUND_AFTER.match(text, fig.end):
+            if is_bound(text, fig):
                 continue  # "执行率低于 90%": a threshold, not the stated rate
             if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year) and not _is_part(analysis, fig, sources):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)

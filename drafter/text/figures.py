@@ -83,8 +83,19 @@ def extract(text: str) -> list[Figure]:
         v = parse_chinese(m.group("cn"))
         if v is not None:
             out.append(Figure("percent", v, "%", m.group(0), m.start(), m.end(), chinese=True))
+    if "万" in text:
+        for m in _BARE_WAN.finditer(text):
+            if _MONEY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                value, decimals = parse_number(m.group(1))
+                out.append(Figure("amount", value, "万元", m.group(0), m.start(), m.end(), decimals))
     out.sort(key=lambda f: f.start)
     return out
+
+
+# "安排资金 19204.096 万，其中……": 万 with no 元 after a word of money is an amount in 万元; after
+# other words it may count people (受益群众 2.3 万)
+_BARE_WAN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*万(?![\u4e00-\u9fff\dA-Za-z%‰])")
+_MONEY_BEFORE = re.compile(r"资金|经费|预算|拨款|补助|补贴|支出|支付|拨付|安排|下达|投入|到位|总额|合计|共计|金额|费用?")
 
 
 def _figure(m: re.Match) -> Figure | None:

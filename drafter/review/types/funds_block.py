@@ -56,10 +56,9 @@ def row_cell(row: list[Cell], col: int | None) -> Cell | None:
 
 
 def rate_fits(stated: float, decimals: int, exact: float) -> bool:
-    """A stated percentage is the exact one rounded or cut to its decimals (or 100% for more)."""
+    """A stated percentage is the exact one rounded or cut to its decimals. (Spending above the
+    budget written as 100% is not: it hides the overspending; only the score is capped.)"""
     unit = 10 ** -decimals
-    if stated == 100 and exact >= 100:
-        return True
     return abs(stated - exact) <= unit / 2 + 1e-9 or (0 <= exact - stated < unit + 1e-9 and stated == math.floor(exact / unit) * unit)
 
 

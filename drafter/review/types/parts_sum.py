@@ -150,14 +150,16 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
     not_a_list, sources, sum_lead = compiled(p, "list_exclude"), compiled(p, "source_words"), compiled(p, "sum_words")
     for m in markers.finditer(text):
         ss = _sentence_start(text, m.start())
-        if not re.search(r"\d", text[ss : m.start()]) and len(text[ss : m.start()].strip()) <= 12:
-            ss = _sentence_start(text, max(0, ss - 1))  # the marker opens its sentence: the total is in the one before
+        opens = not re.search(r"\d", text[ss : m.start()]) and len(text[ss : m.start()].strip()) <= 12
+        if opens:  # the marker opens its sentence ("…12774 万元。区直项目有："): the total ends the one before
+            ss = _sentence_start(text, max(0, ss - 1))
         before = [f for f in a.figures_in(ss, m.start()) if f.kind == "amount"]
         if not before or before[-1].approx:
             continue
         total = before[-1]
         gap = text[total.end : m.start()]
-        if len(gap) > 40 or "。" in gap.rstrip("。 ") or "\n" in gap:
+        inner = gap.rstrip("。 ")
+        if len(gap) > 40 or "\n" in gap or ("。" in inner and not (opens and inner.count("。") == 1 and inner.startswith("。"))):
             continue
         end_m = _SENTENCE_END.search(text, m.end())
         pe = end_m.start() if end_m else len(text)
