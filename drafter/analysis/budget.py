@@ -48,7 +48,7 @@ _ADJUSTMENT = re.compile(r"预算调整|调整预算|调整(?:后|为|至)|调�
 # A percentage compared with, not stated as, the rate.
 _COMPARED = re.compile(r"(?:低于|高于|不足|超过|未达到?|达不到|小于|大于|不到|不低于|不高于)\s*$")
 _BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内|的要求|的标准|的目标)")
-_SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
+_SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果|分)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
 
 @dataclass
@@ -466,6 +466,9 @@ def _read_funds_table(analysis, budget: Budget) -> None:
         if not rows and len(table.rows) == 1:
             rows = table.rows
         for row in rows[:1]:
+            amounts = [row[c].text.strip() for r, c in cols.items() if r != "rate" and c is not None and c < len(row)]
+            if amounts and all(re.fullmatch(r"0+(?:\.0+)?", x) for x in amounts):
+                continue  # a total row left 0 (its parts are filled): it states no budget (table-total flags it)
             scale = AMOUNT_SCALE["万元"] if _table_in_wan(analysis, table, row) else 1.0
             for role, col in cols.items():
                 if col is None or col >= len(row):

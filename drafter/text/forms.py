@@ -36,6 +36,7 @@ _FUNDS_COLUMNS = [
     ("score", re.compile(r"(?:自评)?得分")),
 ]
 _BRACKETS = re.compile(r"[（(][^（）()]*[)）]")
+_WEIGHT_HINT = re.compile(r"得分[（(](\d+)分?[*×xX]执行率")
 # a sub-row of the funds block: a source of the money
 _SOURCE = re.compile(r"财政拨款|结转|其他资金|中央|省级|市级|县级|区级|本级|地方|自筹|彩票|补助|专项|配套|一般公共预算|政府性基金|专户")
 # what ends the funds block
@@ -70,6 +71,7 @@ class FundsBlock:
     parts: list[FundsRow] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    weight: str = ""  # the 分值 the header states when there is no 分值 column (得分（20分*执行率）)
 
 
 def cells(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
@@ -139,7 +141,9 @@ def _header(text: str, anchor: int) -> tuple[list[str], str] | None:
         return None
     if len(columns) != len(set(columns)):
         return None
-    return columns, unit
+    # a weight stated in the header instead of a 分值 column: 得分（20分*执行率）
+    weight = _WEIGHT_HINT.search(re.sub(r"[\s|]+", "", region))
+    return columns, unit, weight.group(1) if weight else ""
 
 
 def _row_values(all_cells: list[Cell], j: int) -> tuple[list[Value], int]:
@@ -226,13 +230,13 @@ def _read_block(text: str, all_cells: list[Cell], i: int) -> FundsBlock | None:
     head = _header(text, all_cells[i].start)
     if head is None:
         return None
-    columns, unit = head
+    columns, unit, weight = head
     values, j = _row_values(all_cells, i + 1)
     cells_of = _assign(columns, values, total=True)
     if cells_of is None:
         return None
     total = FundsRow(all_cells[i], cells_of, all_cells[i].start, values[-1].cell.end)
-    block = FundsBlock(columns, unit, total, start=total.start, end=total.end)
+    block = FundsBlock(columns, unit, total, start=total.start, end=total.end, weight=weight)
     # the sub-rows: a label (one or more cells: 其中：当年财政 拨款) and its values
     while j < len(all_cells) and len(block.parts) < 8:
         # a label may be cut over cells (其中：当年财政 / 拨款); it ends where it names a source
@@ -472,7 +476,8 @@ def funds_table(block: FundsBlock) -> Table:
     then its parts."""
     at = block.total.label.start
     header = [Cell(f"项目资金（{block.unit}）" if block.unit else "项目资金", at, at)]
-    header += [Cell(_FUNDS_HEADER[c], at, at) for c in block.columns]
+    header += [Cell(_FUNDS_HEADER[c] + (f"（{block.weight}分*执行率）" if c == "score" and block.weight else ""), at, at)
+               for c in block.columns]
     rows = []
     for row in [block.total, *block.parts]:
         rows.append([row.label] + [row.cells[c].cell if c in row.cells else _blank(row.end) for c in block.columns])
