@@ -12,8 +12,8 @@ from typing import Literal
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
 from drafter.review.types._common import BaseParams, close
-from drafter.text.figures import fmt
 from drafter.review.types.funds_block import _BY_TYPE, cell_value, columns, row_cell
+from drafter.text.figures import fmt
 from drafter.text.tables import NUMBER, compare_target, funds_execution_row, indicator_tables, is_funds_table
 
 STAGE = "text"
