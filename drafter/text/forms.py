@@ -319,6 +319,7 @@ class IndicatorTable:
     total: tuple[Cell, list[Value]] | None  # the 总分 row: its label and numbers
     start: int
     end: int
+    complete: bool = True  # every cell between the header and the 总分 row was read into a row
 
 
 def _indicator_header(all_cells: list[Cell], i: int) -> tuple[list[str], int] | None:
@@ -423,7 +424,7 @@ def indicator_tables(text: str) -> list[IndicatorTable]:
         rows: list[IndicatorRow] = []
         level1 = level2 = ""
         total = None
-        misses = 0
+        misses = skipped = 0
         while j < len(all_cells) and misses < 30:
             c = all_cells[j]
             level = _level_at(all_cells, j)
@@ -441,6 +442,8 @@ def indicator_tables(text: str) -> list[IndicatorTable]:
             got = _match_row(all_cells, j, columns)
             if got is None:
                 misses += 1
+                if not _NOT_A_REASON.match(c.text):  # an empty row's 指标2 / …… is no loss
+                    skipped += 1
                 j += 1
                 continue
             cells_of, nxt = got
@@ -456,7 +459,11 @@ def indicator_tables(text: str) -> list[IndicatorTable]:
             j = nxt
         if rows:
             end = total[1][-1].cell.end if total and total[1] else rows[-1].end
-            out.append(IndicatorTable(columns, rows, total, all_cells[i].start, end))
+            # "绩效指标（90分）" before the header: the table is a part of the 100 points (the funds
+            # block's execution score is the rest), its sums are not the total's
+            part = re.search(r"[（(](\d+)分[)）]$", all_cells[i - 1].text) if i else None
+            whole = skipped == 0 and not (part and int(part.group(1)) < 100)
+            out.append(IndicatorTable(columns, rows, total, all_cells[i].start, end, complete=whole))
         i = max(j, i + 1)
     return out
 
@@ -507,7 +514,7 @@ def indicator_table(it: IndicatorTable) -> Table:
             column = "weight" if abs(numbers[0].value - weights) < 0.01 else "score"
             row[2 + it.columns.index(column)] = numbers[0].cell
         rows.append(row)
-    return Table(header=header, rows=rows, start=it.start, end=it.end, layout="form")
+    return Table(header=header, rows=rows, start=it.start, end=it.end, layout="form", complete=it.complete)
 
 
 def form_tables(text: str, taken: list[tuple[int, int]] = ()) -> list[Table]:

@@ -26,6 +26,7 @@ class Table:
     # "pipe": rows of a Markdown/Word table; "form": the 自评表 read from cells in another layout
     # (drafter.text.forms), which may be cut off at the end of a pasted excerpt
     layout: str = "pipe"
+    complete: bool = True  # a form table: every cell between its header and its total was read
 
     def column(self, *keywords: str, exclude: tuple[str, ...] = ()) -> int | None:
         """Index of the first header cell containing any keyword (and none of ``exclude``)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis, Sentence
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, explained
+from drafter.review.types._common import BaseParams, compiled, explained
 from drafter.text.figures import fmt
 
 STAGE = "text"
@@ -16,6 +16,9 @@ class Params(BaseParams):
     threshold: float = 0.9
     topic: list[str]  # a sentence about money: one of these words
     reasons: list[str]  # ... giving a reason: one of these
+    # where a report gives its reasons (a problems section, a 偏差原因 column); a text with none
+    # of them (an excerpt, a report cut short) has not had the chance to explain
+    reason_places: list[str] = []
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -24,6 +27,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if rate is None or rate >= p.threshold:
         return
     if explained(a, p):
+        return
+    if p.reason_places and not compiled(p, "reason_places").search(a.text):
         return
     spent, budget = a.budget.first("spent"), a.budget.budget_figure
     s = _sentence_of(a, spent.start)
