@@ -37,7 +37,18 @@ class Template(BaseModel):
     detect: list[str] = []  # regexes that suggest this template
     sections: list[TemplateSection] = []
     fields: list[str] = []  # for form: table, labels that must appear
+    field_aliases: dict[str, list[str]] = {}  # other words tables use for a field (执行数 for 全年执行数)
+    optional_fields: list[str] = []  # fields some provinces' variants leave out (年初预算数)
     instructions: list[str] = []  # template-wide guidance sentences
+
+    def missing_fields(self, text: str) -> list[str]:
+        """The fields a table-form text lacks, read with its blanks and cell borders gone (a
+        header cut over lines: 年初 / 预算数). In a text cut off mid-sentence (a pasted excerpt)
+        a field after the last one present is not missing: it was cut."""
+        flat = re.sub(r"[\s|]+", "", text)
+        present = [f in flat or any(x in flat for x in self.field_aliases.get(f, [])) for f in self.fields]
+        last = max((i for i, ok in enumerate(present) if ok), default=-1) if cut_off(text) else len(self.fields)
+        return [f for i, f in enumerate(self.fields) if not present[i] and i < last and f not in self.optional_fields]
 
     def walk(self):
         """(path labels, section) for every section, depth first."""
@@ -51,6 +62,12 @@ class Template(BaseModel):
 
     def all_instructions(self) -> list[str]:
         return [*self.instructions, *(i for _, s in self.walk() for i in s.instruction)]
+
+
+def cut_off(text: str) -> bool:
+    """A text that stops mid-sentence: an excerpt pasted from a page or a report cut short."""
+    tail = text.rstrip(" \t\n|　")
+    return bool(tail) and tail[-1] not in "。！？；：.!?;:）)」』”】日"
 
 
 def norm(title: str) -> str:

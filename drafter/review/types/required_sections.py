@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from drafter.analysis.templates import detect_template, norm, title_matches
+from drafter.analysis.templates import cut_off, detect_template, norm, title_matches
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import EmptyParams
@@ -20,7 +20,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if template is None:
         return
     if template.form == "table":
-        missing = [f for f in template.fields if f not in a.text]
+        missing = template.missing_fields(a.text)
         if missing:
             start, end = _first_line(a)
             yield a.finding(rule, start, end, rule.say(section="、".join(missing), template=template.name),
@@ -28,7 +28,14 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         return
     # one finding per place: the missing sections under one heading are listed together
     by_anchor: dict[tuple[int, int], list[str]] = {}
-    for anchor, name in _missing(a, template.sections, a.sections, None, [], set()):
+    missing = list(_missing(a, template.sections, a.sections, None, [], set()))
+    if cut_off(a.report.text):
+        # an excerpt cut mid-sentence: the top-level sections after the last one present were cut
+        present = [i for i, ts in enumerate(template.sections) if not any(n.split(" / ")[0] == ts.title for _, n in missing)]
+        last = max(present, default=-1)
+        missing = [(anchor, n) for anchor, n in missing
+                   if next(i for i, ts in enumerate(template.sections) if ts.title == n.split(" / ")[0]) < last]
+    for anchor, name in missing:
         by_anchor.setdefault(anchor, []).append(name)
     for (start, end), names in sorted(by_anchor.items()):
         yield a.finding(rule, start, end, rule.say(section="、".join(names), template=template.name),
