@@ -43,6 +43,8 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
     first = summary["variants"][names[0]]
 
     def add(label: str, get) -> None:
+        if all(get(summary["variants"][n]) is None for n in names):
+            return  # a metric this suite does not measure (drafting in a review-only suite)
         base = get(first)
         table.add_row(label, *[_f(get(summary["variants"][n])) + (_delta(get(summary["variants"][n]), base) if n != names[0] else "")
                                for n in names])
@@ -51,6 +53,12 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
         for m in ("precision", "recall"):
             add(f"review {c} {m}", lambda v, c=c, m=m: ((v.get("review") or {}).get(c) or {}).get(m))
     add("review false alarms / 10k chars", lambda v: (v.get("review") or {}).get("false_alarms_per_10k"))
+    if any(v.get("excerpts") for v in summary["variants"].values()):
+        for c in ("figures", "score", "unsupported", "boilerplate"):
+            add(f"real excerpts {c} recall", lambda v, c=c: ((v.get("excerpts") or {}).get(c) or {}).get("recall"))
+        add("real excerpts figures precision", lambda v: ((v.get("excerpts") or {}).get("figures") or {}).get("precision"))
+        add("real excerpts figures alarms on holding identities", lambda v: (v.get("excerpts") or {}).get("false_alarms_on_checks"))
+        add("real excerpts other error/warning / 10k chars", lambda v: (v.get("excerpts") or {}).get("other_per_10k"))
     if any("llm_failures" in (v.get("review") or {}) for v in summary["variants"].values()):
         add("review claim checks failed", lambda v: (v.get("review") or {}).get("llm_failures"))
     for m in DRAFT_METRICS:

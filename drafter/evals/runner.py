@@ -94,6 +94,19 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) 
     return out
 
 
+def excerpt_case(excerpt, rules, claims=None) -> dict:
+    """A labelled excerpt of a real report, reviewed as pasted (``drafter.evals.excerpts``)."""
+    from drafter.documents.report import from_text
+    from drafter.evals.excerpts import judge_excerpt
+    from drafter.review.engine import review
+
+    findings = review(from_text(excerpt.text, path=f"{excerpt.id}.txt", fmt="txt"), rules=rules, claims=claims).findings
+    data = judge_excerpt(excerpt, [f for f in findings if f.rule != FAILED_CHECK])
+    if claims is not None:
+        data["llm_failures"] = _failed_checks(findings)
+    return data
+
+
 def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory, judge=None) -> dict:
     from drafter.analysis.templates import get_template
     from drafter.documents.load import from_text, load
@@ -151,12 +164,18 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
     cases = suite.all_cases()
     call_factory = call_factory or default_call_factory(Path(out_dir) / ".cache")
     tasks = []
+    excerpts = []
+    if suite.excerpts:
+        from drafter.evals.excerpts import excerpt_files, load_excerpt
+
+        excerpts = [load_excerpt(f) for f in excerpt_files(suite.excerpts)]
     for v in suite.variants:
         for c in cases:
             if suite.review:
                 tasks.append((v, c, "review"))
             if suite.draft and c.facts:
                 tasks.append((v, c, "draft"))
+        tasks.extend((v, e, "excerpt") for e in excerpts)
     _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
 
     def claim_checker(v: Variant):
@@ -168,11 +187,13 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
     lock = threading.Lock()
     results: dict[tuple[str, str, str], dict] = {}
 
-    def one(v: Variant, c: Case, kind: str) -> dict:
-        path = run_dir / "cases" / v.name / f"{kind}-{c.id}.json"
+    def one(v: Variant, c, kind: str) -> dict:
+        path = run_dir / "cases" / v.name / f"{kind}-{c.id.replace('/', '-')}.json"
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
-        if kind == "review":
+        if kind == "excerpt":
+            data = excerpt_case(c, rules, claims=claim_checker(v) if v.claim_check else None)
+        elif kind == "review":
             data = review_case(c, suite, v, rules, claims=claim_checker(v) if v.claim_check else None)
         else:
             data = draft_case(c, v, run_dir, rules, call_factory, suite.judge)
@@ -203,11 +224,13 @@ def summarise(suite: Suite, results: dict) -> dict:
     variants = {}
     for v in suite.variants:
         tally = Tally()
-        review_cases, draft_cases = {}, {}
+        review_cases, draft_cases, excerpt_cases = {}, {}, {}
         for (vn, cid, kind), data in sorted(results.items()):
             if vn != v.name:
                 continue
-            if kind == "review":
+            if kind == "excerpt":
+                excerpt_cases[cid] = data
+            elif kind == "review":
                 tally.add(Tally.from_json(data["tally"]))
                 review_cases[cid] = data
             else:
@@ -221,18 +244,22 @@ def summarise(suite: Suite, results: dict) -> dict:
         review = scores(tally) if review_cases else None
         if review is not None and v.claim_check:  # a failed check counts, it is not a clean review
             review["llm_failures"] = sum(d.get("llm_failures", 0) for d in review_cases.values())
+        from drafter.evals.excerpts import summarise_excerpts
+
         variants[v.name] = {
             "variant": v.model_dump(),
             "review": review,
+            "excerpts": summarise_excerpts(list(excerpt_cases.values())),
             "tally": tally.to_json(),
             "draft": drafting if draft_cases else None,
-            "cases": {"review": review_cases, "draft": draft_cases},
+            "cases": {"review": review_cases, "draft": draft_cases, "excerpt": excerpt_cases},
         }
     return {"suite": suite.name, "variants": variants}
 
 
 def metric_value(summary: dict, variant: str, metric: str) -> float | None:
-    """``review.figures.recall``, ``review.false_alarms_per_10k``, ``draft.chrf``…"""
+    """``review.figures.recall``, ``review.false_alarms_per_10k``, ``excerpts.figures.recall``,
+    ``excerpts.other_per_10k``, ``draft.chrf``…"""
     node = summary["variants"].get(variant)
     for part in metric.split("."):
         if not isinstance(node, dict) or part not in node:

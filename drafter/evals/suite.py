@@ -4,6 +4,7 @@ assertions that gate a run.
 
     name: default
     references: ["evals/references/*.md"]           # each with <name>.facts.yaml beside it
+    excerpts: ["../shared/real-dev/batch-*"]        # folders of labelled real excerpts (NN.json)
     cases:                                          # or listed one by one
       - {id: gd-zwxt, report: corpus/gd-2023-zwxt-gl.md, facts: examples/facts-zwxt.yaml,
          labels: evals/labels/gd-2023-zwxt-gl.yaml}
@@ -107,6 +108,8 @@ class Suite(_Strict):
     description: str = ""
     references: list[str] = []
     cases: list[Case] = []
+    # labelled excerpts of real reports (drafter.evals.excerpts): folders or files of NN.json
+    excerpts: list[str] = []
     inject: Inject = Inject()
     review: bool = True
     draft: bool = True
@@ -152,8 +155,14 @@ def load_suite(path: str | Path) -> Suite:
     names = [v.name for v in suite.variants]
     if len(set(names)) != len(names):
         raise InputError(str(p), f"variant names must differ: {', '.join(names)}")
-    if not suite.all_cases():
+    if not suite.all_cases() and not suite.excerpts:
         raise InputError(str(p), "the suite has no cases (references matched no file, cases is empty)")
+    if suite.excerpts:
+        from drafter.evals.excerpts import excerpt_files
+
+        if not excerpt_files(suite.excerpts):
+            raise InputError(str(p), f"excerpts: no NN.json file in {', '.join(suite.excerpts)} (paths are relative to "
+                                     "the folder the run starts in)")
     for c in suite.all_cases():
         for f in (c.report, c.facts, c.labels):
             if f and not Path(f).exists():

@@ -170,8 +170,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         if _inside_brackets(text, m.start(), max(0, m.start() - 60)):
             close_m = re.compile(r"[)）]").search(text, m.end(), pe)
             pe = close_m.start() if close_m else pe
-        if pe >= len(text.rstrip()) - 1:
-            continue  # the list runs past the end of the text: a cut excerpt
+        if pe >= len(text.rstrip()):
+            continue  # the list runs to the end of the text with no full stop: a cut excerpt
         region = text[m.end() : pe]
         if "|" in region or re.search(r"\d\s+\d", region):
             continue  # a table row: the table reader does tables
