@@ -182,6 +182,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         nxt = None if enumerated else markers.search(text, m.end(), pe)
         pe = nxt.start() if nxt else pe
         role_stop = stops.search(text, m.end() + 2, pe)
+        if role_stop and re.match(r"合计|共计|总计", role_stop.group(0)):
+            continue  # "其中 A、B、C，合计 D": the listed shape, checked against its own total
         if role_stop and not re.search(r"支付|支出|执行", text[ss : m.start()]):
             pe = role_stop.start()
         if not_a_list and not_a_list.search(text, ss, pe):
