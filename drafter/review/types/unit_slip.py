@@ -1,20 +1,29 @@
 """unit_slip: a failing 预算 − 支出 = 结余 that holds when one figure is read in 元 instead of
-万元 (or the other way round)."""
+万元 (or the other way round) (``check: identity``); or a total and the amounts listed after it
+in its sentence, which add up only when the one amount in 元 among them is read in 万元
+(``check: list``: "170 万元……3 月到账 70 万元，6 月到账 60 万元，10 月到账 20 元，11 月到账 20 万元")."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import EmptyParams, identity_figures, identity_holds, slip_candidates
+from drafter.review.types._common import BaseParams, close, identity_figures, identity_holds, slip_candidates
 from drafter.text.figures import fmt
 
 STAGE = "text"
-Params = EmptyParams
+
+
+class Params(BaseParams):
+    check: Literal["identity", "list"] = "identity"
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
+    if rule.params.check == "list":
+        yield from _lists(rule, a)
+        return
     v = identity_figures(a)
     if len(v) == 3 and identity_holds(a, v):
         return
@@ -30,3 +39,22 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             f"若为 {fmt(meant)} 元则 预算 − 支出 = 结余 成立",
         )
         return
+
+
+def _lists(rule, a: Analysis) -> Iterator[Finding]:
+    for sent in a.sentences:
+        figs = [f for f in a.figures_in(sent.start, sent.end) if f.kind == "amount" and not f.approx]
+        if len(figs) < 4 or figs[0].unit != "万元":
+            continue
+        total, parts = figs[0], figs[1:]
+        odd = [f for f in parts if f.unit == "元"]
+        if len(odd) != 1 or any(f.unit != "万元" for f in parts if f is not odd[0]) or odd[0].value >= 10000:
+            continue
+        slip = odd[0]
+        written = sum(f.yuan for f in parts)
+        meant = written - slip.yuan + slip.value * 10000
+        tol = sum(f.tolerance for f in parts if f is not slip) + total.tolerance
+        if close(meant, total.yuan, tol) and not close(written, total.yuan, tol):
+            yield a.finding(rule, slip.start, slip.end, rule.say(stated=slip.text, meant=fmt(slip.value) + " 万元"),
+                            evidence=" + ".join(f.text for f in parts) + f" ≠ {total.text}；把 {slip.text} 读作 "
+                            f"{fmt(slip.value)} 万元，合计正好 {total.text}")
