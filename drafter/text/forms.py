@@ -102,12 +102,20 @@ def _split_label_value(cell: Cell) -> list[Cell]:
     return [Cell(m.group(1), cell.start, cut), Cell(m.group(2), cut, cell.end)]
 
 
-def funds_blocks(text: str) -> list[FundsBlock]:
-    """Every funds block of 自评表 form in ``text`` (analysis text)."""
+_ANCHOR = re.compile(r"年度(?:财政|预算)?资金总额")
+
+
+def funds_blocks(text: str, skip: list[tuple[int, int]] = ()) -> list[FundsBlock]:
+    """Every funds block of 自评表 form in ``text`` (analysis text), but those whose total row
+    stands in a span of ``skip`` (read otherwise); cells are cut only around the total rows."""
     out = []
-    all_cells = [piece for c in cells(text) for piece in _split_label_value(c)]
-    for i, c in enumerate(all_cells):
-        if not _TOTAL.match(c.text):
+    for anchor in _ANCHOR.finditer(text):
+        if any(a <= anchor.start() < b for a, b in skip) or any(b.start <= anchor.start() < b.end for b in out):
+            continue
+        lo = max(0, anchor.start() - 600)
+        all_cells = [piece for c in cells(text, lo, min(len(text), anchor.end() + 1200)) for piece in _split_label_value(c)]
+        i = next((k for k, c in enumerate(all_cells) if c.start >= anchor.start() and _TOTAL.match(c.text)), None)
+        if i is None:
             continue
         block = _read_block(text, all_cells, i)
         if block is not None:
@@ -407,9 +415,20 @@ def _match_row(all_cells: list[Cell], k: int, columns: list[str]) -> tuple[dict[
     return out, j
 
 
-def indicator_tables(text: str) -> list[IndicatorTable]:
-    """The indicator tables of 自评表 form in ``text`` (analysis text), rows in any layout."""
-    all_cells = cells(text)
+def indicator_tables(text: str, skip: list[tuple[int, int]] = ()) -> list[IndicatorTable]:
+    """The indicator tables of 自评表 form in ``text`` (analysis text), rows in any layout, but
+    those whose header stands in a span of ``skip`` (read otherwise)."""
+    out = []
+    for anchor in re.finditer(r"一级", text):
+        if any(a <= anchor.start() < b for a, b in skip) or any(t.start <= anchor.start() < t.end for t in out):
+            continue
+        # from the cell before the header on: it may state the table's points (绩效指标（90分）)
+        window = cells(text, max(0, anchor.start() - 40), min(len(text), anchor.start() + 8000))
+        out.extend(t for t in _indicator_tables(text, window) if t.start >= anchor.start())
+    return out
+
+
+def _indicator_tables(text: str, all_cells: list[Cell]) -> list[IndicatorTable]:
     out = []
     i = 0
     while i < len(all_cells):
@@ -521,7 +540,8 @@ def form_tables(text: str, taken: list[tuple[int, int]] = ()) -> list[Table]:
     """The 自评表's funds blocks and indicator tables of ``text`` as tables, those that overlap a
     span of ``taken`` (tables read otherwise) left out."""
     out = []
-    for t in [*(funds_table(b) for b in funds_blocks(text)), *(indicator_table(i) for i in indicator_tables(text))]:
+    found = [*(funds_table(b) for b in funds_blocks(text, taken)), *(indicator_table(i) for i in indicator_tables(text, taken))]
+    for t in found:
         if not any(a < t.end and t.start < b for a, b in taken):
             out.append(t)
     return sorted(out, key=lambda t: t.start)

@@ -87,8 +87,12 @@ def is_traditional(text: str, sample: int = 20000) -> bool:
     uses, few only simplified text uses."""
     _, trad, simp = _tables()
     head = text[:sample]
-    t = sum(1 for ch in head if ch in trad)
-    s = sum(1 for ch in head if ch in simp)
+    chars = set(head)
+    t_chars = chars & trad
+    if not t_chars:
+        return False
+    t = sum(head.count(c) for c in t_chars)
+    s = sum(head.count(c) for c in chars & simp)
     return t >= 8 and t > 4 * s
 
 
