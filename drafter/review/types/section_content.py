@@ -1,5 +1,6 @@
-"""section_content: a section (问题, 改进措施) that is empty or says nothing concrete: only
-"无" or the like, or slogans of intent with no measure, owner, date or figure.
+"""section_content: a section (问题, 改进措施, 评价结论) that is empty or says nothing concrete:
+only "无" or the like, slogans of intent with no measure, owner, date or figure, or none of what
+it must state (a conclusion without a score, a grade or a result).
 
 A section is a numbered heading with its body, or, as real forms and reports write it, a label
 with its text on the same line: a table's label cell ("存在问题 | 无"), or an inline label
@@ -23,12 +24,14 @@ STAGE = "text"
 class Params(BaseParams):
     sections: list[str]  # title keywords of the sections to look at
     exclude_sections: list[str] = []  # ... unless the title matches one of these (regexes)
-    mode: Literal["empty", "slogan"]
+    mode: Literal["empty", "slogan", "missing"]
     empty: list[str] = []  # mode empty: a body matching one of these (whole) is empty
     slogans: list[str] = []  # mode slogan: stock verbs of intent
     vague: list[str] = []  # ... and vague objects
     concrete: list[str] = []  # anything here makes a sentence concrete
     min_slogans: int = 2
+    required: list[str] = []  # mode missing: a body with none of these (and no figure) lacks what it must say
+    min_chars: int = 8  # ... when it has at least this many characters (an excerpt may be cut off)
     ignore: list[str] = []  # body sentences that are not the section's text (an attachment line)
     inline: bool = True  # also read label cells and inline labels ("存在问题 | 无", "改进措施：……")
     max_label: int = 16  # characters of an inline label
@@ -152,6 +155,13 @@ def _judge(rule, a: Analysis, p: Params, part: _Part) -> Iterator[Finding]:
             yield a.finding(rule, part.heading_start, part.heading_end, rule.say(title=part.title), evidence="本节没有正文")
         elif rx.fullmatch(body.strip("。；; ")):
             yield a.finding(rule, units[0].start, units[-1].end, rule.say(title=part.title), evidence=f"本节只写了“{body}”")
+        return
+    if p.mode == "missing":
+        required = compiled(p, "required")
+        body = "".join(u.text for u in units)
+        if len(body) >= p.min_chars and not any(required.search(u.text) or has_figure(a, u.start, u.end) for u in units):
+            yield a.finding(rule, units[0].start, units[-1].end, rule.say(title=part.title),
+                            evidence=f"本节只写了“{body[:60]}”，没有得分、等级或完成情况")
         return
     # judged per section: one concrete measure (a date, a figure, a named document, a
     # responsible unit) anywhere makes the section actionable
