@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from drafter.config import Config
+from drafter.text.normalise import fold
 from drafter.errors import DrafterError
 from drafter.corpus.index import CHUNKS, CorpusIndex, source_key
 from drafter.review.engine import review
@@ -100,7 +101,8 @@ def test_chunks_follow_sections_and_point_at_the_original_text(config):
     for meta in got["metadatas"]:
         doc = meta["text"]
         assert len(doc) <= 400 + 40  # header line + at most MAX_CHUNK characters of body
-        original = text[meta["start"] : meta["end"]]
+        # the analysis reads the text folded (half-width punctuation as full-width): so do chunks
+        original = fold(text)[meta["start"] : meta["end"]]
         body = doc.split("\n", 1)[-1]
         # the chunk is its section's text (page-break joins undone in the original)
         squash = str.maketrans("", "", " \n*")
