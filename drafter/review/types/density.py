@@ -63,7 +63,9 @@ _CLAUSE_END = re.compile(r"[，；：,;:]")
 # a blank between two characters: a word broken by a PDF's line end ("优 化资源配置")
 _WORD_BREAK = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
 _QUOTED = re.compile(r"“[^”]{1,20}”|‘[^’]{1,20}’|「[^」]{1,20}」")
-_NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|[\d_]|^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十])")
+_NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|[\d_]")
+# an item's number: "一是", "其二", "3、"
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[（(]?[\d一二三四五六七八九十]{1,2}[)）、.．])")
 
 
 @dataclass
@@ -187,6 +189,7 @@ def _clauses(a: Analysis, s: Sentence, p: Params) -> list[_Clause]:
             rest.append(text[last:x])
             last = max(last, y)
         rest.append(text[last:ce])
+        rest[0] = _NUMBERING.sub("", rest[0])
         rest = _QUOTED.sub("", "、".join(rest))
         if generic:
             rest = generic.sub("", rest)
