@@ -36,7 +36,7 @@ TESTED_ELSEWHERE = {
 
 
 def test_every_type_module_is_registered_with_a_declared_stage():
-    assert len(TYPE_MODULES) == 26
+    assert len(TYPE_MODULES) == 28
     assert sorted(RULE_TYPES) == TYPE_MODULES
     for name, rt in RULE_TYPES.items():
         assert rt.stage in STAGES, name
@@ -44,11 +44,11 @@ def test_every_type_module_is_registered_with_a_declared_stage():
     stages = {s: sorted(n for n, rt in RULE_TYPES.items() if rt.stage == s) for s in STAGES}
     assert stages["corpus"] == ["corpus_copy", "corpus_profile", "corpus_stale", "corpus_yoy"]
     assert stages["llm"] == ["llm_check_failed", "llm_claim"]
-    assert len(stages["text"]) == 20
+    assert len(stages["text"]) == 22
 
 
 def test_every_built_in_rule_extends_a_registered_type_and_every_type_is_used():
-    assert len(BUILT_IN) == 36
+    assert len(BUILT_IN) == 43
     unknown = {rule_id: data["extends"] for rule_id, data in BUILT_IN.items() if data["extends"] not in RULE_TYPES}
     assert unknown == {}
     assert {data["extends"] for data in BUILT_IN.values()} == set(RULE_TYPES)

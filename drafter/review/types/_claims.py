@@ -1,0 +1,175 @@
+"""What the claim types share: a claim's clause and the clauses around it, the figures that can
+support an outcome (not money, years, dates, document numbers or list numbers, not a bare 100%
+or a bound such as "≥90%"), table spans, and the report's own signs of a shortfall (execution
+below a threshold, a stated payment rate below it, "暂未完工"/"未完成" in its text)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from drafter.analysis.view import Analysis, Sentence
+from drafter.text.figures import fmt
+
+# clause breaks inside a sentence (the analysis folds punctuation to full width)
+_BREAK_CHARS = "，；：,;:"
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int  # analysis offsets
+    end: int
+
+
+def clause_around(s: Sentence, a_start: int, a_end: int) -> Clause:
+    """The clause of ``s`` holding ``[a_start, a_end)``: from the last clause break before it to
+    the first one after it (a break inside the span does not cut it)."""
+    lo = max((s.text.rfind(c, 0, a_start - s.start) for c in _BREAK_CHARS), default=-1) + 1
+    ends = [i for i in (s.text.find(c, a_end - s.start) for c in _BREAK_CHARS) if i >= 0]
+    hi = min(ends) if ends else len(s.text)
+    return Clause(s.start + lo, s.start + hi)
+
+
+def next_clause(s: Sentence, c: Clause) -> Clause | None:
+    """The clause of ``s`` after ``c`` (None at the sentence's end)."""
+    if c.end >= s.end:
+        return None
+    start = c.end + 1
+    rest = s.text[start - s.start :]
+    ends = [i for i in (rest.find(ch) for ch in _BREAK_CHARS) if i >= 0]
+    return Clause(start, start + (min(ends) if ends else len(rest)))
+
+
+def previous_clause(s: Sentence, c: Clause) -> Clause | None:
+    """The clause of ``s`` before ``c`` (None at the sentence's start)."""
+    if c.start <= s.start:
+        return None
+    head = s.text[: c.start - s.start - 1]
+    lo = max((head.rfind(ch) for ch in _BREAK_CHARS), default=-1) + 1
+    return Clause(s.start + lo, c.start - 1)
+
+
+# --- outcome figures ------------------------------------------------------------------------
+# numbers with a unit the figure reader does not know (km, hm, t, kg, 公顷, 架, 台套 ...): any
+# Arabic number but a year, a date, a document or list number, money or a score
+_MEASURE = re.compile(r"(?<![\d.,〔\[［第（(])(\d+(?:\.\d+)?)(?![\d.,])\s*(?:万|千|百)?\s*([a-zA-Z㎡㎞㎏]{1,4}|[一-龥])")
+_NOT_MEASURE = set("年月日号元分时届期版条款项次是为至到和及与或、")
+_BOUND_BEFORE = re.compile(r"(?:[≥≤≧≦><＞＜]|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|以内|控制在)\s*(?:等于)?\s*$")
+_BOUND_AFTER = re.compile(r"^\s*(?:以上|以下|以内)")
+
+
+def outcome_figures(a: Analysis, start: int, end: int, skip: tuple[int, int] | None = None) -> list[str]:
+    """Texts of the figures in ``[start, end)`` that can stand for a measured outcome: counts,
+    percentages and physical quantities; not amounts of money, not scores, not a bare 100%, not a
+    bound ("≥90%", "90%以上"), and none inside ``skip`` (the claim's own words)."""
+    out = []
+    text = a.text
+
+    def inside_skip(fs: int, fe: int) -> bool:
+        return skip is not None and fs < skip[1] and skip[0] < fe
+
+    for f in a.figures_in(start, end):
+        if f.kind not in ("percent", "count") or inside_skip(f.start, f.end):
+            continue
+        if f.kind == "percent" and abs(f.value - 100) < 1e-9:
+            continue
+        if _BOUND_BEFORE.search(text[max(start, f.start - 5) : f.start]) and f.kind == "percent":
+            continue
+        if _BOUND_AFTER.match(text[f.end : f.end + 3]):
+            continue
+        out.append(f.text)
+    taken = {(f.start, f.end) for f in a.figures_in(start, end)}
+    for m in _MEASURE.finditer(text, start, end):
+        unit = m.group(2)
+        if inside_skip(m.start(), m.end()) or unit in _NOT_MEASURE or any(fs <= m.start(1) < fe for fs, fe in taken):
+            continue
+        if text[m.end() : m.end() + 1] in _NOT_MEASURE:  # "20xx年", "3.2节"
+            continue
+        if _BOUND_BEFORE.search(text[max(start, m.start() - 5) : m.start()]):
+            continue
+        out.append(m.group(0))
+    return out
+
+
+# --- labelled lines ---------------------------------------------------------------------------
+# "2.项目资金执行情况：具体工作由……", "绩效目标：按时足额发放……": optional numbering, a short
+# label, "：", the body
+LABELLED = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）])?\s*"
+    r"([^，。：；（）()\s]{2,16}?)\s*[：:]\s*(\S.*[^：:\s])\s*$"
+)
+
+
+def line_label(a: Analysis, pos: int) -> str:
+    """The label of the labelled line holding ``pos`` ("" when its line has none, or ``pos`` is
+    past the label's sentence): a label titles its sentence as a heading titles its section."""
+    start = a.text.rfind("\n", 0, pos) + 1
+    end = a.text.find("\n", pos)
+    m = LABELLED.match(a.text[start : end if end >= 0 else len(a.text)])
+    if not m or pos < start + m.start(2):
+        return ""
+    # the label titles its own sentence: "绩效目标：……。节约大量的人力……" goes on with other matters
+    return "" if re.search("[。！？；]", a.text[start + m.start(2) : pos]) else m.group(1)
+
+
+# --- tables ---------------------------------------------------------------------------------
+def in_table(a: Analysis, pos: int) -> bool:
+    """True when ``pos`` lies in a table the analysis read (a pipe table or a 自评表 read from
+    flattened cells): table rows are the table rules' business."""
+    return any(t.start <= pos < t.end for t in a.tables)
+
+
+# --- the report's own signs of a shortfall --------------------------------------------------
+@dataclass(frozen=True)
+class Shortfall:
+    kind: str  # "words" (the report says so) or "money" (execution below the threshold)
+    evidence: str
+    start: int  # where the report says it (analysis offsets), -1 for a computed rate
+    end: int
+
+
+_CACHE: WeakKeyDictionary = WeakKeyDictionary()
+_RATE_VALUE = re.compile(r"[^，。；！？\n\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
+_RATE_HEDGE = re.compile(r"[≥≤≧≦>＞]|不低于|不少于|目标|要求|计划|上年|去年")
+
+
+def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | None, rates: re.Pattern | None,
+               threshold: float) -> list[Shortfall]:
+    """Every place the report shows that it fell short: its budget execution or a stated
+    payment rate below ``threshold``, a sentence saying a task is unfinished (``words``, unless
+    ``not_words`` matches right after: "未完成的绩效目标" is a heading)."""
+    key = (words.pattern if words else "", not_words.pattern if not_words else "", rates.pattern if rates else "", threshold)
+    cached = _CACHE.setdefault(a, {})
+    if key in cached:
+        return cached[key]
+    out: list[Shortfall] = []
+    rate = a.budget.execution
+    if rate is not None and rate < threshold:
+        spent, budget = a.budget.first("spent"), a.budget.budget_figure
+        out.append(Shortfall("money", f"执行率 {fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}% < {threshold * 100:.0f}%", -1, -1))
+    text = a.text
+    if rates:
+        for m in rates.finditer(text):
+            v = _RATE_VALUE.match(text, m.end())
+            if not v or float(v.group(1)) >= threshold * 100 or _RATE_HEDGE.search(text, m.end(), v.start(1)):
+                continue
+            if _BOUND_AFTER.match(text, v.end()):
+                continue
+            out.append(Shortfall("money", f"报告写“{text[m.start() : v.end()]}” < {threshold * 100:.0f}%", m.start(), v.end()))
+    if words:
+        for m in words.finditer(text):
+            if not_words and not_words.match(text, m.end()):
+                continue
+            out.append(Shortfall("words", f"报告写“{_around(text, m.start(), m.end())}”", m.start(), m.end()))
+    cached[key] = out
+    return out
+
+
+def _around(text: str, start: int, end: int, width: int = 12) -> str:
+    """The clause around a match, at most ``width`` characters each side."""
+    lo = max((text.rfind(c, 0, start) for c in "，；：。！？\n"), default=-1) + 1
+    lo = max(lo, start - width)
+    his = [i for i in (text.find(c, end, end + width + 1) for c in "，；：。！？\n") if i >= 0]
+    hi = min(min(his) if his else len(text), end + width)
+    return text[lo:hi]

@@ -1,0 +1,70 @@
+"""section_figures: a section whose subject is a figure (资金执行情况, 成本指标) that gives none:
+"该专项资金已按合同规定完成对该项目进度的支付。" in place of the amount paid and the rate,
+"开展技术指导共4次" in place of a cost. A section is a numbered heading and its body, or a
+labelled line ("2.项目资金执行情况：具体工作由……负责……"), whose body is the rest of the line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from drafter.analysis.view import Analysis
+from drafter.findings import Finding
+from drafter.review.types._claims import LABELLED, in_table
+from drafter.review.types._common import BaseParams, compiled
+
+STAGE = "text"
+
+class Params(BaseParams):
+    sections: list[str]  # title regexes of the sections that must carry a figure
+    exclude_sections: list[str] = []  # ... unless the title (or an ancestor's) matches one of these
+    kinds: list[Literal["amount", "percent", "count"]]  # figure kinds that count
+    # the sentences of the body to quote: those naming the subject (all when none does)
+    subject: list[str] = []
+    labelled_lines: bool = True  # also "标题：正文" lines
+
+
+def check(rule, a: Analysis) -> Iterator[Finding]:
+    p: Params = rule.params
+    want, skip = compiled(p, "sections"), compiled(p, "exclude_sections")
+    for title, titles, start, end in _sections(a, p):
+        if not want.search(title) or (skip and any(skip.search(t) for t in titles)):
+            continue
+        sentences = [s for s in a.sentences if s.end > start and s.start < end]
+        if not sentences or any(ln.is_table for ln in a.lines if start <= ln.start < end) or in_table(a, start):
+            continue
+        if any(f.kind in p.kinds for f in a.figures_in(start, end)):
+            continue
+        # a body running to the end of the text without a full stop was cut off (a pasted excerpt)
+        if not a.text[end:].strip() and a.text[sentences[-1].end : end].strip()[:1] not in tuple("。！？；…"):
+            continue
+        subject = compiled(p, "subject")
+        quoted = [s for s in sentences if subject and subject.search(s.text)] or sentences
+        yield a.finding(rule, max(quoted[0].start, start), min(quoted[-1].end, end), rule.say(title=title),
+                        evidence=f"“{title}”一节没有{_kinds(p.kinds)}")
+
+
+def _sections(a: Analysis, p: Params):
+    """(title, titles with the ancestors', body start, body end) of every leaf section and, with
+    ``labelled_lines``, of every labelled line."""
+    for sec in a.all_sections:
+        if not sec.children:
+            yield sec.title, sec.titles(), sec.body_start, sec.end
+    if not p.labelled_lines:
+        return
+    for ln in a.lines:
+        if ln.heading or ln.is_table:
+            continue
+        m = LABELLED.match(ln.text)
+        # "资金执行情况如下：" introduces a table or a list: the label alone is not a section
+        if not m or len(m.group(2)) < 8:
+            continue
+        sec = a.section_at(ln.start)
+        yield m.group(1), [m.group(1), *(sec.titles() if sec else [])], ln.start + m.start(2), ln.end
+
+
+_KIND_NAMES = {"amount": "金额", "percent": "比率", "count": "数量"}
+
+
+def _kinds(kinds: list[str]) -> str:
+    return "、".join(_KIND_NAMES[k] for k in kinds)
