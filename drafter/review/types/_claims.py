@@ -96,7 +96,7 @@ def outcome_figures(a: Analysis, start: int, end: int, skip: tuple[int, int] | N
 # "2.项目资金执行情况：具体工作由……", "绩效目标：按时足额发放……": optional numbering, a short
 # label, "：", the body
 LABELLED = re.compile(
-    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）])?\s*"
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）]|[①-⑳])?\s*"
     r"([^，。：；（）()\s]{2,16}?)\s*[：:]\s*(\S.*[^：:\s])\s*$"
 )
 
@@ -111,6 +111,13 @@ def line_label(a: Analysis, pos: int) -> str:
         return ""
     # the label titles its own sentence: "绩效目标：……。节约大量的人力……" goes on with other matters
     return "" if re.search("[。！？；]", a.text[start + m.start(2) : pos]) else m.group(1)
+
+
+def has_measure(a: Analysis, start: int, end: int) -> bool:
+    """True when ``[start, end)`` holds a quantity: a figure or an Arabic number with a unit."""
+    return bool(a.figures_in(start, end)) or any(
+        m.group(2) not in _NOT_MEASURE and a.text[m.end() : m.end() + 1] not in _NOT_MEASURE
+        for m in _MEASURE.finditer(a.text, start, end))
 
 
 # --- tables ---------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ class Params(BaseParams):
     # an outcome figure in the claim's clause or the clause either side of it supports the claim
     supported_by_figure: bool = False
     sentence_figures: int = 0  # ... or this many anywhere in its sentence (0: not looked for)
+    # claims of a saving ("节约资金", "节约大量人力物力") are supported by an amount of money too
+    money_supports: list[str] = []
     neighbour_sentences: bool = False  # ... or one in the sentence before or after it in the paragraph
     joined_clauses: bool = False  # the window goes on into clauses joined to the sentence by "；"
     hedge: list[str] = []  # in the claim's clause: a hedged claim, flagged only when contradicted
@@ -68,6 +70,9 @@ class Params(BaseParams):
     evidence: str = "“{match}”所在分句及前后分句没有可核对的数字"  # placeholder {match}
     contradicted_message: str = ""  # placeholders {match} and {evidence}
     contradicted_level: Level = Level.error
+    # a claim with its own figures ("12个村实现全覆盖") is not contradicted by an unfinished task
+    # elsewhere; a blanket one ("圆满完成年度目标") is
+    words_override_support: bool = True
     only_contradicted: bool = False
 
 
@@ -141,6 +146,9 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
     if p.supported_by_figure:
         # the claim's clause and its neighbours, or a sentence full of measured values
         support = outcome_figures(a, prev.start if prev else clause.start, window_end, skip=(ms, me))
+        money = compiled(p, "money_supports")
+        if not support and money and money.search(m.group(0)):
+            support = [f.text for f in a.figures_in(prev.start if prev else clause.start, window_end) if f.kind == "amount"]
         if not support and p.sentence_figures:
             in_sentence = outcome_figures(a, s.start, window_end, skip=(ms, me))
             support = in_sentence if len(in_sentence) >= p.sentence_figures else []
@@ -153,7 +161,7 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
     words = [f for f in found.get() if f.kind == "words" and not (clause.start <= f.start < clause.end)]
     money = [f for f in found.get() if f.kind == "money"]
     match = m.group(0)
-    if words:
+    if words and (p.words_override_support or not support):
         level = rule.level if hedged else p.contradicted_level
         return level, p.contradicted_message.format(match=match, evidence=words[0].evidence), words[0].evidence
     # a hedged claim ("基本完成") is consistent with money left unspent

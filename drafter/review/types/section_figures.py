@@ -10,7 +10,7 @@ from typing import Literal
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._claims import LABELLED, in_table
+from drafter.review.types._claims import LABELLED, has_measure, in_table
 from drafter.review.types._common import BaseParams, compiled
 
 STAGE = "text"
@@ -19,6 +19,7 @@ class Params(BaseParams):
     sections: list[str]  # title regexes of the sections that must carry a figure
     exclude_sections: list[str] = []  # ... unless the title (or an ancestor's) matches one of these
     kinds: list[Literal["amount", "percent", "count"]]  # figure kinds that count
+    measures: bool = False  # ... or any number with a unit (a benefit in 吨, 公顷, kg)
     # the sentences of the body to quote: those naming the subject (all when none does)
     subject: list[str] = []
     labelled_lines: bool = True  # also "标题：正文" lines
@@ -27,19 +28,23 @@ class Params(BaseParams):
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     want, skip = compiled(p, "sections"), compiled(p, "exclude_sections")
+    flagged: list[tuple[int, int]] = []
     for title, titles, start, end in _sections(a, p):
         if not want.search(title) or (skip and any(skip.search(t) for t in titles)):
+            continue
+        if any(lo <= start < hi for lo, hi in flagged):  # a labelled line of a section already flagged
             continue
         sentences = [s for s in a.sentences if s.end > start and s.start < end]
         if not sentences or any(ln.is_table for ln in a.lines if start <= ln.start < end) or in_table(a, start):
             continue
-        if any(f.kind in p.kinds for f in a.figures_in(start, end)):
+        if any(f.kind in p.kinds for f in a.figures_in(start, end)) or (p.measures and has_measure(a, start, end)):
             continue
         # a body running to the end of the text without a full stop was cut off (a pasted excerpt)
         if not a.text[end:].strip() and a.text[sentences[-1].end : end].strip()[:1] not in tuple("。！？；…"):
             continue
         subject = compiled(p, "subject")
         quoted = [s for s in sentences if subject and subject.search(s.text)] or sentences
+        flagged.append((start, end))
         yield a.finding(rule, max(quoted[0].start, start), min(quoted[-1].end, end), rule.say(title=title),
                         evidence=f"“{title}”一节没有{_kinds(p.kinds)}")
 
