@@ -48,7 +48,7 @@ def test_every_type_module_is_registered_with_a_declared_stage():
 
 
 def test_every_built_in_rule_extends_a_registered_type_and_every_type_is_used():
-    assert len(BUILT_IN) == 45
+    assert len(BUILT_IN) == 46
     unknown = {rule_id: data["extends"] for rule_id, data in BUILT_IN.items() if data["extends"] not in RULE_TYPES}
     assert unknown == {}
     assert {data["extends"] for data in BUILT_IN.values()} == set(RULE_TYPES)

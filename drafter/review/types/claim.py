@@ -158,6 +158,7 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
                 support = outcome_figures(a, n.start, n.end)
                 if support:
                     break
+
     words = [f for f in found.get() if f.kind == "words" and not (clause.start <= f.start < clause.end)]
     money = [f for f in found.get() if f.kind == "money"]
     match = m.group(0)

@@ -23,11 +23,18 @@ class Params(BaseParams):
     # the sentences of the body to quote: those naming the subject (all when none does)
     subject: list[str] = []
     labelled_lines: bool = True  # also "标题：正文" lines
+    # the other way round: when the report says elsewhere that the work is unfinished (one of
+    # these), a section of this kind that DOES give figures gives design or expected values
+    unfinished: list[str] = []
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     want, skip = compiled(p, "sections"), compiled(p, "exclude_sections")
+    unfinished = compiled(p, "unfinished")
+    said = list(unfinished.finditer(a.text)) if unfinished else []
+    if unfinished and not said:
+        return
     flagged: list[tuple[int, int]] = []
     for title, titles, start, end in _sections(a, p):
         if not want.search(title) or (skip and any(skip.search(t) for t in titles)):
@@ -37,7 +44,16 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         sentences = [s for s in a.sentences if s.end > start and s.start < end]
         if not sentences or any(ln.is_table for ln in a.lines if start <= ln.start < end) or in_table(a, start):
             continue
-        if any(f.kind in p.kinds for f in a.figures_in(start, end)) or (p.measures and has_measure(a, start, end)):
+        has_figures = any(f.kind in p.kinds for f in a.figures_in(start, end)) or (p.measures and has_measure(a, start, end))
+        if unfinished:
+            elsewhere = [m for m in said if not start <= m.start() < end]
+            if has_figures and elsewhere:
+                flagged.append((start, end))
+                yield a.finding(rule, sentences[0].start if sentences[0].start >= start else start, min(sentences[-1].end, end),
+                                rule.say(title=title, unfinished=elsewhere[0].group(0)),
+                                evidence=f"报告写“{elsewhere[0].group(0)}”；“{title}”一节却写了效益数字")
+            continue
+        if has_figures:
             continue
         # a body running to the end of the text without a full stop was cut off (a pasted excerpt)
         if not a.text[end:].strip() and a.text[sentences[-1].end : end].strip()[:1] not in tuple("。！？；…"):
