@@ -130,7 +130,7 @@ def in_table(a: Analysis, pos: int) -> bool:
 # --- the report's own signs of a shortfall --------------------------------------------------
 @dataclass(frozen=True)
 class Shortfall:
-    kind: str  # "words" (the report says so) or "money" (execution below the threshold)
+    kind: str  # "words" (the report says so), "signs" (it says something that suggests so) or "money"
     evidence: str
     start: int  # where the report says it (analysis offsets), -1 for a computed rate
     end: int
@@ -142,11 +142,12 @@ _RATE_HEDGE = re.compile(r"[≥≤≧≦>＞]|不低于|不少于|目标|要求|
 
 
 def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | None, rates: re.Pattern | None,
-               threshold: float) -> list[Shortfall]:
+               threshold: float, signs: re.Pattern | None = None) -> list[Shortfall]:
     """Every place the report shows that it fell short: its budget execution or a stated
-    payment rate below ``threshold``, a sentence saying a task is unfinished (``words``, unless
-    ``not_words`` matches right after: "未完成的绩效目标" is a heading)."""
-    key = (words.pattern if words else "", not_words.pattern if not_words else "", rates.pattern if rates else "", threshold)
+    payment rate below ``threshold`` ("money"), a sentence saying a task is unfinished
+    (``words``, unless ``not_words`` matches right after: "未完成的绩效目标" is a heading), or one
+    showing that it may be (``signs``: "项目进展缓慢")."""
+    key = tuple(x.pattern if x else "" for x in (words, not_words, rates, signs)) + (threshold,)
     cached = _CACHE.setdefault(a, {})
     if key in cached:
         return cached[key]
@@ -164,11 +165,11 @@ def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | No
             if _BOUND_AFTER.match(text, v.end()):
                 continue
             out.append(Shortfall("money", f"报告写“{text[m.start() : v.end()]}” < {threshold * 100:.0f}%", m.start(), v.end()))
-    if words:
-        for m in words.finditer(text):
+    for kind, rx in (("words", words), ("signs", signs)):
+        for m in rx.finditer(text) if rx else ():
             if not_words and not_words.match(text, m.end()):
                 continue
-            out.append(Shortfall("words", f"报告写“{_around(text, m.start(), m.end())}”", m.start(), m.end()))
+            out.append(Shortfall(kind, f"报告写“{_around(text, m.start(), m.end())}”", m.start(), m.end()))
     cached[key] = out
     return out
 

@@ -64,6 +64,7 @@ class Params(BaseParams):
     hedge: list[str] = []  # in the claim's clause: a hedged claim, flagged only when contradicted
     # the report's own shortfall
     shortfall_words: list[str] = []
+    shortfall_signs: list[str] = []  # weaker: a shortfall suggested ("项目进展缓慢"), at the rule's level
     shortfall_not: list[str] = []  # matched right after a shortfall word: not a shortfall ("未完成的绩效目标")
     shortfall_rates: list[str] = []  # rate words whose stated value below ``threshold`` is a shortfall
     threshold: float = 0.9
@@ -160,7 +161,7 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
                     break
 
     words = [f for f in found.get() if f.kind == "words" and not (clause.start <= f.start < clause.end)]
-    money = [f for f in found.get() if f.kind == "money"]
+    money = [f for f in found.get() if f.kind in ("money", "signs") and not (clause.start <= f.start < clause.end)]
     match = m.group(0)
     if words and (p.words_override_support or not support):
         level = rule.level if hedged else p.contradicted_level
@@ -183,9 +184,9 @@ class _Shortfalls:
         if self.found is None:
             p = self.p
             self.found = []
-            if p.contradicted_message and (p.shortfall_words or p.shortfall_rates):
+            if p.contradicted_message and (p.shortfall_words or p.shortfall_rates or p.shortfall_signs):
                 self.found = shortfalls(self.a, compiled(p, "shortfall_words"), compiled(p, "shortfall_not"),
-                                        compiled(p, "shortfall_rates"), p.threshold)
+                                        compiled(p, "shortfall_rates"), p.threshold, compiled(p, "shortfall_signs"))
         return self.found
 
 

@@ -23,6 +23,8 @@ class Params(BaseParams):
     # the sentences of the body to quote: those naming the subject (all when none does)
     subject: list[str] = []
     labelled_lines: bool = True  # also "标题：正文" lines
+    # a body that says the item does not apply ("无", "不适用", "/") is not a body without figures
+    not_applicable: list[str] = []
     # the other way round: when the report says elsewhere that the work is unfinished (one of
     # these), a section of this kind that DOES give figures gives design or expected values
     unfinished: list[str] = []
@@ -43,6 +45,9 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             continue
         sentences = [s for s in a.sentences if s.end > start and s.start < end]
         if not sentences or any(ln.is_table for ln in a.lines if start <= ln.start < end) or in_table(a, start):
+            continue
+        na = compiled(p, "not_applicable")
+        if na and na.fullmatch(a.text[start:end].strip(" \n。；：，")):
             continue
         has_figures = any(f.kind in p.kinds for f in a.figures_in(start, end)) or (p.measures and has_measure(a, start, end))
         if unfinished:
