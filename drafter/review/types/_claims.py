@@ -174,6 +174,24 @@ def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | No
     return out
 
 
+_PLANNED = re.compile(r"(?:共|计划|任务|目标|应|下达|年度任务)[^，。；！？\n\d]{0,12}?(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
+_DONE = re.compile(r"(?:完成|完工|建成|竣工|实际|已)[^，。；！？\n\d]{0,8}?(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
+
+
+def count_shortfall(text: str) -> str | None:
+    """"共21个……完工16个": a count done below the count planned in ``text`` (the same unit), as
+    evidence; None when there is none."""
+    planned = [(float(m.group(1)), m.group(2), m.group(0)) for m in _PLANNED.finditer(text)]
+    for m in _DONE.finditer(text):
+        if "其中" in text[max(0, m.start() - 4) : m.start()]:  # "共560户，其中已脱贫320户" is a part
+            continue
+        done, unit = float(m.group(1)), m.group(2)
+        for total, u, said in planned:
+            if u == unit and done < total and not said.startswith(m.group(0)[:2]):
+                return f"报告写“{said}”，而“{m.group(0)}”"
+    return None
+
+
 def _around(text: str, start: int, end: int, width: int = 12) -> str:
     """The clause around a match, at most ``width`` characters each side."""
     lo = max((text.rfind(c, 0, start) for c in "，；：。！？\n"), default=-1) + 1

@@ -30,7 +30,8 @@ from weakref import WeakKeyDictionary
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
-from drafter.review.types._claims import clause_around, in_table, line_label, next_clause, outcome_figures, previous_clause, shortfalls
+from drafter.review.types._claims import (Shortfall, clause_around, count_shortfall, in_table, line_label, next_clause,
+                                          outcome_figures, previous_clause, shortfalls)
 from drafter.review.types._common import BaseParams, Scope, compiled, rx_cached
 from drafter.review.types.existence import _joined_end
 
@@ -65,6 +66,8 @@ class Params(BaseParams):
     # the report's own shortfall
     shortfall_words: list[str] = []
     shortfall_signs: list[str] = []  # weaker: a shortfall suggested ("项目进展缓慢"), at the rule's level
+    # the claim's sentence or the one before it counts fewer done than planned ("共21个，完工16个")
+    count_shortfall: bool = False
     shortfall_not: list[str] = []  # matched right after a shortfall word: not a shortfall ("未完成的绩效目标")
     shortfall_rates: list[str] = []  # rate words whose stated value below ``threshold`` is a shortfall
     threshold: float = 0.9
@@ -162,11 +165,20 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
 
     words = [f for f in found.get() if f.kind == "words" and not (clause.start <= f.start < clause.end)]
     money = [f for f in found.get() if f.kind in ("money", "signs") and not (clause.start <= f.start < clause.end)]
+    if p.count_shortfall:
+        prior = [n for n in _neighbours(a, s) if n.end <= s.start]
+        counted = count_shortfall(a.text[prior[0].start if prior else s.start : s.end])
+        if counted:
+            money = [Shortfall("signs", counted, s.start, s.end), *money]
     match = m.group(0)
     if words and (p.words_override_support or not support):
         level = rule.level if hedged else p.contradicted_level
         return level, p.contradicted_message.format(match=match, evidence=words[0].evidence), words[0].evidence
-    # a hedged claim ("基本完成") is consistent with money left unspent
+    # a hedged claim ("基本完成") is consistent with money left unspent; a count below plan
+    # contradicts a claim whatever figures it carries
+    counted = [f for f in money if f.start == s.start and f.kind == "signs"] if p.count_shortfall else []
+    if counted and not hedged:
+        return rule.level, p.contradicted_message.format(match=match, evidence=counted[0].evidence), counted[0].evidence
     if money and not support and not hedged:
         return rule.level, p.contradicted_message.format(match=match, evidence=money[0].evidence), money[0].evidence
     if p.only_contradicted or hedged or support:
