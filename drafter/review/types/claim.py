@@ -23,7 +23,7 @@ figures is not contradicted by money alone)."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -31,7 +31,7 @@ from weakref import WeakKeyDictionary
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
 from drafter.review.types._claims import (Shortfall, clause_around, count_shortfall, in_table, line_label, next_clause,
-                                          outcome_figures, previous_clause, shortfalls)
+                                          outcome_figures, previous_clause, scanner, shortfalls)
 from drafter.review.types._common import BaseParams, Scope, compiled, rx_cached
 from drafter.review.types.existence import _joined_end
 
@@ -84,12 +84,11 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     if p.unless_document and compiled(p, "unless_document").search(a.text):
         return
-    tokens = compiled(p, "tokens")
-    # one scan of the whole text finds the sentences worth reading
-    starts = _starts(a)
-    hit = sorted({bisect_right(starts, m.start()) - 1 for m in tokens.finditer(a.text)} - {-1})
+    tokens = scanner(tuple(p.tokens))  # the tokens' alternation, quick to reject a sentence
     found = _Shortfalls(a, p)  # the report's shortfalls, read on the first claim that needs them
-    for s in (a.sentences[i] for i in hit):
+    for s in a.sentences:
+        if not tokens.search(s.text):
+            continue
         claims = []
         for m in tokens.finditer(s.text):
             clause = clause_around(s, s.start + m.start(), s.start + m.end())
