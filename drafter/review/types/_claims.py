@@ -72,7 +72,8 @@ def _first_chars(pattern: str) -> set[str] | None:
     """The characters a match of ``pattern`` can start with, or None when that cannot be told
     (a class with ranges, a pattern that may match empty, anything unusual)."""
     try:
-        from re import _constants as c, _parser
+        from re import _constants as c
+        from re import _parser
         items = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - a private module may change: scan without the lookahead
         return None

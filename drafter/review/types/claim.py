@@ -30,8 +30,18 @@ from weakref import WeakKeyDictionary
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
-from drafter.review.types._claims import (Shortfall, clause_around, count_shortfall, in_table, line_label, next_clause,
-                                          outcome_figures, previous_clause, scanner, shortfalls)
+from drafter.review.types._claims import (
+    Shortfall,
+    clause_around,
+    count_shortfall,
+    in_table,
+    line_label,
+    next_clause,
+    outcome_figures,
+    previous_clause,
+    scanner,
+    shortfalls,
+)
 from drafter.review.types._common import BaseParams, Scope, compiled, rx_cached
 from drafter.review.types.existence import _joined_end
 

@@ -54,7 +54,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             elsewhere = [m for m in said if not start <= m.start() < end]
             if has_figures and elsewhere:
                 flagged.append((start, end))
-                yield a.finding(rule, sentences[0].start if sentences[0].start >= start else start, min(sentences[-1].end, end),
+                yield a.finding(rule, max(sentences[0].start, start), min(sentences[-1].end, end),
                                 rule.say(title=title, unfinished=elsewhere[0].group(0)),
                                 evidence=f"报告写“{elsewhere[0].group(0)}”；“{title}”一节却写了效益数字")
             continue
