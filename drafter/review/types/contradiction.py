@@ -8,7 +8,7 @@ from typing import Literal
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, compiled
+from drafter.review.types._common import BaseParams, Scope, compiled
 from drafter.text.figures import fmt
 
 STAGE = "text"
@@ -24,6 +24,9 @@ class Params(BaseParams):
     unless_part_amount: bool = False
     # the sentence must speak of money ("新购设备全部投入使用" is about equipment)
     topic: list[str] = []
+    # in the clause before the phrase: it is denied ("未能全部支付完成" admits the balance)
+    negation: list[str] = []
+    scope: Scope = Scope()
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -32,7 +35,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if evidence is None:
         return
     rx = compiled(p, "tokens")
-    topic = compiled(p, "topic")
+    topic, negation = compiled(p, "topic"), compiled(p, "negation")
     spent = a.budget.first("spent")
     for s in a.sentences:
         if topic and not topic.search(s.text):
@@ -40,6 +43,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         for m in rx.finditer(s.text):
             lo = max(s.text.rfind(c, 0, m.start()) for c in "，,") + 1
             hi = min([i for i in (s.text.find(c, m.end()) for c in "，,") if i >= 0] or [len(s.text)])
+            if negation and negation.search(s.text[lo : m.start()]):
+                continue
+            if not p.scope.admits(a, s.start + m.start()):
+                continue
             if p.unless_part_amount and spent is not None and any(
                 f.kind == "amount" and f.yuan <= spent.value + spent.tolerance + f.tolerance
                 for f in a.figures_in(s.start + lo, s.start + m.start())
