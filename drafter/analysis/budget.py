@@ -259,7 +259,7 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     before = text[max(0, fig.start - 3) : fig.start]
     if OPERATOR_BEFORE.search(before) or OPERATOR_AFTER.match(text, fig.end):
         return True
-    lo = max(0, fig.start - 120)
+    lo = max(0, fig.start - 300)
     breaks = list(_SENTENCE_BREAK.finditer(text, lo, fig.start))
     sentence = text[breaks[-1].end() if breaks else lo : fig.start]
     if _EQUALS_BEFORE.search(before) and re.search(r"[×xX*＊]", sentence):
@@ -394,13 +394,18 @@ def _read_total_score(analysis, budget: Budget) -> None:
 
 # "2022 年度自评得分 100 分", "上年自评 95 分", "指标体系总分 100 分": not this year's self-score
 _SCORE_EXCLUDE = re.compile(r"上年|去年|往年|以前年度|满分|体系|分值|权重|设置|设定|百分制")
+# "实际完成值≥90%，自评得分20分": one indicator's score, not the report's
+_INDICATOR_SCORE = re.compile(r"完成值|指标值|目标值")
 
 
 def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     prefix = text[max(0, pos - 30) : pos]
     breaks = list(re.finditer(r"[，,。；;\n]", prefix))
     clause = prefix[breaks[-1].end() :] if breaks else prefix
-    return bool(_SCORE_EXCLUDE.search(clause)) or _other_year(text, pos, year)
+    # the clause before gives one indicator's value ("实际完成值≥90%，自评得分20分")
+    before = prefix[breaks[-2].end() : breaks[-1].start()] if len(breaks) >= 2 else ""
+    indicator = bool(_INDICATOR_SCORE.search(before) and re.search(r"\d", before))
+    return bool(_SCORE_EXCLUDE.search(clause)) or indicator or _other_year(text, pos, year)
 
 
 def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak: bool = False) -> None:

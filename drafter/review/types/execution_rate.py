@@ -28,7 +28,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         if spent is None or budget is None or budget.value <= 0:
             continue
         budgets = [budget, *a.budget.budget_alternatives()[1:]]
-        if any(_rate_matches(stated, spent, b) for b in budgets if b.value > 0):
+        if any(_rate_matches(stated, spent, b) for b in budgets if b.value > 0) or _matches_its_sentence(a, stated):
             continue
         computed = spent.value / budget.value * 100
         yield a.finding(
@@ -46,3 +46,16 @@ def _rate_matches(stated: RoleFigure, spent: RoleFigure, budget: RoleFigure) -> 
     # Rounded or truncated to the stated digits both pass; so does the imprecision of the inputs.
     input_slack = computed * (spent.tolerance / max(spent.value, 1e-9) + budget.tolerance / budget.value)
     return abs(computed - stated.value) < step + input_slack + 1e-9
+
+
+def _matches_its_sentence(a: Analysis, stated: RoleFigure) -> bool:
+    """The rate is the ratio of two amounts written before it in its own sentence ("共投入资金
+    960 万元，全年执行资金 905.6 万元，执行率 94.33%"): it states that sentence's execution."""
+    from drafter.review.types.funds_block import rate_fits
+
+    for s in a.sentences:
+        if s.start <= stated.start < s.end:
+            amounts = [f for f in a.figures_in(s.start, stated.start) if f.kind == "amount" and f.yuan]
+            return any(rate_fits(stated.value, stated.decimals, y.yuan / x.yuan * 100)
+                       for i, x in enumerate(amounts) for y in amounts[i + 1 :] if x.yuan > 0)
+    return False

@@ -41,7 +41,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         first = checked or items[0]
         differing = [o for o in items if o is not first and not close(first.value, o.value, first.tolerance + o.tolerance)]
         for other in differing:
-            if _sums_to(a, first, other, differing):
+            if _sums_to(a, first, other, differing) or _other_scope(a, first, other):
                 continue
             unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
             where = "表格" if other.source == "table" else "正文"
@@ -53,6 +53,32 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                 evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
                 + ("（表格总分，等于各项得分之和）" if first.checked else "") + f"，此处（{where}）写 {fmt(other.value)}{unit}",
             )
+
+
+def _other_scope(a: Analysis, first: RoleFigure, other: RoleFigure) -> bool:
+    """Two spending (or balance) figures each stated beside its own, different budget in its own
+    sentence ("追加预算 82.25 万元，支出 7.48 万元" / "安排专项资金 5.6 万元，支出 1.51 万元"): the
+    spending of two scopes, not one figure written twice."""
+    if first.role not in ("spent", "balance") or first.figure is None or other.figure is None:
+        return False
+    budgets = [_sentence_budget(a, f.start) for f in (first, other)]
+    return all(b is not None for b in budgets) and abs(budgets[0] - budgets[1]) > 0.5
+
+
+_BUDGET_WORD = re.compile(r"(?:预算|安排|下达|追加)[^，。；]{0,8}$")
+
+
+def _sentence_budget(a: Analysis, pos: int) -> float | None:
+    for s in a.sentences:
+        if s.start <= pos < s.end:
+            found = [f.value for items in (a.budget.found.get("initial", []), a.budget.found.get("adjusted", []))
+                     for f in items if s.start <= f.start < s.end]
+            if found:
+                return found[0]
+            amounts = [f for f in a.figures_in(s.start, pos) if f.kind == "amount"
+                       and _BUDGET_WORD.search(a.text, max(s.start, f.start - 10), f.start)]
+            return amounts[0].yuan if amounts else None
+    return None
 
 
 def _sums_to(a: Analysis, total: RoleFigure, part: RoleFigure, others: list[RoleFigure]) -> bool:
