@@ -21,6 +21,10 @@ BODY = """## 二、自评情况
 ### （二）资金使用绩效
 
 年初预算为 50000 元。本项目支出 30000 元，结余 20000 元。
+
+### （三）资金使用绩效存在的问题
+
+部分乡镇服务站点设备老化，3 台自助终端需要更换。
 """
 
 
@@ -159,7 +163,7 @@ def test_text_is_given_as_text_and_path_only_names_it():
 def test_a_single_line_of_text_is_text_only_with_text_equals():
     import drafter
 
-    line = "自评 100 分。年初预算为 50000 元。本项目支出 30000 元，结余 20000 元。"
+    line = "自评 100 分。年初预算为 50000 元。本项目支出 30000 元，结余 20000 元。存在的问题：3 台自助终端需要更换。"
     assert rules_of(drafter.review(text=line)) == ["score-exceeds-execution", "execution-unexplained"]
     with pytest.raises(drafter.InputError) as exc:
         drafter.review(line)
