@@ -132,7 +132,7 @@ _ITEM_BREAK = re.compile(r"[、，；]|[一二三四五六七八九十]是|[①�
 
 def _inside_brackets(text: str, pos: int, since: int) -> bool:
     seg = text[since:pos]
-    return seg.count("（") + seg.count("(") > seg.count("）") + seg.count(")")
+    return seg.count("（") + seg.count("(") + seg.count("〈") > seg.count("）") + seg.count(")") + seg.count("〉")
 
 
 def _sentence_start(text: str, pos: int) -> int:
@@ -181,7 +181,7 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         pe = stop.start() if stop else pe
         nxt = None if enumerated else markers.search(text, m.end(), pe)
         pe = nxt.start() if nxt else pe
-        role_stop = stops.search(text, m.end() + 2, pe)
+        role_stop = next((x for x in stops.finditer(text, m.end() + 2, pe) if not _inside_brackets(text, x.start(), m.end())), None)
         if role_stop and re.match(r"合计|共计|总计", role_stop.group(0)):
             continue  # "其中 A、B、C，合计 D": the listed shape, checked against its own total
         if role_stop and not re.search(r"支付|支出|执行", text[ss : m.start()]):
@@ -230,7 +230,10 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             # parts short of the total: wrong only when the list is the whole breakdown; a bare
             # 其中 ("among which") often names some parts only
             signals = _complete(text, m, total, parts, ss, sources, sum_lead, p)
-            listing = re.match(r"具体|明细|项目有", m.group(0))
+            # a listing (具体是, 明细如下), a 其中 in brackets right after its total, or a 其中
+            # naming four parts or more is meant to be the breakdown: short of it is worth a look
+            listing = (re.match(r"具体|明细|项目有", m.group(0)) or len(parts) >= 4
+                       or re.fullmatch(r"\s*[（(]\s*", text[total.end : m.start()]))
             if partial or not (signals or listing):
                 continue
             level = None if signals else Level.warning
