@@ -361,6 +361,14 @@ def _indicator_header(all_cells: list[Cell], i: int) -> tuple[list[str], int] | 
         break
     if pending and not columns:
         return None
+    if "name" in columns and not {"weight", "score"} <= set(columns):
+        # a header of two rows read one after the other: "年度指标值 实际完成值 分值 得分 偏差原因…"
+        # above 一级指标, with 年度指标值 split below it into 指标性质 / 指标值 / 度量单位
+        upper = [next((name for name, rx in _INDICATOR_COLUMNS if rx.fullmatch(_BRACKETS.sub("", c.text))), None)
+                 for c in all_cells[max(0, i - 8) : i]]
+        tail = [c for c in upper if c in ("actual", "weight", "score", "reason") and c not in columns]
+        if "target" in upper and tail == [c for c in ("actual", "weight", "score", "reason") if c in tail]:
+            columns += tail
     if "name" not in columns or "weight" not in columns or "score" not in columns:
         return None
     return columns[columns.index("name") :], j
@@ -423,7 +431,7 @@ def indicator_tables(text: str, skip: list[tuple[int, int]] = ()) -> list[Indica
         if any(a <= anchor.start() < b for a, b in skip) or any(t.start <= anchor.start() < t.end for t in out):
             continue
         # from the cell before the header on: it may state the table's points (绩效指标（90分）)
-        window = cells(text, max(0, anchor.start() - 40), min(len(text), anchor.start() + 8000))
+        window = cells(text, max(0, anchor.start() - 120), min(len(text), anchor.start() + 8000))
         out.extend(t for t in _indicator_tables(text, window) if t.start >= anchor.start())
     return out
 
