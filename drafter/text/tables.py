@@ -67,7 +67,11 @@ def read_tables(analysis) -> list[Table]:
     if "资金总额" in text or "一级" in text:
         from drafter.text.forms import form_tables
 
-        taken = [(t.start, t.end) for t in tables if is_funds_table(t) or IndicatorTable(t).col_score is not None]
+        # pipe tables whose rows keep the header's cells (a Markdown or Word table); rows broken
+        # over lines by a paste are read again from their cells
+        taken = [(t.start, t.end) for t in tables
+                 if (is_funds_table(t) or IndicatorTable(t).col_score is not None)
+                 and sum(len(r) == len(t.header) for r in t.rows) * 2 >= len(t.rows)]
         tables = sorted(tables + form_tables(text, taken), key=lambda t: t.start)
     return tables
 
