@@ -214,7 +214,10 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 total = next((f for f in reversed(before) if _role_word(text, f.start) == part_role), None)
                 if total is None:
                     continue
-        if len(parts) < 2 or any(f.approx for f in parts) or (len(parts) == 2 and any(f.yuan == total.yuan for f in parts)):
+        # one part is a breakdown only after a listing word (结转 22 万元，具体是……项目 32 万元)
+        single = len(parts) == 1 and re.match(r"具体|明细", m.group(0))
+        if (len(parts) < 2 and not single) or any(f.approx for f in parts) or (
+                len(parts) == 2 and any(f.yuan == total.yuan for f in parts)):
             continue
         s = sum(f.yuan for f in parts)
         # a figure written as an integer beside ones with decimals is exact (30 万元 beside 29.99 万元)
