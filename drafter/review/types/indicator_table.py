@@ -104,6 +104,13 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _check_execution_score(rule, a)
 
 
+def rounding_up_allowed(decimals: int) -> float:
+    """How far a written score may stand above the exact one: half a unit of its digits (8.618
+    written 8.62), but an integer no more than 0.1 (8.97 written 9 is rounding; 8.62 written 9
+    adds 0.38 points the execution did not earn)."""
+    return 0.1 if decimals == 0 else 0.5 * 10 ** -decimals
+
+
 def _proportional(rule, a: Analysis, it, rows, p: Params) -> Iterator[Finding]:
     """A quantitative indicator's score against its completion: met and still marked down with
     no reason given (``met_deducted``); missed and scored above 实际 ÷ 目标 × 分值 by more than the
@@ -124,7 +131,7 @@ def _proportional(rule, a: Analysis, it, rows, p: Params) -> Iterator[Finding]:
         elif ratio < 1.0 and r.score < r.weight:
             fair = ratio * r.weight
             decimals = len(c.text.strip().split(".")[1]) if "." in c.text.strip() else 0
-            if r.score - fair > 0.5 * 10 ** -decimals + 1e-9:
+            if r.score - fair > rounding_up_allowed(decimals) + 1e-9:
                 num, den = (v, t) if direction == "≥" else (t, v)
                 yield a.finding(rule, c.start, c.end, rule.say(name=r.name, score=fmt(r.score), fair=f"{fair:.2f}"),
                                 evidence=f"{fmt(num)} / {fmt(den)} × {fmt(r.weight)} = {fair:.2f} 分，表中得 {fmt(r.score)} 分")
@@ -154,7 +161,8 @@ def _check_execution_score(rule, a: Analysis) -> Iterator[Finding]:
         if weight is None or score is None or weight[0] <= 0:
             continue
         expected = min(rate, 1.0) * weight[0]
-        if abs(expected - score[0]) <= 0.5 * 10 ** -score[1] + 1e-9:
+        slack = rounding_up_allowed(score[1]) if score[0] > expected else 0.5 * 10 ** -score[1]
+        if abs(expected - score[0]) <= slack + 1e-9:
             continue
         level = None if abs(expected - score[0]) >= 0.5 else Level.warning
         m = NUMBER.search(score_cell.text)
