@@ -15,7 +15,8 @@ STAGE = "text"
 
 class Params(BaseParams):
     exec_weight: float = 10.0
-    error_gap: float = 0.5  # smaller gaps (rounding of a high rate) are reported at info level
+    error_gap: float = 0.5  # smaller gaps are warnings,
+    note_gap: float = 0.1  # ... and gaps below this (rounding a 99.9% execution) a note
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -30,7 +31,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     gap = score.value - ceiling
     if gap <= 0.005:
         return
-    level = None if gap >= p.error_gap else Level.info
+    level = None if gap >= p.error_gap else (Level.warning if gap >= p.note_gap else Level.info)
     yield a.finding(
         rule,
         score.start,
