@@ -86,3 +86,12 @@ def test_the_reviewer_on_real_reports_never_falls_below_what_the_readme_records(
     assert all(got[c] >= floor[c] for c in CATS), f"caught {got}, the README records {floor}"
     assert ex["false_alarms_on_checks"] <= floor["false"]
     assert ex["other"] <= floor["other"], f"{ex['other']} other error/warning findings, the README records {floor['other']}"
+
+
+def test_the_run_page_lists_the_excerpts_misses_and_other_findings(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    summary = run_suite(load_suite(_suite(tmp_path, ["tests/fixtures/excerpts"])), out_dir=tmp_path / "out")
+    page = (tmp_path / "out" / summary["run_id"] / "report.html").read_text(encoding="utf-8")
+    assert "真实报告摘录（标注）" in page and "1.000（2/2）" in page and "0.000（0/1）" in page
+    assert page.count("漏报（真实报告）") == 1 and "维修村道4.2公里。" in page
+    assert page.count("其他发现（未标注）") == 2 and "execution-unexplained：预算执行率 79.46% 低于 90%" in page

@@ -57,6 +57,15 @@ def render(summary: dict) -> str:
                 for f in inj["findings"]:
                     if f["verdict"] == "false-alarm":
                         problems.append({"variant": v, "case": cid, "what": f"误报（注入 {inj['kind']} 后）", "category": f["category"], "quote": f["quote"], "why": f["rule"]})
+    for v in variants:
+        for cid, data in summary["variants"][v]["cases"].get("excerpt", {}).items():
+            for lab in data["labels"]:
+                if not lab["found"]:
+                    problems.append({"variant": v, "case": cid, "what": "漏报（真实报告）", "category": lab["category"], "quote": lab["quote"], "why": lab["why"]})
+            for f in data["false_alarms"]:
+                problems.append({"variant": v, "case": cid, "what": "误报（成立的等式）", "category": "figures", "quote": f["quote"], "why": f"{f['rule']}：{f['holds']}"})
+            for f in data["other"]:
+                problems.append({"variant": v, "case": cid, "what": "其他发现（未标注）", "category": f["category"], "quote": f["quote"], "why": f"{f['rule']}：{f['message']}"})
     drafting = []
     for m, label in DRAFT_LABELS.items():
         drafting.append({"metric": m, "label": label,
@@ -67,8 +76,9 @@ def render(summary: dict) -> str:
             draft_cases.append({"variant": v, "case": cid, **{k: d["metrics"].get(k) for k in DRAFT_LABELS},
                                 "unknown": "、".join(d["metrics"].get("unknown_figures") or [])})
     template = _env().from_string(TEMPLATE.read_text(encoding="utf-8"))
+    excerpts = any(summary["variants"][v].get("excerpts") for v in variants)
     return template.render(summary=summary, variants=variants, bars=bars, problems=problems, drafting=drafting,
-                           draft_cases=draft_cases, fmt=_fmt)
+                           draft_cases=draft_cases, excerpts=excerpts, fmt=_fmt)
 
 
 def _fmt(v, digits: int = 3) -> str:
