@@ -77,8 +77,11 @@ def render(summary: dict) -> str:
                                 "unknown": "、".join(d["metrics"].get("unknown_figures") or [])})
     template = _env().from_string(TEMPLATE.read_text(encoding="utf-8"))
     excerpts = any(summary["variants"][v].get("excerpts") for v in variants)
+    has_review = any(summary["variants"][v].get("review") for v in variants)
+    has_draft = any(summary["variants"][v].get("draft") for v in variants)
     return template.render(summary=summary, variants=variants, bars=bars, problems=problems, drafting=drafting,
-                           draft_cases=draft_cases, excerpts=excerpts, fmt=_fmt)
+                           draft_cases=draft_cases, excerpts=excerpts, has_review=has_review, has_draft=has_draft,
+                           fmt=_fmt)
 
 
 def _fmt(v, digits: int = 3) -> str:
