@@ -402,9 +402,12 @@ def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     prefix = text[max(0, pos - 30) : pos]
     breaks = list(re.finditer(r"[，,。；;\n]", prefix))
     clause = prefix[breaks[-1].end() :] if breaks else prefix
-    # the clause before gives one indicator's value ("实际完成值≥90%，自评得分20分")
-    before = prefix[breaks[-2].end() : breaks[-1].start()] if len(breaks) >= 2 else ""
-    indicator = bool(_INDICATOR_SCORE.search(before) and re.search(r"\d", before))
+    # the clause before gives one indicator's value ("实际完成值≥90%，自评得分20分"), or a section's
+    # weight ("一、投入（分值18分，自评得18分）"): the score is a part's
+    before = prefix[breaks[-2].end() : breaks[-1].start()] if len(breaks) >= 2 else (prefix[: breaks[-1].start()] if breaks else "")
+    indicator = bool((_INDICATOR_SCORE.search(before) or "分值" in before) and re.search(r"\d", before))
+    opened = prefix.rfind("（") > prefix.rfind("）") or prefix.rfind("(") > prefix.rfind(")")
+    indicator = indicator or (opened and "分值" in text[max(0, pos - 30) : pos])
     return bool(_SCORE_EXCLUDE.search(clause)) or indicator or _other_year(text, pos, year)
 
 

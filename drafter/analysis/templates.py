@@ -39,6 +39,8 @@ class Template(BaseModel):
     fields: list[str] = []  # for form: table, labels that must appear
     field_aliases: dict[str, list[str]] = {}  # other words tables use for a field (执行数 for 全年执行数)
     optional_fields: list[str] = []  # fields some provinces' variants leave out (年初预算数)
+    # content that shows a column was there though its header was cut off (indicator rows)
+    field_evidence: dict[str, str] = {}
     instructions: list[str] = []  # template-wide guidance sentences
 
     def missing_fields(self, text: str) -> list[str]:
@@ -46,7 +48,9 @@ class Template(BaseModel):
         header cut over lines: 年初 / 预算数). In a text cut off mid-sentence (a pasted excerpt)
         a field after the last one present is not missing: it was cut."""
         flat = re.sub(r"[\s|]+", "", text)
-        present = [f in flat or any(x in flat for x in self.field_aliases.get(f, [])) for f in self.fields]
+        present = [f in flat or any(x in flat for x in self.field_aliases.get(f, []))
+                   or bool(self.field_evidence.get(f) and re.search(self.field_evidence[f], flat))
+                   for f in self.fields]
         last = max((i for i, ok in enumerate(present) if ok), default=-1) if cut_off(text) else len(self.fields)
         return [f for i, f in enumerate(self.fields) if not present[i] and i < last and f not in self.optional_fields]
 

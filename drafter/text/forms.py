@@ -182,6 +182,8 @@ def _assign(columns: list[str], values: list[Value], total: bool) -> dict[str, V
     if len(percents) > 1:
         return None
     if percents and "rate" in columns:
+        if total and "weight" in columns and len(values) < len(columns) - 1:
+            return None  # two cells short of the header: which are empty is a guess
         p = percents[0]
         pre, post = values[:p], values[p + 1 :]
         after_rate = columns[columns.index("rate") + 1 :]
@@ -196,8 +198,8 @@ def _assign(columns: list[str], values: list[Value], total: bool) -> dict[str, V
             if len(pre) == len(amounts) + 1 or (weight_like and len(pre) <= len(amounts)):
                 out["weight"] = pre[-1]
                 pre = pre[:-1]
-        if len(pre) > len(amounts):
-            return None
+        if len(pre) > len(amounts) or (total and before == ["weight"] and "weight" not in out):
+            return None  # the total row's 分值 could not be told from its amounts
         # amounts are written from the right: an empty 年初预算数 is the one left out
         out.update(dict(zip(amounts[len(amounts) - len(pre) :], pre)))
         return out if _consistent(out) else None
@@ -229,8 +231,8 @@ def _consistent(out: dict[str, Value]) -> bool:
         if col == "score" and v.value is not None and v.kind == "percent":
             return False
     w, s = out.get("weight"), out.get("score")
-    if w is not None and s is not None and w.value is not None and s.value is not None and s.value > w.value * 1.5:
-        return False
+    if w is not None and s is not None and w.value is not None and s.value is not None and s.value > w.value:
+        return False  # a score above its weight: the cells were put in the wrong columns
     return True
 
 

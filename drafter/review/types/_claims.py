@@ -197,6 +197,23 @@ def in_table(a: Analysis, pos: int) -> bool:
     return any(t.start <= pos < t.end for t in a.tables)
 
 
+_LEVEL_CELL = re.compile(r"^(?:产出|效益|满意度)指标|^(?:数量|质量|时效|成本|社会效益|经济效益|生态效益|可持续影响|服务对象满意度)(?:指标)?$"
+                         r"|^(?:年度)?指标值$|^预期目标$")
+
+
+def bare_cell(a: Analysis, pos: int) -> bool:
+    """True when ``pos`` stands in a line that is one cell of a table pasted one cell per line
+    (a short line with no sentence punctuation, a few lines after an indicator level or a 指标值
+    header): a target cell ("应助尽助") is not a claim."""
+    start = a.text.rfind("\n", 0, pos) + 1
+    end = a.text.find("\n", pos)
+    line = a.text[start : end if end >= 0 else len(a.text)].strip()
+    if len(line) > 14 or re.search(r"[，。；：]", line):
+        return False
+    lines = [x.strip() for x in a.text[max(0, start - 200) : start].split("\n") if x.strip()][-4:]
+    return any(_LEVEL_CELL.search(x) for x in lines)
+
+
 # --- the report's own signs of a shortfall --------------------------------------------------
 @dataclass(frozen=True)
 class Shortfall:

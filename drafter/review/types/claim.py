@@ -32,6 +32,7 @@ from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
 from drafter.review.types._claims import (
     Shortfall,
+    bare_cell,
     clause_around,
     count_shortfall,
     in_table,
@@ -127,7 +128,7 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
     ms, me = s.start + m.start(), s.start + m.end()
     # a table row, read as a table or left as cells ("……应发尽发率 | = | 100 | % |"), is the
     # table rules' business
-    if in_table(a, ms) or s.text.count("|") >= 2 or not p.scope.admits(a, ms):
+    if in_table(a, ms) or s.text.count("|") >= 2 or bare_cell(a, ms) or not p.scope.admits(a, ms):
         return None
     negation = compiled(p, "negation")
     if negation and negation.search(a.text[clause.start : ms]):

@@ -205,6 +205,9 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 if parts and not _ITEM_BREAK.search(text, parts[-1].end, f.start):
                     continue  # a second amount of the same item
                 parts.append(f)
+        # "下达资金 20 万元，其中资金 20 万元全部到位，剧本费 5 万元": a part equal to the total restates it
+        if len(parts) > 1:
+            parts = [f for f in parts if abs(f.yuan - total.yuan) > 1e-6] or parts
         # a total and its parts are of one role: 执行数 parts add up to the 执行数, not to a 结余
         roles = [_role_word(text, f.start) for f in parts]
         part_role = max(set(roles) - {None}, key=roles.count, default=None)
