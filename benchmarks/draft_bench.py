@@ -51,13 +51,17 @@ def main() -> None:
         draft(f, runs_dir=runs)
         times.append(time.perf_counter() - t)
     times.sort()
-    print(f"offline: {len(facts)} reports, median {statistics.median(times):.3f} s, p95 {times[int(0.95 * len(times)) - 1]:.3f} s per report")
+    print(f"offline: {len(facts)} reports, median {statistics.median(times):.3f} s, "
+          f"p95 {times[int(0.95 * len(times)) - 1]:.3f} s per report")
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from fake_openai import FakeOpenAI
 
     server = FakeOpenAI()
-    server.default = lambda body: (time.sleep(args.latency), body["messages"][-1]["content"].split("本部分要写的事实：", 1)[1].split("可参考的往年同类段落", 1)[0].strip())[1]
+    server.default = lambda body: (
+        time.sleep(args.latency),
+        body["messages"][-1]["content"].split("本部分要写的事实：", 1)[1].split("可参考的往年同类段落", 1)[0].strip(),
+    )[1]
     try:
         for jobs in (1, 4):
             calls = chars = 0

@@ -71,7 +71,8 @@ def main() -> None:
 
     chunks = sum(r.chunks for r in idx.add_many(files, progress))
     elapsed = time.perf_counter() - t0
-    print(f"indexing: {args.n / elapsed:.1f} reports/s, {chunks / elapsed:.0f} chunks/s ({chunks} chunks, {elapsed:.0f} s)")
+    print(f"indexing: {args.n / elapsed:.1f} reports/s, {chunks / elapsed:.0f} chunks/s "
+          f"({chunks} chunks, {elapsed:.0f} s)")
     print(f"index size on disk: {du(index_dir) / 1048576:.0f} MB")
 
     lat = []

@@ -60,8 +60,10 @@ def main() -> None:
     chars = statistics.mean(len(t) for t in texts)
     print(f"reports: {len(texts)}  mean length: {chars:.0f} characters  (one core)")
     print(f"throughput: {len(texts) / wall:.1f} reports/s")
-    print(f"per report: median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times)) - 1]:.2f} ms, max {times[-1]:.2f} ms")
-    print("findings per report: " + ", ".join(f"{lv} {levels[lv] / len(texts):.2f}" for lv in ("error", "warning", "info")))
+    print(f"per report: median {statistics.median(times):.2f} ms, "
+          f"p95 {times[int(0.95 * len(times)) - 1]:.2f} ms, max {times[-1]:.2f} ms")
+    print("findings per report: "
+          + ", ".join(f"{lv} {levels[lv] / len(texts):.2f}" for lv in ("error", "warning", "info")))
     print("most frequent rules: " + ", ".join(f"{r} {n}" for r, n in rules_hit.most_common(6)))
     if args.cli_n > 0:
         library_against_cli(texts[: args.cli_n])

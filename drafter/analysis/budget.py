@@ -48,7 +48,8 @@ _ADJUSTMENT = re.compile(r"预算调整|调整预算|调整(?:后|为|至)|调�
 # A percentage compared with, not stated as, the rate.
 _COMPARED = re.compile(r"(?:低于|高于|不足|超过|未达到?|达不到|小于|大于|不到|不低于|不高于)\s*$")
 _BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内|的要求|的标准|的目标)")
-_SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果|分)?|综合得分|总得分|总分)[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
+_SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果|分)?|综合得分|总得分|总分)"
+                         r"[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
 
 @dataclass
@@ -112,7 +113,8 @@ class Budget:
                 out.append(_plus(main, carry))
         if main.role in ("initial", "available"):
             # several initial figures (funding sources, a total): any of them may be the budget
-            out.extend(f for f in self.found.get("initial", []) if f.source == "text" and f is not self.first("initial"))
+            out.extend(f for f in self.found.get("initial", [])
+                       if f.source == "text" and f is not self.first("initial"))
         return out
 
     @property
@@ -209,13 +211,15 @@ def read_budget(analysis) -> Budget:
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
-            if role in (None, "rate", "self_score") or _other_year(text, fig.start, year) or _is_part(analysis, fig, sources):
+            if (role in (None, "rate", "self_score") or _other_year(text, fig.start, year)
+                    or _is_part(analysis, fig, sources)):
                 continue
             _add(budget, role, fig.yuan, fig, fig.tolerance, weak=role == "initial" and _weak_initial(text, fig.start))
         elif fig.kind == "percent":
             if is_bound(text, fig):
                 continue  # "执行率低于 90%": a threshold, not the stated rate
-            if role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year) and not _is_part(analysis, fig, sources):
+            if (role_of(text, fig.start) == "rate" and not _other_year(text, fig.start, year)
+                    and not _is_part(analysis, fig, sources)):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
         if _not_this_score(text, m.start(), year) or any(s <= m.start() < e for s, e in table_spans):
@@ -232,8 +236,10 @@ def read_budget(analysis) -> Budget:
 # --- parts of the whole: a funding source's, a use's, a line of a working -----------------------
 # a funding source: 中央/上级/自筹 …资金, or a level with 级/本级/财政 (县级财政资金, 省级专项资金);
 # a bare 市/县 is not one (县市场监督管理局经费)
-_SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|县|区|镇)(?:本级|级|财政))[\u4e00-\u9fff]{0,12}?(?:资金|补助|配套|拨款|经费)")
-_PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
+_SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|县|区|镇)(?:本级|级|财政))"
+                     r"[\u4e00-\u9fff]{0,12}?(?:资金|补助|配套|拨款|经费)")
+_PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|"
+                        r"[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
 _ITEM = re.compile(r"\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
 _SUMMED = re.compile(r"合计|共计|总|共")
 # a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
@@ -289,7 +295,8 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
 
 # a clause that opens with an enumerator: one item of a list ("；④新一轮退耕还林补助……到位率0%；
 # 5新一轮……"); a date (12月) is not one
-_ENUMERATED_CLAUSE = re.compile(r"\s*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])|[（(]\d{1,2}[)）])")
+_ENUMERATED_CLAUSE = re.compile(r"\s*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])"
+                                r"|[（(]\d{1,2}[)）])")
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -299,9 +306,11 @@ def _clause_start(text: str, pos: int) -> int:
 # a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
 _SUB_SCOPE = re.compile(r"子项目|分项目|子项|标段|第[一二三四五六七八九十\d]+[批期标包]")
 # a paragraph that is an item named by a short title: "（1）老化管网更换。……支出 204.3 万元"
-_NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*([^。：:；;\n]{2,16})[。：:]")
+_NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])"
+                         r"\s*([^。：:；;\n]{2,16})[。：:]")
 # ... or an item of such a run inside a paragraph, after a full stop or glued to the line before
-_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[、．.]\s*([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
+_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[、．.]\s*"
+                          r"([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
 _ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
 _TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费")
@@ -404,7 +413,8 @@ def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     clause = prefix[breaks[-1].end() :] if breaks else prefix
     # the clause before gives one indicator's value ("实际完成值≥90%，自评得分20分"), or a section's
     # weight ("一、投入（分值18分，自评得18分）"): the score is a part's
-    before = prefix[breaks[-2].end() : breaks[-1].start()] if len(breaks) >= 2 else (prefix[: breaks[-1].start()] if breaks else "")
+    before = (prefix[breaks[-2].end() : breaks[-1].start()] if len(breaks) >= 2
+              else (prefix[: breaks[-1].start()] if breaks else ""))
     indicator = bool((_INDICATOR_SCORE.search(before) or "分值" in before) and re.search(r"\d", before))
     opened = prefix.rfind("（") > prefix.rfind("）") or prefix.rfind("(") > prefix.rfind(")")
     indicator = indicator or (opened and "分值" in text[max(0, pos - 30) : pos])

@@ -85,7 +85,8 @@ def title_matches(heading: str, section: TemplateSection) -> bool:
     # the heading may add words to the template's title ("存在的问题及原因"), or leave a few
     # out, but a short heading is not every title that contains it ("基本情况" is not
     # "项目单位基本情况")
-    return any(h == n or (len(n) >= 4 and (n in h or (len(h) >= 4 and h in n and len(h) >= len(n) - 2))) for n in section.names())
+    return any(h == n or (len(n) >= 4 and (n in h or (len(h) >= 4 and h in n and len(h) >= len(n) - 2)))
+               for n in section.names())
 
 
 @lru_cache(maxsize=None)
@@ -95,7 +96,8 @@ def load_templates() -> dict[str, Template]:
         try:
             t = Template(**yaml.safe_load(f.read_text(encoding="utf-8")))
         except (yaml.YAMLError, ValidationError, TypeError) as exc:
-            raise RuleError(str(f), f"invalid template ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
+            raise RuleError(
+                str(f), f"invalid template ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
         out[t.id] = t
     return out
 

@@ -113,7 +113,8 @@ class Analysis:
         i = bisect_right(self._line_starts_orig, orig) - 1
         return i + 1, orig - self._line_starts_orig[i] + 1
 
-    def finding(self, rule, a_start: int, a_end: int, message: str, evidence: str = "", suggestion: str = "", level: Level | None = None) -> Finding:
+    def finding(self, rule, a_start: int, a_end: int, message: str, evidence: str = "", suggestion: str = "",
+                level: Level | None = None) -> Finding:
         """A finding for ``rule`` (a loaded Rule) quoting analysis span ``[a_start, a_end)``."""
         a_start, a_end = self.trim(a_start, a_end)
         start, end = self.orig_span(a_start, a_end)
@@ -234,7 +235,8 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     # the fold is 1:1, so the folded text shares the original's offsets; pinyin after characters
     # (項(xiàng)目) is dropped like emphasis markers
     folded = fold(text, report.body_start)
-    dropped = sorted([*((m.start(), m.end()) for m in _EMPH.finditer(text, report.body_start)), *pinyin_spans(text, report.body_start)])
+    dropped = sorted([*((m.start(), m.end()) for m in _EMPH.finditer(text, report.body_start)),
+                      *pinyin_spans(text, report.body_start)])
     raw_lines: list[tuple[int, int]] = []  # (orig start, orig end) of non-empty lines
     pos = report.body_start
     newline_at: dict[int, int] = {}  # stripped line end -> its newline's offset
@@ -323,7 +325,8 @@ def _heading_of(plain: str, md: bool = False) -> tuple[int, str, str]:
             return level, label, core
         # a numbered line with a comma that ends in 。 is a sentence ("（四）监控不够及时，跟踪不够。")
         sentence = "，" in core and title.endswith("。")
-        if level <= 2 and core and len(core) <= 40 and not re.search("[。；;]", core) and (len(core) <= 30 or "，" not in core) and not sentence:
+        if (level <= 2 and core and len(core) <= 40 and not re.search("[。；;]", core)
+                and (len(core) <= 30 or "，" not in core) and not sentence):
             return level, label, core
         if level >= 3 and core and len(core) <= 16 and "，" not in core and "。" not in core:
             return level, label, core
@@ -379,11 +382,13 @@ def _unmark_lists(lines: list[Line], plains: list[str]) -> None:
             i += 1
             continue
         j = i
-        while j + 1 < len(lines) and numbers[j + 1] is not None and numbers[j + 1][:2] == num[:2] and numbers[j + 1][2] == numbers[j][2] + 1:
+        while (j + 1 < len(lines) and numbers[j + 1] is not None and numbers[j + 1][:2] == num[:2]
+               and numbers[j + 1][2] == numbers[j][2] + 1):
             j += 1
         if j > i:
             prev = lines[i - 1] if i else None
-            lead_in = prev is not None and not prev.heading and not prev.is_table and bool(_LEAD_IN.search(plains[i - 1]))
+            lead_in = (prev is not None and not prev.heading and not prev.is_table
+                       and bool(_LEAD_IN.search(plains[i - 1])))
             if num[0] >= 3 or lead_in:
                 for k in range(i, j + 1):
                     lines[k].heading, lines[k].label, lines[k].title = 0, "", ""

@@ -62,12 +62,14 @@ def client(config: Config):
             return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
                                        ssl=u.scheme == "https", settings=settings)
         except Exception as exc:
-            raise DrafterError(f"cannot reach the Chroma server at {config.chroma_url} ({exc.__class__.__name__})") from None
+            raise DrafterError(
+                f"cannot reach the Chroma server at {config.chroma_url} ({exc.__class__.__name__})") from None
     Path(config.index).mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(config.index), settings=settings)
     except Exception as exc:
-        raise DrafterError(f"{config.index}: cannot open the index ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+        raise DrafterError(
+            f"{config.index}: cannot open the index ({exc.__class__.__name__}: {str(exc)[:120]})") from None
 
 
 _UUID_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -94,7 +96,8 @@ def wipe(config: Config) -> None:
                  if not (_INDEX_FILES.match(p.name) if p.is_file() else _UUID_DIR.match(p.name))]
     if strangers or not (folder / "chroma.sqlite3").exists():
         what = f"it also holds {', '.join(sorted(strangers)[:3])}" if strangers else "it has no chroma.sqlite3"
-        raise InputError(str(folder), f"does not look like a drafter index ({what}): not deleted; choose another --index")
+        raise InputError(str(folder),
+                         f"does not look like a drafter index ({what}): not deleted; choose another --index")
     shutil.rmtree(folder)
 
 
@@ -169,7 +172,8 @@ class ServerRecords:
     def files(self) -> dict[str, dict]:
         files: dict[str, dict] = {}
         for m in self.records():
-            f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""), "year": m.get("year", 0), "chunks": 0})
+            f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""),
+                                               "year": m.get("year", 0), "chunks": 0})
             f["chunks"] += 1
         return files
 

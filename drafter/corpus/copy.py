@@ -177,9 +177,10 @@ class CorpusMatcher:
         sentence table (every sentence of other reports sharing a clause with ours), or, on a
         Chroma server, from the chunks nearest to this report's chunks."""
         if self.index.passages is not None:
-            return self.index.passages.candidates([s.text for s in wanted], exclude_source=self.source, exclude_hash=self.hash,
-                                                  unit=self.identity["unit"], project=self.identity["project"],
-                                                  year=self.identity["year"], per_sentence=self.cap)
+            return self.index.passages.candidates([s.text for s in wanted], exclude_source=self.source,
+                                                  exclude_hash=self.hash, unit=self.identity["unit"],
+                                                  project=self.identity["project"], year=self.identity["year"],
+                                                  per_sentence=self.cap)
         a = self.analysis
         # a chunk copied from last year's report is the nearest neighbour of its copy, so the
         # same query finds cross-report and year-over-year copies
@@ -191,7 +192,8 @@ class CorpusMatcher:
             unit_seen = unit_seen or kind == "unit"
             mine.append(c.text)
         out: dict[str, list[dict]] = {}
-        for _, doc, meta in self.index.neighbours(mine, exclude_source=self.source, exclude_hash=self.hash, n=self.index_neighbours):
+        for _, doc, meta in self.index.neighbours(mine, exclude_source=self.source, exclude_hash=self.hash,
+                                                  n=self.index_neighbours):
             body = doc[int(meta.get("body_offset", 0)) :]
             for sent in _SPLIT.split(body):
                 out.setdefault(sent.strip(), []).append(meta)
@@ -202,7 +204,8 @@ class CorpusMatcher:
         a = self.analysis
         template = detect_template(a)
         instructions = {norm(i) for i in template.all_instructions()} if template else set()
-        wanted = [s for s in a.sentences if len(sentence_form(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
+        wanted = [s for s in a.sentences
+                  if len(sentence_form(s.text)) >= MIN_SENTENCE and norm(s.text) not in instructions]
         if not wanted:
             return []
         candidates = self._candidates(wanted)
@@ -259,7 +262,8 @@ class CorpusMatcher:
             if runs:
                 a, b = max(runs, key=lambda r: _words(mine.content[r[0] : r[1]]))
                 matched = _words(mine.content[a:b])
-                if matched >= self.long_passage or (matched >= self.min_chars and matched >= self.min_share * len(mine.content)):
+                if (matched >= self.long_passage
+                        or (matched >= self.min_chars and matched >= self.min_share * len(mine.content))):
                     passage = (mine.where[a], mine.where[b - 1] + 1)
                     share = matched / len(mine.content)
         if passage is None and shape < self.threshold:

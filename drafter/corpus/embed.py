@@ -141,7 +141,8 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
-            raise DrafterError("the sentence-transformers package is not installed: pip install sentence-transformers") from None
+            raise DrafterError(
+                "the sentence-transformers package is not installed: pip install sentence-transformers") from None
         if not os.path.isdir(path):
             raise DrafterError(f"{path}: embedding model folder not found")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -39,7 +39,9 @@ from drafter.corpus.passages import PassageStore
 from drafter.documents.load import load
 from drafter.errors import DrafterError, InputError
 
-SCHEMA = 11  # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed; 10-11: local records beside Chroma, occurrences by file
+# 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed;
+# 10-11: local records beside Chroma, occurrences by file
+SCHEMA = 11
 
 
 class FileResult(BaseModel):
@@ -89,7 +91,8 @@ class CorpusIndex:
         try:
             existing = {c.name for c in self.client.list_collections()}
         except Exception as exc:
-            raise DrafterError(f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+            raise DrafterError(
+                f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
         want = {"embedding": embedder.name, "dim": int(embedder.dim), "schema": SCHEMA}
         if name in existing:
             coll = self.client.get_collection(name, embedding_function=None)
@@ -269,16 +272,18 @@ class CorpusIndex:
                 res = self._fetch(keep)
             elif self.records_store.local:
                 # a few chunks pass (a unit, a year): ranked exactly; many: more neighbours
-                few = self.records_store.ids_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source,
-                                              limit=self.exact_max + 1)
+                few = self.records_store.ids_where(section_kind=section_kind, year=year, unit=unit,
+                                                   exclude_source=exclude_source, limit=self.exact_max + 1)
                 if len(few) <= self.exact_max:
                     res = self._exact(vec, few, candidates)
                 else:
                     res = self.chunks.query(query_embeddings=near, n_results=min(candidates * 64, n), include=[])
-                    res = self._fetch([cid for cid in res["ids"][0] if matches(cid, wanted, exclude_source)][:candidates])
+                    res = self._fetch([cid for cid in res["ids"][0]
+                                       if matches(cid, wanted, exclude_source)][:candidates])
             else:
-                res = _texts(self.chunks.query(query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"],
-                                               where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)))
+                res = _texts(self.chunks.query(
+                    query_embeddings=vec, n_results=min(candidates, n), include=["metadatas"],
+                    where=_where(section_kind=section_kind, year=year, unit=unit, exclude_source=exclude_source)))
         ids, docs, metas = res["ids"][0], res["documents"][0], res["metadatas"][0]
         if not ids:
             return []
@@ -298,7 +303,8 @@ class CorpusIndex:
         titles = _kind_titles(kind)
         if not titles:
             return vec
-        v = np.asarray(vec[0], dtype=np.float32) + weight * np.asarray(self.embedder.embed([titles])[0], dtype=np.float32)
+        v = (np.asarray(vec[0], dtype=np.float32)
+             + weight * np.asarray(self.embedder.embed([titles])[0], dtype=np.float32))
         norm = float(np.linalg.norm(v))
         return [v / norm] if norm else vec
 
@@ -327,7 +333,8 @@ class CorpusIndex:
         rows = [(cid, *got[cid]) for cid in ids if cid in got]
         return {"ids": [[r[0] for r in rows]], "documents": [[r[1] for r in rows]], "metadatas": [[r[2] for r in rows]]}
 
-    def neighbours(self, texts: list[str], *, exclude_source: str, exclude_hash: str, n: int = 8) -> list[tuple[str, str, dict]]:
+    def neighbours(self, texts: list[str], *, exclude_source: str, exclude_hash: str,
+                   n: int = 8) -> list[tuple[str, str, dict]]:
         """The chunks of other reports nearest to each text: (id, text, metadata), each once.
         (Filtering in Chroma's query is several times slower than asking for two more
         neighbours and dropping our own report's chunks here.)"""

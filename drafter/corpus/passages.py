@@ -59,7 +59,7 @@ CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, f INTEGER NOT NULL, PRIMARY KEY (h, f)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrence_file ON occurrence (f);
-"""
+"""  # noqa: E501 (SQLite keeps this text as the schema: one line per table, as written)
 
 
 def key(text: str) -> int:
@@ -102,8 +102,8 @@ class PassageStore:
         for c in chunks:
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
             chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
-                               int(meta.get("year") or 0), str(meta.get("file_hash", "")), str(meta.get("section_kind", "")),
-                               int(meta.get("n_chunks", -1))))
+                               int(meta.get("year") or 0), str(meta.get("file_hash", "")),
+                               str(meta.get("section_kind", "")), int(meta.get("n_chunks", -1))))
             records.append((c.text, json.dumps(meta, ensure_ascii=False)))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
@@ -126,14 +126,19 @@ class PassageStore:
                 files = {}
                 for row in chunk_rows:
                     if row[1] not in files:
-                        files[row[1]] = db.execute("INSERT INTO file (source, unit, project, year, file_hash) VALUES (?, ?, ?, ?, ?)"
-                                                   " RETURNING f", row[1:6]).fetchone()[0]
+                        files[row[1]] = db.execute("INSERT INTO file (source, unit, project, year, file_hash)"
+                                                   " VALUES (?, ?, ?, ?, ?) RETURNING f", row[1:6]).fetchone()[0]
                 base = db.execute("SELECT coalesce(max(n), 0) + 1 FROM chunk").fetchone()[0]
-                db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(base + i, *row) for i, row in enumerate(chunk_rows)])
-                db.executemany("INSERT INTO record VALUES (?, ?, ?)", [(base + i, *row) for i, row in enumerate(records)])
-                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)", [(h, sh, t) for h, (sh, t, _) in sentences.items()])
-                db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)", {(c, h) for h, (_, _, cl) in sentences.items() for c in cl})
-                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)", [(h, files[src]) for h, src in occurrences])
+                db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(base + i, *row) for i, row in enumerate(chunk_rows)])
+                db.executemany("INSERT INTO record VALUES (?, ?, ?)",
+                               [(base + i, *row) for i, row in enumerate(records)])
+                db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)",
+                               [(h, sh, t) for h, (sh, t, _) in sentences.items()])
+                db.executemany("INSERT OR IGNORE INTO clause VALUES (?, ?)",
+                               {(c, h) for h, (_, _, cl) in sentences.items() for c in cl})
+                db.executemany("INSERT OR IGNORE INTO occurrence VALUES (?, ?)",
+                               [(h, files[src]) for h, src in occurrences])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -173,8 +178,8 @@ class PassageStore:
         """(file_hash, chunks present, chunks expected) of a file; "mixed" when its chunks
         disagree."""
         with self._lock:
-            row = self._db.execute("SELECT min(file_hash), max(file_hash), count(*), min(n_chunks) FROM chunk WHERE source = ?",
-                                   (source,)).fetchone()
+            row = self._db.execute("SELECT min(file_hash), max(file_hash), count(*), min(n_chunks) FROM chunk"
+                                   " WHERE source = ?", (source,)).fetchone()
         low, high, count, expected = row
         if not count:
             return None, 0, 0
@@ -202,7 +207,9 @@ class PassageStore:
         """id -> (text, metadata) of the chunks that have a record."""
         with self._lock:
             return {cid: (text, json.loads(meta))
-                    for cid, text, meta in _in(self._db, "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n) WHERE c.id IN ({})", ids)}
+                    for cid, text, meta in _in(self._db,
+                                               "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)"
+                                               " WHERE c.id IN ({})", ids)}
 
     def records(self, where: dict | None = None, page: int = 0) -> list[dict]:
         """Every chunk's metadata with its "text" and "id" (``where``: equal column values,
@@ -211,15 +218,19 @@ class PassageStore:
         bad = set(where) - set(_FILTERS)
         if bad:
             raise ValueError(f"cannot select chunks by {sorted(bad)}")
-        sql = "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)" + (" WHERE " + " AND ".join(f"c.{k} = ?" for k in where) if where else "")
+        sql = "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)" + (
+            " WHERE " + " AND ".join(f"c.{k} = ?" for k in where) if where else "")
         with self._lock:
-            return [{**json.loads(meta), "text": text, "id": cid} for cid, text, meta in self._db.execute(sql, list(where.values()))]
+            return [{**json.loads(meta), "text": text, "id": cid}
+                    for cid, text, meta in self._db.execute(sql, list(where.values()))]
 
     def files(self) -> dict[str, dict]:
         """source -> unit, project, year and chunk count of every indexed file."""
         with self._lock:
-            rows = self._db.execute("SELECT source, min(unit), min(project), min(year), count(*) FROM chunk GROUP BY source").fetchall()
-        return {src: {"unit": unit, "project": project, "year": year, "chunks": n} for src, unit, project, year, n in rows}
+            rows = self._db.execute("SELECT source, min(unit), min(project), min(year), count(*) FROM chunk"
+                                    " GROUP BY source").fetchall()
+        return {src: {"unit": unit, "project": project, "year": year, "chunks": n}
+                for src, unit, project, year, n in rows}
 
     def ids_where(self, *, section_kind: str | None = None, year: int | None = None, unit: str | None = None,
                   exclude_source: str | None = None, limit: int = 5000) -> list[str]:
@@ -258,13 +269,15 @@ class PassageStore:
                 sh, cl = _keys(fold_numbers(sent))  # as the sentences were stored
                 rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (sh, per_shape)).fetchall()
                 if not rows:  # no twin: a few sentences sharing each of its clauses
-                    rows = [r for c in cl for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (c, per_clause))]
+                    rows = [r for c in cl
+                            for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (c, per_clause))]
                 hashes.update((r[0], None) for r in rows)
             metas: dict[int, list[dict]] = {}
             # every sentence of the same project's reports of the years before
             if unit and project and year:
-                for row in db.execute(f"SELECT {_FIELDS} FROM file WHERE unit = ? AND project = ? AND year >= ? AND year < ?"
-                                      " AND source != ?", (unit, project, year - years_back, year, exclude_source)).fetchall():
+                for row in db.execute(f"SELECT {_FIELDS} FROM file WHERE unit = ? AND project = ?"
+                                      " AND year >= ? AND year < ? AND source != ?",
+                                      (unit, project, year - years_back, year, exclude_source)).fetchall():
                     m = self._files.setdefault(row[0], _meta(row))
                     if m["file_hash"] == exclude_hash:
                         continue
@@ -278,15 +291,18 @@ class PassageStore:
             # the report under review may be among them)
             where: dict[int, list[int]] = {}
             for h in hashes:
-                where[h] = [r[0] for r in db.execute("SELECT f FROM occurrence WHERE h = ? LIMIT ?", (h, per_sentence + 1))]
+                where[h] = [r[0] for r in db.execute("SELECT f FROM occurrence WHERE h = ? LIMIT ?",
+                                                     (h, per_sentence + 1))]
             unread = list({f for fs in where.values() for f in fs if f not in self._files})
-            self._files.update((r[0], _meta(r)) for r in _in(db, f"SELECT {_FIELDS} FROM file WHERE f IN ({{}})", unread))
+            self._files.update((r[0], _meta(r))
+                               for r in _in(db, f"SELECT {_FIELDS} FROM file WHERE f IN ({{}})", unread))
         for h, fs in where.items():
             have = metas.setdefault(h, [])
             seen = {m["f"] for m in have}
             for f in fs:
                 m = self._files.get(f)
-                if m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and f not in seen and len(have) < per_sentence:
+                if (m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and f not in seen
+                        and len(have) < per_sentence):
                     have.append(m)
         out.metas = metas
         return out

@@ -41,7 +41,8 @@ def decode(data: bytes, path: str) -> str:
     best = from_bytes(data).best()
     if best is not None and _looks_like_text(str(best)):
         return str(best)
-    raise InputError(path, "cannot decode this file as text (tried UTF-8, GB18030/GBK and charset detection): save it as UTF-8")
+    raise InputError(path, "cannot decode this file as text (tried UTF-8, GB18030/GBK and charset detection): "
+                           "save it as UTF-8")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -70,7 +71,11 @@ def _plausible_share(text: str) -> float:
     ok = sum(
         1
         for ch in sample
-        if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f"
+        if ch.isascii()
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2000" <= ch <= "\u206f"
     )
     return ok / max(1, len(sample))
 

@@ -72,11 +72,14 @@ def commented_document(report: Report, findings: list[Finding], source: bytes | 
             try:
                 source = Path(report.path).read_bytes()
             except OSError as exc:
-                raise InputError(report.path, f"cannot read the original document ({exc.strerror or exc.__class__.__name__})") from None
+                raise InputError(
+                    report.path, f"cannot read the original document ({exc.strerror or exc.__class__.__name__})"
+                ) from None
         try:
             document = docx.Document(io.BytesIO(source))
         except Exception:
-            raise InputError(report.path, "not a valid .docx file (the file is damaged or is not a Word document)") from None
+            raise InputError(report.path,
+                             "not a valid .docx file (the file is damaged or is not a Word document)") from None
         char_map, units = _map_docx(document, report)
     else:
         document, char_map, units = _layout_text(report)
@@ -102,7 +105,8 @@ def write_commented_docx(report: Report, result: ReviewResult | list[Finding], o
         raise DrafterError(f"{out}: the output of --format docx must end in .docx")
     try:
         if Path(report.path).exists() and out.exists() and out.resolve() == Path(report.path).resolve():
-            raise DrafterError(f"{out}: this is the report itself; the original is never modified, choose another output file")
+            raise DrafterError(
+                f"{out}: this is the report itself; the original is never modified, choose another output file")
     except OSError:
         pass
     findings = result.findings if isinstance(result, ReviewResult) else result
@@ -126,7 +130,8 @@ def comment_text(f: Finding, exact: bool = True) -> str:
     lines = []
     if not exact:
         quote = f.quote if len(f.quote) <= 60 else f.quote[:60] + "…"
-        lines.append(f"（无法在文中定位原文“{quote}”，批注放在最近的段落。）" if quote else "（此问题没有对应的原文，批注放在最近的段落。）")
+        lines.append(f"（无法在文中定位原文“{quote}”，批注放在最近的段落。）" if quote
+                     else "（此问题没有对应的原文，批注放在最近的段落。）")
     lines.append(f"【{LEVEL_NAMES[f.level.value]}·{CATEGORY_NAMES.get(f.category, f.category)}】{f.rule}：{f.message}")
     if f.evidence:
         lines.append(f"计算：{f.evidence}")
@@ -409,7 +414,8 @@ def _qn(tag: str) -> str:
 # --- anchoring -----------------------------------------------------------------------------
 
 
-def _anchor(document, report: Report, findings: list[Finding], char_map: list[Loc | None], units: list[_Unit]) -> list[Placement]:
+def _anchor(document, report: Report, findings: list[Finding], char_map: list[Loc | None],
+            units: list[_Unit]) -> list[Placement]:
     """Split the runs at every span boundary, then add one comment per finding."""
     plans: list[tuple[Finding, Loc, Loc, bool]] = []
     for f in findings:

@@ -21,7 +21,8 @@ def read_docx(data: bytes, name: str) -> Report:
 
     kind = sniff(data)
     if kind == "ole":
-        raise InputError(name, "this is an old Word .doc file (or a password-protected document), not .docx: save it as .docx in Word or WPS")
+        raise InputError(name, "this is an old Word .doc file (or a password-protected document), not .docx: "
+                               "save it as .docx in Word or WPS")
     if kind == "pdf":
         raise InputError(name, "this is a PDF file, not a Word document: rename it to .pdf")
     if kind not in ("docx", "zip"):
@@ -35,7 +36,8 @@ def read_docx(data: bytes, name: str) -> Report:
         raise InputError(name, "not a valid .docx file (the zip package has no Word document in it)") from None
     except ValueError as exc:
         if "content type" in str(exc):
-            raise InputError(name, "not a Word document (the package is another Office type, e.g. a spreadsheet)") from None
+            raise InputError(name,
+                             "not a Word document (the package is another Office type, e.g. a spreadsheet)") from None
         raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)") from None
     except Exception:  # python-docx raises assorted lxml/opc errors on broken packages
         raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)") from None
@@ -61,7 +63,8 @@ def read_docx(data: bytes, name: str) -> Report:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(name, f"cannot read the content of the .docx file ({exc.__class__.__name__}): open it in Word or WPS and save it again") from None
+        raise InputError(name, f"cannot read the content of the .docx file ({exc.__class__.__name__}): "
+                               "open it in Word or WPS and save it again") from None
     return Report(path=name, format="docx", text=b.text(), blocks=b.blocks)
 
 
@@ -223,9 +226,11 @@ def _int_val(parent, tag: str) -> int:
 
 
 def _format_counter(n: int, fmt: str) -> str | None:
-    if fmt in ("decimal", "decimalZero", "decimalHalfWidth", "decimalFullWidth", "decimalFullWidth2", "ordinal", "cardinalText"):
+    if fmt in ("decimal", "decimalZero", "decimalHalfWidth", "decimalFullWidth", "decimalFullWidth2", "ordinal",
+               "cardinalText"):
         return f"{n:02d}" if fmt == "decimalZero" and n < 10 else str(n)
-    if fmt.startswith(("chineseCounting", "japaneseCounting", "taiwaneseCounting", "ideographDigital", "koreanCounting")):
+    if fmt.startswith(("chineseCounting", "japaneseCounting", "taiwaneseCounting", "ideographDigital",
+                       "koreanCounting")):
         return to_chinese(n) if 0 < n < 100 else str(n)
     if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= n <= 20:
         return chr(0x2460 + n - 1)

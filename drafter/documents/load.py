@@ -50,7 +50,8 @@ def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[str]]:
 
 def reports_in(folder: str | Path) -> list[Path]:
     """The report files in a folder, recursively and sorted; Word's ``~$`` lock files skipped."""
-    return [f for f in sorted(Path(folder).rglob("*")) if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")]
+    return [f for f in sorted(Path(folder).rglob("*"))
+            if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")]
 
 
 def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
@@ -68,14 +69,16 @@ def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         hint = _TYPE_HINTS.get(suffix)
-        raise InputError(name, f"unknown file type '{p.suffix or '(none)'}' (use .md, .txt, .docx or .pdf{'; ' + hint if hint else ''})")
+        raise InputError(name, f"unknown file type '{p.suffix or '(none)'}' "
+                               f"(use .md, .txt, .docx or .pdf{'; ' + hint if hint else ''})")
     if p.name.startswith("~$"):
         raise InputError(name, "this is a lock file that Word or WPS leaves while the document is open, not a report")
     if size == 0:
         raise InputError(name, "the file is empty")
     if size > max_bytes:
         raise InputError(
-            name, f"the file is too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:g} MB, raise it with --max-mb)"
+            name, f"the file is too large ({size / 1048576:.1f} MB; "
+                  f"the limit is {max_bytes / 1048576:g} MB, raise it with --max-mb)"
         )
     try:
         data = p.read_bytes()

@@ -13,7 +13,8 @@ from drafter.errors import InputError
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－·\s]*\d{1,4}[-—–－·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$"
 )
-_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[.．、](?!\d))")
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]"
+                       r"|\d{1,2}\s*[.．、](?!\d))")
 _SENTENCE_DONE = "。！？；：:!?;"
 
 
@@ -77,7 +78,8 @@ def read_pdf(data: bytes, name: str) -> Report:
     if not text.strip():
         raise InputError(name, "the PDF has no text layer (a scanned image?): run OCR first")
     if len(re.findall(r"\(cid:\d+\)", text)) * 8 > len(text) * 0.3:
-        raise InputError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read: export it again from Word/WPS or run OCR")
+        raise InputError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read: "
+                               "export it again from Word/WPS or run OCR")
     return Report(path=name, format="pdf", text=text, blocks=b.blocks)
 
 

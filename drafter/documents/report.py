@@ -63,7 +63,8 @@ def from_text(text: str, path: str = "<text>", fmt: str = "md") -> Report:
         try:
             loaded = yaml.safe_load(m.group(1))
         except yaml.YAMLError as exc:
-            raise InputError(path, f"the metadata header between the '---' lines is not valid YAML ({exc.__class__.__name__}): fix or remove it") from None
+            raise InputError(path, f"the metadata header between the '---' lines is not valid YAML "
+                                   f"({exc.__class__.__name__}): fix or remove it") from None
         if isinstance(loaded, dict):
             meta = loaded
             body_start = m.end()

@@ -77,13 +77,15 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
     if k == "unit":
         return facts.unit.profile.strip() if facts.unit.profile else gap("单位基本情况（职能、内设机构）")
     if k == "project":
-        parts = [p.strip() for p in (facts.project.description, facts.project.goal and f"绩效目标：{facts.project.goal}") if p]
+        parts = [p.strip()
+                 for p in (facts.project.description, facts.project.goal and f"绩效目标：{facts.project.goal}") if p]
         text = "\n\n".join(_sentence(p) for p in parts) + ("\n\n" if parts else "")
         text += f"年初预算为 {money(n.initial, n.unit)}"
         if abs(n.adjusted - n.initial) > 0.005:
             word = "调减" if n.adjusted < n.initial else "调增"
             reason = facts.budget.adjustment_reason or gap("预算调整的原因")
-            text += f"，年中{word} {money(abs(n.initial - n.adjusted), n.unit)}，调整后预算为 {money(n.adjusted, n.unit)}。调整原因：{_sentence(reason)}"
+            text += (f"，年中{word} {money(abs(n.initial - n.adjusted), n.unit)}，"
+                     f"调整后预算为 {money(n.adjusted, n.unit)}。调整原因：{_sentence(reason)}")
         else:
             text += "，全年未作调整。"
         if plan.with_spending:
@@ -105,8 +107,10 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
             return gap("资金分用途使用情况（各用途支出金额及产出）")
         lines = ["| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 |", "|---|---|---|---|---|---|"]
         for r in rows:
-            actual = "" if r.actual is None else (r.actual if isinstance(r.actual, str) else f"{fmt(float(r.actual))}{r.unit or ''}")
-            lines.append(f"| {r.level1} | {r.level2 or ''} | {r.name} | {r.target.text} | {actual} | {fmt(float(r.weight))} |")
+            actual = "" if r.actual is None else (
+                r.actual if isinstance(r.actual, str) else f"{fmt(float(r.actual))}{r.unit or ''}")
+            lines.append(f"| {r.level1} | {r.level2 or ''} | {r.name} | {r.target.text} | {actual} "
+                         f"| {fmt(float(r.weight))} |")
         return "\n".join(lines)
     if k == "problems":
         return _numbered(facts.problems) if facts.problems else gap("存在的具体问题（对象、数量、原因）")
@@ -116,7 +120,8 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
 
 
 def _spending(facts, n: Numbers) -> str:
-    text = f"{facts.year} 年本项目支出 {money(n.spent, n.unit)}，结余 {money(n.balance, n.unit)}，预算执行率为 {n.rate}。"
+    text = (f"{facts.year} 年本项目支出 {money(n.spent, n.unit)}，结余 {money(n.balance, n.unit)}，"
+            f"预算执行率为 {n.rate}。")
     if n.rate_value < 0.9:
         reason = getattr(facts.budget, "underspend_reason", None) or gap("预算执行率低于 90% 的原因")
         text += f"预算执行率低于 90%，主要原因是：{_sentence(reason)}"

@@ -72,7 +72,8 @@ def check(text: str, allowed: Allowed, must: list[str], plan: SectionPlan | None
         from drafter.review.engine import review
 
         section = from_text("#" * (plan.level + 1) + f" {plan.heading}\n\n{text}\n")
-        problems += [f"审核错误：{f.message}（{f.quote}）" for f in review(section, rules=rules).findings if f.level.value == "error"]
+        problems += [f"审核错误：{f.message}（{f.quote}）"
+                     for f in review(section, rules=rules).findings if f.level.value == "error"]
     return problems
 
 
@@ -80,4 +81,5 @@ def replace_offending(text: str, fallback: str, allowed: Allowed) -> str:
     """The deterministic text stands in for the figures, marked for checking; the model's
     sentences that carry no unknown figure are kept after it."""
     kept = [s for s in _SENTENCES.findall(text) if not unknown_figures(s, allowed) and not extract(s)]
-    return fallback + "【待核实：模型改写稿含无法核对的数字，已改用程序生成的文字】" + ("\n\n" + "".join(kept) if kept else "")
+    return (fallback + "【待核实：模型改写稿含无法核对的数字，已改用程序生成的文字】"
+            + ("\n\n" + "".join(kept) if kept else ""))

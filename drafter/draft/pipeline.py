@@ -66,7 +66,8 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     ctx = DraftContext(facts=facts, numbers=numbers, allowed=allowed, model=model, retriever=retriever)
     if model is not None:
         ctx.prompt = load_prompt("section", prompts_dir)
-        ctx.figures_list = "、".join(sorted({*(money(a, numbers.unit) for a in allowed.amounts), *(f"{fmt(p)}%" for p in allowed.percents)}))
+        ctx.figures_list = "、".join(sorted({*(money(a, numbers.unit) for a in allowed.amounts),
+                                             *(f"{fmt(p)}%" for p in allowed.percents)}))
         ctx.guard_rules = load_rules(disable={"missing-section"})
     sections = section_chain(ctx).batch(plans, config={"max_concurrency": max(1, jobs) if model is not None else 1})
     markdown = assemble(facts, template, sections)
@@ -78,4 +79,5 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
         result = review_chain(rules=rules).invoke(from_text(markdown, path=name))
     if run is not None:
         write_run(run, facts=facts, sections=sections, markdown=markdown, result=result)
-    return Draft(run_id=run_id, template=template.id, backend=backend, sections=sections, markdown=markdown, review=result)
+    return Draft(run_id=run_id, template=template.id, backend=backend, sections=sections, markdown=markdown,
+                 review=result)

@@ -33,7 +33,8 @@ class SectionState(BaseModel):
     @property
     def done(self) -> bool:
         """Sections the program writes itself: placeholders, tables, and everything offline."""
-        return self.offline_only or not self.plan.kind or self.plan.kind == "uses" or self.offline.startswith("【待补充")
+        return (self.offline_only or not self.plan.kind or self.plan.kind == "uses"
+                or self.offline.startswith("【待补充"))
 
 
 @dataclass
@@ -52,8 +53,8 @@ class DraftContext:
 
 
 def stage_compose(ctx: DraftContext, plan: SectionPlan) -> SectionState:
-    return SectionState(plan=plan, offline=compose(plan, ctx.facts, ctx.numbers), must=required(plan, ctx.numbers, ctx.numbers.unit),
-                        offline_only=ctx.model is None)
+    return SectionState(plan=plan, offline=compose(plan, ctx.facts, ctx.numbers),
+                        must=required(plan, ctx.numbers, ctx.numbers.unit), offline_only=ctx.model is None)
 
 
 def stage_exemplars(ctx: DraftContext, st: SectionState) -> SectionState:
@@ -70,7 +71,8 @@ def render(ctx: DraftContext, st: SectionState, feedback: str | None = None) -> 
     """The (system, user) messages for one section."""
     facts = ctx.facts
     return ctx.prompt.render(project=facts.project.name, year=str(facts.year), section_title=st.plan.title,
-                             figures=ctx.figures_list or "（无）", facts=st.offline, exemplars=st.exemplars or None, feedback=feedback)
+                             figures=ctx.figures_list or "（无）", facts=st.offline, exemplars=st.exemplars or None,
+                             feedback=feedback)
 
 
 def stage_generate(ctx: DraftContext, st: SectionState) -> SectionState:
@@ -85,15 +87,17 @@ def stage_guard(ctx: DraftContext, st: SectionState) -> SectionDraft:
         return SectionDraft(plan=st.plan, text=st.offline, source="offline")
     problems = guard.check(st.raw[0], ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not problems:
-        return SectionDraft(plan=st.plan, text=st.raw[0].strip(), source="model", exemplars=st.exemplars, prompt=st.prompt, raw=st.raw)
+        return SectionDraft(plan=st.plan, text=st.raw[0].strip(), source="model", exemplars=st.exemplars,
+                            prompt=st.prompt, raw=st.raw)
     system, user = render(ctx, st, "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems))
     raw = [*st.raw, ctx.model(system, user)]
     again = guard.check(raw[1], ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not again:
         return SectionDraft(plan=st.plan, text=raw[1].strip(), source="model-retried", violations=problems,
                             exemplars=st.exemplars, prompt=user, raw=raw)
-    return SectionDraft(plan=st.plan, text=guard.replace_offending(raw[1], st.offline, ctx.allowed), source="offline-fallback",
-                        violations=problems + again, exemplars=st.exemplars, prompt=user, raw=raw)
+    return SectionDraft(plan=st.plan, text=guard.replace_offending(raw[1], st.offline, ctx.allowed),
+                        source="offline-fallback", violations=problems + again, exemplars=st.exemplars,
+                        prompt=user, raw=raw)
 
 
 def section_chain(ctx: DraftContext):

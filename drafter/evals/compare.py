@@ -32,7 +32,8 @@ def metric_rows(va: dict, vb: dict) -> list[dict]:
         rows.append(_row("review.llm_failures", (va.get("review") or {}).get("llm_failures"),
                          (vb.get("review") or {}).get("llm_failures"), lower=True))
     for m in DRAFT_METRICS:
-        rows.append(_row(f"draft.{m}", (va.get("draft") or {}).get(m), (vb.get("draft") or {}).get(m), lower=m in LOWER_IS_BETTER))
+        rows.append(_row(f"draft.{m}", (va.get("draft") or {}).get(m), (vb.get("draft") or {}).get(m),
+                         lower=m in LOWER_IS_BETTER))
     return rows
 
 
@@ -53,8 +54,8 @@ def case_changes(va: dict, vb: dict, tol: float = 0.01) -> list[dict]:
         lb = {(x["category"], x["quote"]): x["found"] for x in rb[cid]["clean"]["labels"]}
         for k in la.keys() & lb.keys():
             if la[k] != lb[k]:
-                out.append({"case": cid, "what": "原文缺陷" + ("找到" if lb[k] else "漏掉"), "detail": f"[{k[0]}] {k[1]}",
-                            "verdict": "better" if lb[k] else "worse"})
+                out.append({"case": cid, "what": "原文缺陷" + ("找到" if lb[k] else "漏掉"),
+                            "detail": f"[{k[0]}] {k[1]}", "verdict": "better" if lb[k] else "worse"})
         ia = {i["kind"]: i for i in ra[cid]["injected"]}
         ib = {i["kind"]: i for i in rb[cid]["injected"]}
         for kind in ia.keys() & ib.keys():
@@ -73,7 +74,8 @@ def case_changes(va: dict, vb: dict, tol: float = 0.01) -> list[dict]:
             if x is None or y is None or abs(y - x) <= tol:
                 continue
             better = (y < x) if m in LOWER_IS_BETTER else (y > x)
-            out.append({"case": cid, "what": f"draft.{m}", "detail": f"{x:.3f} → {y:.3f}", "verdict": "better" if better else "worse"})
+            out.append({"case": cid, "what": f"draft.{m}", "detail": f"{x:.3f} → {y:.3f}",
+                        "verdict": "better" if better else "worse"})
     return sorted(out, key=lambda r: (r["verdict"] != "worse", r["case"], r["what"]))
 
 

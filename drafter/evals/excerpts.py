@@ -57,7 +57,8 @@ def excerpt_files(patterns: list[str]) -> list[Path]:
     for pattern in patterns:
         for p in sorted(glob.glob(pattern)):
             path = Path(p)
-            out.extend(sorted(f for f in path.glob("*.json") if re.fullmatch(r"\d+\.json", f.name)) if path.is_dir() else [path])
+            out.extend(sorted(f for f in path.glob("*.json") if re.fullmatch(r"\d+\.json", f.name))
+                       if path.is_dir() else [path])
     return out
 
 
@@ -66,7 +67,8 @@ def load_excerpt(path: Path) -> Excerpt:
         data = json.loads(path.read_text(encoding="utf-8"))
         excerpt = Excerpt(**data)
     except (OSError, json.JSONDecodeError, TypeError) as exc:
-        raise InputError(str(path), f"not a labelled excerpt (JSON with text, labels, checks): {exc.__class__.__name__}") from None
+        raise InputError(str(path),
+                         f"not a labelled excerpt (JSON with text, labels, checks): {exc.__class__.__name__}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         raise InputError(str(path), f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}") from None

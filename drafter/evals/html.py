@@ -47,25 +47,33 @@ def render(summary: dict) -> str:
         for cid, data in summary["variants"][v]["cases"]["review"].items():
             for lab in data["clean"]["labels"]:
                 if not lab["found"]:
-                    problems.append({"variant": v, "case": cid, "what": "漏报（原文缺陷）", "category": lab["category"], "quote": lab["quote"], "why": lab["reason"]})
+                    problems.append({"variant": v, "case": cid, "what": "漏报（原文缺陷）", "category": lab["category"],
+                                     "quote": lab["quote"], "why": lab["reason"]})
             for f in data["clean"]["findings"]:
                 if f["verdict"] == "false-alarm":
-                    problems.append({"variant": v, "case": cid, "what": "误报（原文）", "category": f["category"], "quote": f["quote"], "why": f["rule"]})
+                    problems.append({"variant": v, "case": cid, "what": "误报（原文）", "category": f["category"],
+                                     "quote": f["quote"], "why": f["rule"]})
             for inj in data["injected"]:
                 if not inj["found"]:
-                    problems.append({"variant": v, "case": cid, "what": f"漏报（注入 {inj['kind']}）", "category": inj["label"]["category"], "quote": inj["quote"], "why": inj["label"]["reason"]})
+                    problems.append({"variant": v, "case": cid, "what": f"漏报（注入 {inj['kind']}）",
+                                     "category": inj["label"]["category"], "quote": inj["quote"],
+                                     "why": inj["label"]["reason"]})
                 for f in inj["findings"]:
                     if f["verdict"] == "false-alarm":
-                        problems.append({"variant": v, "case": cid, "what": f"误报（注入 {inj['kind']} 后）", "category": f["category"], "quote": f["quote"], "why": f["rule"]})
+                        problems.append({"variant": v, "case": cid, "what": f"误报（注入 {inj['kind']} 后）",
+                                         "category": f["category"], "quote": f["quote"], "why": f["rule"]})
     for v in variants:
         for cid, data in summary["variants"][v]["cases"].get("excerpt", {}).items():
             for lab in data["labels"]:
                 if not lab["found"]:
-                    problems.append({"variant": v, "case": cid, "what": "漏报（真实报告）", "category": lab["category"], "quote": lab["quote"], "why": lab["why"]})
+                    problems.append({"variant": v, "case": cid, "what": "漏报（真实报告）", "category": lab["category"],
+                                     "quote": lab["quote"], "why": lab["why"]})
             for f in data["false_alarms"]:
-                problems.append({"variant": v, "case": cid, "what": "误报（成立的等式）", "category": "figures", "quote": f["quote"], "why": f"{f['rule']}：{f['holds']}"})
+                problems.append({"variant": v, "case": cid, "what": "误报（成立的等式）", "category": "figures",
+                                 "quote": f["quote"], "why": f"{f['rule']}：{f['holds']}"})
             for f in data["other"]:
-                problems.append({"variant": v, "case": cid, "what": "其他发现（未标注）", "category": f["category"], "quote": f["quote"], "why": f"{f['rule']}：{f['message']}"})
+                problems.append({"variant": v, "case": cid, "what": "其他发现（未标注）", "category": f["category"],
+                                 "quote": f["quote"], "why": f"{f['rule']}：{f['message']}"})
     drafting = []
     for m, label in DRAFT_LABELS.items():
         drafting.append({"metric": m, "label": label,

@@ -201,7 +201,8 @@ def inflate_score(report: Report, a: Analysis, rng: random.Random) -> Injection 
     if report.text[start : start + len(old)] != old:
         return None
     text = _replace(report, start, start + len(old), new)
-    others = [f for f in a.budget.found.get("self_score", []) if f is not score] + ([total] if total is not None else [])
+    others = ([f for f in a.budget.found.get("self_score", []) if f is not score]
+              + ([total] if total is not None else []))
     also = _spans_after(a, others, start, len(new) - len(old))
     return Injection("inflate-score", text, edit=(start, start + len(old), len(new)), label=Label(
         category="score", start=start, end=start + len(new), kind="inflate-score", accept=["figures"], also=also,
@@ -267,7 +268,8 @@ def result_to_forecast(report: Report, a: Analysis, rng: random.Random) -> Injec
             text = report.text[:at] + "预计可" + report.text[at:]
             return Injection("forecast", text, edit=(at, at, 3), label=Label(
                 category="unsupported", start=at, end=o_end + 3, kind="forecast", reason="把已完成的结果写成预计"))
-    return _insert_from_pool(report, a, rng, "forecast", ("goals",), "unsupported", "forecast", "用预计数代替实际完成数")
+    return _insert_from_pool(report, a, rng, "forecast", ("goals",), "unsupported", "forecast",
+                             "用预计数代替实际完成数")
 
 
 def boilerplate_sentence(report, a, rng):

@@ -3,11 +3,11 @@ facts and its reference report. Pure functions of their inputs.
 
 Review: a finding matches a label when their spans overlap and the finding's category is one
 the label accepts (an inflated self-score caught as a score stated twice is caught); recall
-counts a label as found when a finding matches it. For an injected report only the findings that the injection brought are
-judged (those of the clean report are judged once, on the clean report): a finding is correct
-when it matches the label, or, for a planted figure or score error, when it is a figures/score
-finding the wrong figure rightly sets off elsewhere (the stated rate, the other mention of
-the same 结余). Anything else is a false alarm.
+counts a label as found when a finding matches it. For an injected report only the findings
+that the injection brought are judged (those of the clean report are judged once, on the
+clean report): a finding is correct when it matches the label, or, for a planted figure or
+score error, when it is a figures/score finding the wrong figure rightly sets off elsewhere
+(the stated rate, the other mention of the same 结余). Anything else is a false alarm.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def map_back(pos: int, edit: tuple[int, int, int], *, end: bool = False) -> int:
     return e if end else s
 
 
-def judge_injected(before: list[Finding], after: list[Finding], label: Label, edit: tuple[int, int, int]) -> tuple[Tally, list[Judged], bool]:
+def judge_injected(before: list[Finding], after: list[Finding], label: Label,
+                   edit: tuple[int, int, int]) -> tuple[Tally, list[Judged], bool]:
     """The findings on a report with one planted defect: those already on the clean report are
     left out (judged there); the others match the label, are its consequences, or are false."""
     known = Counter((f.rule, f.start, f.end) for f in before)
@@ -133,7 +134,8 @@ def scores(t: Tally) -> dict:
         labelled = t.found[c] + t.missed[c]
         p = t.tp[c] / flagged if flagged else None
         r = t.found[c] / labelled if labelled else None
-        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else (0.0 if p == 0 or r == 0 else None)
+        f1 = (2 * p * r / (p + r) if p is not None and r is not None and p + r > 0
+              else (0.0 if p == 0 or r == 0 else None))
         out[c] = {"precision": p, "recall": r, "f1": f1, "findings": flagged, "labels": labelled}
     out["false_alarms_per_10k"] = t.clean_false_alarms * 10000 / t.clean_chars if t.clean_chars else None
     return out
@@ -170,13 +172,14 @@ def draft_metrics(draft_text: str, reference_text: str, facts, derived, findings
     allowed = allowed_of(derived)
     allowed.add_text(yaml.safe_dump(facts.model_dump(mode="json"), allow_unicode=True))  # the user's notes
     for ind in facts.indicators:  # an indicator's values as a table row writes them ("398元/米", "1.86万户")
-        actual = "" if ind.actual is None else (ind.actual if isinstance(ind.actual, str) else f"{ind.actual}{ind.unit or ''}")
+        actual = "" if ind.actual is None else (
+            ind.actual if isinstance(ind.actual, str) else f"{ind.actual}{ind.unit or ''}")
         allowed.add_text(f"{ind.target.text} {actual}")
     figs = [f for f in extract(draft_text) if not f.approx and f.kind in ("amount", "percent", "score", "count")]
     admitted = [f for f in figs if allowed.admits(f)]
     # the facts' own figures a draft must carry: budget, spending, balance, rate
-    must = [f for f in derived.figures() if f.key in ("budget.initial", "budget.adjusted", "budget.spent", "budget.balance",
-                                                      "execution.rate")]
+    must = [f for f in derived.figures()
+            if f.key in ("budget.initial", "budget.adjusted", "budget.spent", "budget.balance", "execution.rate")]
     present = [m for m in must if any(_same(f, m) for f in figs)]
     a = Analysis(from_text(draft_text, path="draft.md"))
     b = a.budget
@@ -209,4 +212,5 @@ def _same(f, m) -> bool:
         return False
     if f.kind == "amount":
         return abs(f.yuan - m.value) <= max(f.tolerance, 0.01)
-    return abs(f.value - m.value) <= max(f.tolerance, 0.005) or (m.exact is not None and abs(f.value - m.exact) <= f.tolerance)
+    return (abs(f.value - m.value) <= max(f.tolerance, 0.005)
+            or (m.exact is not None and abs(f.value - m.exact) <= f.tolerance))

@@ -14,8 +14,8 @@ from drafter.evals.runner import DRAFT_METRICS, run_suite
 
 
 def run_with_progress(suite, **kw) -> dict:
-    with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True) as bar:
+    with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True) as bar:
         task = bar.add_task(suite.name, total=None)
 
         def progress(what: str, done: int, total: int) -> None:
@@ -46,7 +46,8 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
         if all(get(summary["variants"][n]) is None for n in names):
             return  # a metric this suite does not measure (drafting in a review-only suite)
         base = get(first)
-        table.add_row(label, *[_f(get(summary["variants"][n])) + (_delta(get(summary["variants"][n]), base) if n != names[0] else "")
+        table.add_row(label, *[_f(get(summary["variants"][n]))
+                               + (_delta(get(summary["variants"][n]), base) if n != names[0] else "")
                                for n in names])
 
     for c in CATEGORIES:
@@ -56,8 +57,10 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
     if any(v.get("excerpts") for v in summary["variants"].values()):
         for c in ("figures", "score", "unsupported", "boilerplate"):
             add(f"real excerpts {c} recall", lambda v, c=c: ((v.get("excerpts") or {}).get(c) or {}).get("recall"))
-        add("real excerpts figures precision", lambda v: ((v.get("excerpts") or {}).get("figures") or {}).get("precision"))
-        add("real excerpts figures alarms on holding identities", lambda v: (v.get("excerpts") or {}).get("false_alarms_on_checks"))
+        add("real excerpts figures precision",
+            lambda v: ((v.get("excerpts") or {}).get("figures") or {}).get("precision"))
+        add("real excerpts figures alarms on holding identities",
+            lambda v: (v.get("excerpts") or {}).get("false_alarms_on_checks"))
         add("real excerpts other error/warning / 10k chars", lambda v: (v.get("excerpts") or {}).get("other_per_10k"))
     if any("llm_failures" in (v.get("review") or {}) for v in summary["variants"].values()):
         add("review claim checks failed", lambda v: (v.get("review") or {}).get("llm_failures"))
@@ -65,7 +68,8 @@ def print_summary(out: Console, summary: dict, run_dir: Path) -> None:
         add(f"draft {m}", lambda v, m=m: (v.get("draft") or {}).get(m))
     out.print(table)
     for a in summary["assertions"]:
-        out.print(("[green]pass[/] " if a["passed"] else "[red]FAIL[/] ") + f"{a['variant']}: {a['reason']}", highlight=False)
+        out.print(("[green]pass[/] " if a["passed"] else "[red]FAIL[/] ") + f"{a['variant']}: {a['reason']}",
+                  highlight=False)
     out.print(f"results: {run_dir / 'results.json'}\nreport:  {run_dir / 'report.html'}", highlight=False)
 
 
@@ -85,7 +89,8 @@ def print_compare(out: Console, diff: dict) -> None:
             for col in ("case", "change", "detail", ""):
                 c.add_column(col)
             for r in p["cases"]:
-                c.add_row(r["case"], r["what"], r["detail"][:60], "[green]better[/]" if r["verdict"] == "better" else "[red]worse[/]")
+                c.add_row(r["case"], r["what"], r["detail"][:60],
+                          "[green]better[/]" if r["verdict"] == "better" else "[red]worse[/]")
             out.print(c)
         else:
             out.print("no case changed")

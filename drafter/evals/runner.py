@@ -72,7 +72,8 @@ def review_case(case: Case, suite: Suite, variant: Variant, rules, claims=None) 
     clean = _judged_findings(first)
     t, judged, found = judge_clean(clean, labels, len(report.text) - report.body_start)
     out = {"case": case.id, "kind": "review", "chars": len(report.text) - report.body_start,
-           "clean": {"labels": [dict(lab.model_dump(), found=ok, quote=report.text[lab.start:lab.end]) for lab, ok in zip(labels, found)],
+           "clean": {"labels": [dict(lab.model_dump(), found=ok, quote=report.text[lab.start:lab.end])
+                                for lab, ok in zip(labels, found)],
                      "findings": [_finding_json(j) for j in judged]},
            "injected": []}
     total = Tally()
@@ -132,7 +133,8 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
         from drafter.evals.judge import judge_draft
         from drafter.llm.prompts import load_prompt
 
-        judge_call = call_factory(Variant(name="judge", backend=judge.backend, model=judge.model, base_url=judge.base_url))
+        judge_call = call_factory(Variant(name="judge", backend=judge.backend, model=judge.model,
+                                          base_url=judge.base_url))
         metrics.update(judge_draft(judge_call, load_prompt("judge", judge.prompts), result.markdown))
     return {"case": case.id, "kind": "draft", "template": template_id or facts.template, "metrics": metrics,
             "calls": result.calls, "prompt_chars": result.prompt_chars, "seconds": round(seconds, 3),
@@ -176,7 +178,8 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
             if suite.draft and c.facts:
                 tasks.append((v, c, "draft"))
         tasks.extend((v, e, "excerpt") for e in excerpts)
-    _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    _write_json(run_dir / "run.json",
+                {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
 
     def claim_checker(v: Variant):
         from drafter.llm.claims import ClaimChecker
@@ -275,7 +278,8 @@ def check_assertions(assertions: list[Assertion], summary: dict) -> list[Asserti
     for a in assertions:
         for name in ([a.variant] if a.variant else list(summary["variants"])):
             v = metric_value(summary, name, a.metric)
-            bound = " and ".join(x for x in (f"≥ {a.min}" if a.min is not None else "", f"≤ {a.max}" if a.max is not None else "") if x)
+            bound = " and ".join(x for x in (f"≥ {a.min}" if a.min is not None else "",
+                                             f"≤ {a.max}" if a.max is not None else "") if x)
             if v is None:
                 out.append(AssertionResult(metric=a.metric, variant=name, value=None, passed=False, score=None,
                                            reason=f"{a.metric} has no value for {name} (nothing was measured)"))

@@ -74,7 +74,8 @@ class Variant(_Strict):
     @model_validator(mode="after")
     def _claims_need_a_model(self):
         if self.claim_check and self.backend == "offline":
-            raise ValueError(f"variant {self.name}: claim_check needs a model backend (openai or endpoint:NAME), not offline")
+            raise ValueError(
+                f"variant {self.name}: claim_check needs a model backend (openai or endpoint:NAME), not offline")
         return self
 
 
@@ -178,7 +179,8 @@ def load_labels(case: Case, text: str) -> list[Label]:
         raw = yaml.safe_load(Path(case.labels).read_text(encoding="utf-8")) or []
         specs = [LabelSpec(**x) for x in raw]
     except (yaml.YAMLError, TypeError, ValidationError) as exc:
-        raise InputError(case.labels, f"labels must be a list of {{category, quote, reason}} ({exc.__class__.__name__})") from None
+        raise InputError(case.labels,
+                         f"labels must be a list of {{category, quote, reason}} ({exc.__class__.__name__})") from None
     out = []
     for s in specs:
         pos = -1

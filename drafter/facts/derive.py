@@ -26,7 +26,8 @@ from pydantic import BaseModel
 
 from drafter.facts.model import Facts, Indicator, fmt_decimal
 
-__all__ = ["DEFAULT_EXECUTION_WEIGHT", "Derived", "DerivedFigure", "IndicatorScore", "derive", "grade_of", "pct2", "round2"]
+__all__ = ["DEFAULT_EXECUTION_WEIGHT", "Derived", "DerivedFigure", "IndicatorScore", "derive", "grade_of", "pct2",
+           "round2"]
 
 DEFAULT_EXECUTION_WEIGHT = Decimal(10)
 UNDERSPEND_THRESHOLD = Decimal("0.9")
@@ -129,14 +130,16 @@ class Derived(BaseModel):
         out: list[DerivedFigure] = []
 
         def amount(key: str, label: str, v: Decimal) -> None:
-            out.append(DerivedFigure(key=key, label=label, kind="amount", value=float(v), unit="元", text=f"{_f(v)} 元"))
+            out.append(DerivedFigure(key=key, label=label, kind="amount", value=float(v), unit="元",
+                                     text=f"{_f(v)} 元"))
 
         def score(key: str, label: str, v: Decimal, exact: Decimal | None = None) -> None:
             out.append(DerivedFigure(key=key, label=label, kind="score", value=float(v), unit="分", text=f"{_f(v)} 分",
                                      exact=None if exact is None or exact == v else float(exact)))
 
         def percent(key: str, label: str, v: Decimal, exact: float | None = None) -> None:
-            out.append(DerivedFigure(key=key, label=label, kind="percent", value=float(v), unit="%", text=f"{_f(v)}%", exact=exact))
+            out.append(DerivedFigure(key=key, label=label, kind="percent", value=float(v), unit="%",
+                                     text=f"{_f(v)}%", exact=exact))
 
         amount("budget.initial", "年初预算", self.initial)
         amount("budget.adjusted", "调整后预算", self.adjusted)
@@ -189,9 +192,11 @@ def derive(facts: Facts) -> Derived:
         weight, source = DEFAULT_EXECUTION_WEIGHT, "default"
     exec_exact = min(ratio, Decimal(1)) * weight
     exec_score = round2(exec_exact)
-    exec_formula = f"{_f(spent)} / {_f(adjusted)} = {rate_text}；{_f(weight)} 分 × {rate_text if ratio < 1 else '100%'} = {_f(exec_score)} 分"
+    exec_formula = (f"{_f(spent)} / {_f(adjusted)} = {rate_text}；"
+                    f"{_f(weight)} 分 × {rate_text if ratio < 1 else '100%'} = {_f(exec_score)} 分")
     if ratio > 1:
-        exec_formula = f"{_f(spent)} / {_f(adjusted)} = {rate_text}（按 100% 计）；{_f(weight)} 分 × 100% = {_f(exec_score)} 分"
+        exec_formula = (f"{_f(spent)} / {_f(adjusted)} = {rate_text}（按 100% 计）；"
+                        f"{_f(weight)} 分 × 100% = {_f(exec_score)} 分")
     ceiling = FULL_MARKS - weight + exec_score
 
     scores = [_score(i, ind, ratio, percent, weight, exec_score) for i, ind in enumerate(facts.indicators)]
@@ -223,10 +228,12 @@ def derive(facts: Facts) -> Derived:
     if needs_underspend and not b.underspend_reason:
         warnings.append(f"预算执行率 {rate_text} 低于 90%，须说明原因（budget.underspend_reason）。")
     if needs_adjustment and not b.adjustment_reason:
-        warnings.append(f"年中预算{word} {_f(abs(adjustment))} 元（{_f(initial)} → {_f(adjusted)}），须说明原因（budget.adjustment_reason）。")
+        warnings.append(f"年中预算{word} {_f(abs(adjustment))} 元（{_f(initial)} → {_f(adjusted)}），"
+                        "须说明原因（budget.adjustment_reason）。")
     for s, ind in zip(scores, facts.indicators):
         if s.met is False and not ind.reason and not s.execution:
-            warnings.append(f"“{s.name}”未达目标（实际 {_f(s.actual)}{s.unit}，目标 {s.direction}{_f(s.target)}{s.unit}），"
+            warnings.append(f"“{s.name}”未达目标（实际 {_f(s.actual)}{s.unit}，"
+                            f"目标 {s.direction}{_f(s.target)}{s.unit}），"
                             f"须说明偏差原因（indicators[{s.index}].reason）。")
         if s.score is not None and s.stated is not None and s.stated > s.score:
             warnings.append(f"“{s.name}”得分 {_f(s.stated)} 分高于按公式计算的 {_f(s.score)} 分（{s.formula}）。")
@@ -234,7 +241,8 @@ def derive(facts: Facts) -> Derived:
     self_score = facts.self_score
     basis = "total" if total is not None else "ceiling"
     gap = None if self_score is None else self_score - (total if total is not None else ceiling)
-    message = _self_score_message(self_score, gap, total, ceiling, total_note, spent, adjusted, rate_text, weight, exec_score, ratio)
+    message = _self_score_message(self_score, gap, total, ceiling, total_note, spent, adjusted, rate_text, weight,
+                                  exec_score, ratio)
     if gap is not None and gap > 0:
         warnings.append(message)
 
@@ -276,7 +284,8 @@ def derive(facts: Facts) -> Derived:
     )
 
 
-def _score(i: int, ind: Indicator, ratio: Decimal, percent: Decimal, exec_weight: Decimal, exec_score: Decimal) -> IndicatorScore:
+def _score(i: int, ind: Indicator, ratio: Decimal, percent: Decimal, exec_weight: Decimal,
+           exec_score: Decimal) -> IndicatorScore:
     t = ind.target
     s = IndicatorScore(index=i, level1=ind.level1, level2=ind.level2, name=ind.name, weight=ind.weight,
                        direction=None if ind.qualitative else t.direction, target=None if ind.qualitative else t.value,
@@ -286,9 +295,11 @@ def _score(i: int, ind: Indicator, ratio: Decimal, percent: Decimal, exec_weight
         s.execution = True
         s.score = exec_score
         s.met = ratio >= 1 if s.target is None else percent >= s.target
-        s.formula = f"预算执行率 {percent}% × {_f(w)} 分 = {_f(exec_score)} 分" if ratio < 1 else f"预算执行率 {percent}%（按 100% 计）× {_f(w)} 分 = {_f(exec_score)} 分"
+        s.formula = (f"预算执行率 {percent}% × {_f(w)} 分 = {_f(exec_score)} 分" if ratio < 1
+                     else f"预算执行率 {percent}%（按 100% 计）× {_f(w)} 分 = {_f(exec_score)} 分")
     elif ind.qualitative:
-        s.reason = "为定性指标，按 80–100%、60–80%、0–60% 档次评分，不能按公式计算" + ("，且未给出得分" if ind.score is None else "")
+        s.reason = ("为定性指标，按 80–100%、60–80%、0–60% 档次评分，不能按公式计算"
+                    + ("，且未给出得分" if ind.score is None else ""))
     elif s.actual is None:
         s.reason = "未给出实际完成值"
     else:
@@ -314,7 +325,8 @@ def _score(i: int, ind: Indicator, ratio: Decimal, percent: Decimal, exec_weight
     return s
 
 
-def _self_score_message(self_score, gap, total, ceiling, total_note, spent, adjusted, rate_text, weight, exec_score, ratio) -> str:
+def _self_score_message(self_score, gap, total, ceiling, total_note, spent, adjusted, rate_text, weight, exec_score,
+                        ratio) -> str:
     if self_score is None:
         if total is not None:
             return f"未给出自评分数；逐项计算总分 {_f(total)} 分。"
@@ -329,9 +341,10 @@ def _self_score_message(self_score, gap, total, ceiling, total_note, spent, adju
     prefix = total_note + "。" if total_note else ""
     if gap > 0:
         rate_part = rate_text if ratio < 1 else "100%"
-        return (f"{prefix}自评 {s} 分，比按执行率计算的最高分 {_f(ceiling)} 分高 {_f(gap)} 分：执行率 {_f(spent)} / {_f(adjusted)} = "
-                f"{rate_text}，预算执行率 {_f(weight)} 分 × {rate_part} = {_f(exec_score)} 分，总分最多 100 − {_f(weight)} + "
-                f"{_f(exec_score)} = {_f(ceiling)} 分。")
+        return (f"{prefix}自评 {s} 分，比按执行率计算的最高分 {_f(ceiling)} 分高 {_f(gap)} 分："
+                f"执行率 {_f(spent)} / {_f(adjusted)} = {rate_text}，"
+                f"预算执行率 {_f(weight)} 分 × {rate_part} = {_f(exec_score)} 分，"
+                f"总分最多 100 − {_f(weight)} + {_f(exec_score)} = {_f(ceiling)} 分。")
     return f"{prefix}自评 {s} 分，不超过按执行率计算的最高分 {_f(ceiling)} 分。"
 
 
@@ -352,8 +365,8 @@ def _facts_figures(facts: Facts, scores: list[IndicatorScore]) -> list[DerivedFi
                 out.append(DerivedFigure(key=f"budget.sources[{i}].{field}", label=f"{src.name}{label}", kind="amount",
                                          value=float(y), unit="元", text=f"{_f(y)} 元"))
     for s, ind in zip(scores, facts.indicators):
-        out.append(DerivedFigure(key=f"indicators[{s.index}].weight", label=f"{s.name}分值", kind="score", value=float(s.weight),
-                                 unit="分", text=f"{_f(s.weight)} 分"))
+        out.append(DerivedFigure(key=f"indicators[{s.index}].weight", label=f"{s.name}分值", kind="score",
+                                 value=float(s.weight), unit="分", text=f"{_f(s.weight)} 分"))
         if s.stated is not None:
             out.append(DerivedFigure(key=f"indicators[{s.index}].stated_score", label=f"{s.name}自评得分", kind="score",
                                      value=float(s.stated), unit="分", text=f"{_f(s.stated)} 分"))
@@ -363,8 +376,8 @@ def _facts_figures(facts: Facts, scores: list[IndicatorScore]) -> list[DerivedFi
                 continue
             kind = _kind_of(unit)
             sep = "" if unit in ("%", "") else " "
-            out.append(DerivedFigure(key=f"indicators[{s.index}].{field}", label=f"{s.name}{label}", kind=kind, value=float(v),
-                                     unit=unit, text=f"{_f(v)}{sep}{unit}"))
+            out.append(DerivedFigure(key=f"indicators[{s.index}].{field}", label=f"{s.name}{label}", kind=kind,
+                                     value=float(v), unit=unit, text=f"{_f(v)}{sep}{unit}"))
         if ind.qualitative:
             texts = [("target", "目标值", ind.target.text)]
             if isinstance(ind.actual, str):
@@ -395,5 +408,6 @@ def _text_figures(extract, key: str, label: str, text: str) -> list[DerivedFigur
             value, unit, shown = fig.yuan, "元", f"{fmt_decimal(fig.yuan)} 元"
         else:
             value, unit, shown = fig.value, fig.unit, fig.text
-        out.append(DerivedFigure(key=key, label=f"{label}：{fig.text}", kind=fig.kind, value=value, unit=unit, text=shown))
+        out.append(DerivedFigure(key=key, label=f"{label}：{fig.text}", kind=fig.kind, value=value, unit=unit,
+                                 text=shown))
     return out

@@ -119,7 +119,8 @@ def import_table(xlsx_path: str | Path) -> Facts:
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(path, f"cannot read it as an .xlsx workbook ({exc.__class__.__name__}): save the table as .xlsx") from None
+        raise InputError(path, f"cannot read it as an .xlsx workbook ({exc.__class__.__name__}): "
+                               "save the table as .xlsx") from None
     sheet = None
     for ws in wb.worksheets:
         s = _Sheet(ws)
@@ -144,7 +145,8 @@ def import_table(xlsx_path: str | Path) -> Facts:
         raise InputError(path, f"{where}: no 项目名称 (a cell 项目名称 with the name to its right)")
     if not unit_name:
         raise InputError(path, f"{where}: no 实施单位 or 主管部门")
-    year = next((int(m.group(1)) for rx in (_YEAR_OF_REPORT, _YEAR) for rc in sorted(sheet.text) if (m := rx.search(sheet.text[rc]))), None)
+    year = next((int(m.group(1)) for rx in (_YEAR_OF_REPORT, _YEAR) for rc in sorted(sheet.text)
+                 if (m := rx.search(sheet.text[rc]))), None)
     if year is None:
         raise InputError(path, f"{where}: no year (a title such as 项目支出绩效自评表（2023年度）)")
 
@@ -206,7 +208,8 @@ def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
     hr = heads[0][0]
     cols = _columns(sheet, hr, _FUNDS_COLUMNS)
     if "spent" not in cols or ("initial" not in cols and "adjusted" not in cols):
-        raise InputError(path, f"{where} row {hr}: the funds block needs 年初预算数 or 全年预算数 and 全年执行数 columns")
+        raise InputError(path,
+                         f"{where} row {hr}: the funds block needs 年初预算数 or 全年预算数 and 全年执行数 columns")
     unit = _funds_unit(sheet, hr)
     first = min(cols[r] for r in ("initial", "adjusted", "spent") if r in cols)
     total_row, sources = None, []
@@ -238,7 +241,8 @@ def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
     budget_amount = amounts["adjusted"] if amounts["adjusted"] is not None else amounts["initial"]
     if amounts["spent"] > budget_amount:
         raise InputError(path, f"{where} row {r}: 全年执行数 {fmt_decimal(amounts['spent'])} is more than 全年预算数 "
-                               f"{fmt_decimal(budget_amount)}: correct the table, or write the facts by hand with a budget.spent_over_reason")
+                               f"{fmt_decimal(budget_amount)}: correct the table, "
+                               "or write the facts by hand with a budget.spent_over_reason")
     try:
         return Budget(unit=unit, initial=amounts["initial"], adjusted=amounts["adjusted"], spent=amounts["spent"],
                       execution_weight=weight if weight else None, sources=sources)
@@ -297,7 +301,8 @@ def _read_indicators(sheet: _Sheet, path: str, where: str) -> tuple[list[Indicat
     cols = _columns(sheet, hr, _INDICATOR_COLUMNS)
     for need in ("name", "target", "weight"):
         if need not in cols:
-            raise InputError(path, f"{where} row {hr}: the indicator block has no {dict(name='三级指标', target='年度指标值', weight='分值')[need]} column")
+            raise InputError(path, f"{where} row {hr}: the indicator block has no "
+                                   f"{dict(name='三级指标', target='年度指标值', weight='分值')[need]} column")
     out: list[Indicator] = []
     self_score = None
     level1 = level2 = ""
@@ -405,7 +410,8 @@ def extract_facts(report_path: str | Path) -> Facts:
     template_id = ident["template"] if ident["template"] in load_templates() else "gd-annex5"
     instructions = [_key(x) for x in get_template(template_id).all_instructions()]
     instructions += [_key(x) for t in load_templates().values() for x in t.all_instructions()]
-    budget_spans = [(f.start, f.end) for figs in b.found.values() for f in figs if f.source == "text" and f.figure is not None]
+    budget_spans = [(f.start, f.end) for figs in b.found.values() for f in figs
+                    if f.source == "text" and f.figure is not None]
 
     kinds: dict[str, list[str]] = {"unit": [], "goal": [], "achievements": [], "problems": [], "improvements": []}
     for s in a.all_sections:
@@ -438,7 +444,8 @@ def extract_facts(report_path: str | Path) -> Facts:
             improvements=kinds["improvements"],
         )
     except ValidationError as exc:
-        raise InputError(path, "the facts read from the report are not usable: " + describe_validation_error(exc)) from None
+        raise InputError(path,
+                         "the facts read from the report are not usable: " + describe_validation_error(exc)) from None
 
 
 def _paragraphs(a, start: int, end: int, instructions: list[str]):
@@ -490,7 +497,8 @@ def facts_to_data(facts: Facts) -> dict:
         "template": facts.template,
         "year": facts.year,
         "unit": _clean({"name": facts.unit.name, "department": facts.unit.department, "profile": facts.unit.profile}),
-        "project": _clean({"name": facts.project.name, "description": facts.project.description, "goal": facts.project.goal}),
+        "project": _clean({"name": facts.project.name, "description": facts.project.description,
+                           "goal": facts.project.goal}),
         "budget": _clean({
             "unit": b.unit,
             "initial": _num(b.initial),
@@ -500,7 +508,8 @@ def facts_to_data(facts: Facts) -> dict:
             "adjustment_reason": b.adjustment_reason,
             "underspend_reason": b.underspend_reason,
             "spent_over_reason": b.spent_over_reason,
-            "sources": [_clean({"name": s.name, "initial": _num(s.initial), "adjusted": _num(s.adjusted), "spent": _num(s.spent)})
+            "sources": [_clean({"name": s.name, "initial": _num(s.initial), "adjusted": _num(s.adjusted),
+                                "spent": _num(s.spent)})
                         for s in b.sources],
         }),
         "indicators": [

@@ -274,7 +274,8 @@ class Indicator(_Strict):
     actual: Annotated[Decimal | str | None, BeforeValidator(_actual), _JSON_NUM] = None  # 实际完成值
     unit: OptText = None  # 计量单位 (taken from the target or actual when not given)
     weight: Positive  # 分值
-    score: Annotated[Decimal | None, BeforeValidator(lambda v: None if v is None else _amount(v)), _JSON_NUM] = None  # 得分 as stated
+    # 得分 as stated
+    score: Annotated[Decimal | None, BeforeValidator(lambda v: None if v is None else _amount(v)), _JSON_NUM] = None
     reason: OptText = None  # 偏差原因分析及改进措施
     qualitative: bool = False  # 定性指标: target and actual are text, scored by bands
 
@@ -291,7 +292,8 @@ class Indicator(_Strict):
     def _check(self) -> "Indicator":
         if self.score is not None and self.score > self.weight:
             raise FactsProblem(
-                f"{fmt_decimal(self.score)} is more than the weight {fmt_decimal(self.weight)} (得分 may never exceed 分值)", "score"
+                f"{fmt_decimal(self.score)} is more than the weight {fmt_decimal(self.weight)} "
+                "(得分 may never exceed 分值)", "score"
             )
         if self.qualitative:
             return self
@@ -305,7 +307,8 @@ class Indicator(_Strict):
         if self.actual is not None:
             parsed = parse_actual(self.actual)
             if parsed is None:
-                raise FactsProblem(f"must be a number (a unit may follow, as in 861个 or 98%), got {describe_value(self.actual)}", "actual")
+                raise FactsProblem("must be a number (a unit may follow, as in 861个 or 98%), "
+                                   f"got {describe_value(self.actual)}", "actual")
             self.actual, actual_unit = parsed
             units.append(("actual", actual_unit.replace("％", "%")))
         declared = self.unit
@@ -430,7 +433,8 @@ class Facts(_Strict):
     def _check(self) -> "Facts":
         rows = [i for i, ind in enumerate(self.indicators) if ind.is_execution]
         if len(rows) > 1:
-            raise FactsProblem(f"more than one 预算执行率 row (indicators {', '.join(f'[{i}]' for i in rows)})", "indicators")
+            raise FactsProblem(f"more than one 预算执行率 row (indicators {', '.join(f'[{i}]' for i in rows)})",
+                               "indicators")
         return self
 
     def yuan(self, amount: Decimal | int | float | None) -> Decimal | None:
@@ -486,7 +490,8 @@ def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] =
         key, line, first = duplicate
         raise InputError(path, f"{format_path(key)} (line {line}): given twice (first on line {first})")
     if not isinstance(data, dict):
-        raise InputError(path, f"must be a mapping of fields (template, year, unit, project, budget…), got {describe_value(data)}")
+        raise InputError(path, "must be a mapping of fields (template, year, unit, project, budget…), "
+                               f"got {describe_value(data)}")
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:

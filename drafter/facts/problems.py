@@ -117,7 +117,8 @@ def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | 
         message = "unknown field" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
     elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
         allowed = _fields_at(exc.title, loc)
-        message = f"must be a mapping with {', '.join(allowed)}, got {describe_value(err.get('input'))}" if allowed else f"must be a mapping, got {describe_value(err.get('input'))}"
+        message = (f"must be a mapping with {', '.join(allowed)}, got {describe_value(err.get('input'))}" if allowed
+                   else f"must be a mapping, got {describe_value(err.get('input'))}")
     elif err["type"] == "list_type":
         message = f"must be a list, got {describe_value(err.get('input'))}"
     else:

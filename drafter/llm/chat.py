@@ -33,10 +33,12 @@ def endpoint_from_env(model: str | None = None, base_url: str | None = None, nam
         if name not in config.endpoints:
             known = ", ".join(sorted(config.endpoints)) or "none configured"
             raise DrafterError(f"no endpoint named '{name}' in the config file (known: {known})")
-        return config.endpoints[name].model_copy(update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
+        return config.endpoints[name].model_copy(
+            update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
     model = model or os.environ.get("DRAFTER_MODEL")
     if not model:
-        raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL (and DRAFTER_BASE_URL for a local server)")
+        raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL "
+                           "(and DRAFTER_BASE_URL for a local server)")
     return Endpoint(model=model, base_url=base_url or os.environ.get("DRAFTER_BASE_URL") or None,
                     api_key_env=os.environ.get("DRAFTER_API_KEY_ENV") or None,
                     timeout=float(os.environ.get("DRAFTER_TIMEOUT", "60")))

@@ -19,7 +19,8 @@ from drafter.corpus.embed import sentence_form
 from drafter.errors import DrafterError
 from drafter.llm.replies import typed_reply
 
-_OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
+_OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|"
+                      r"效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
 BATCH = 30
 
 
@@ -81,17 +82,20 @@ class ClaimChecker:
             try:
                 verdicts = typed_reply(raw, Verdicts)
             except (ValidationError, ValueError) as exc:
-                failures.append(CheckFailure(batch[0].start, batch[-1].end, f"{exc.__class__.__name__}: 模型输出不是约定的 JSON"))
+                failures.append(CheckFailure(batch[0].start, batch[-1].end,
+                                             f"{exc.__class__.__name__}: 模型输出不是约定的 JSON"))
                 continue
             by_id = {v.id: v for v in verdicts.items if 1 <= v.id <= len(batch)}
             missing = [n for n in range(1, len(batch) + 1) if n not in by_id]
             if missing:
-                failures.append(CheckFailure(batch[0].start, batch[-1].end, f"模型漏判了第 {', '.join(map(str, missing))} 句"))
+                failures.append(CheckFailure(batch[0].start, batch[-1].end,
+                                             f"模型漏判了第 {', '.join(map(str, missing))} 句"))
             results.extend(ClaimResult(batch[n - 1], v) for n, v in sorted(by_id.items()))
         return results, failures
 
 
-def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None, cache_dir: str | None = None) -> ClaimChecker:
+def claim_checker(endpoint, *, facts_text: str = "", prompts_dir: str | None = None,
+                  cache_dir: str | None = None) -> ClaimChecker:
     """The claim check through a configured endpoint (``drafter.llm.chat.endpoint_from_env``), its
     calls cached on disk when ``cache_dir`` is given: what ``review --llm`` and the web page's
     model check use."""

@@ -214,7 +214,8 @@ def _markers(text: str) -> list[tuple[set[str], bool, int, int]]:
     return out
 
 
-def _silenced(f: Finding, report: Report, accept: list[AcceptEntry], markers: list[tuple[set[str], bool, int, int]]) -> bool:
+def _silenced(f: Finding, report: Report, accept: list[AcceptEntry],
+              markers: list[tuple[set[str], bool, int, int]]) -> bool:
     for e in accept:
         if e.rule in (f.rule, "*") and e.quote in f.quote and fnmatch.fnmatch(report.path, e.file):
             return True

@@ -15,7 +15,8 @@ AMOUNT_SCALE = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 # Longest first: the alternation takes the first unit that matches.
 COUNT_UNITS = (
     "个百分点 人次 户次 平方公里 平方米 公里 千米 万人 万户 万亩 亩 个 项 次 台 家 人 件 套 所 户 名 场 期 批 条 处 座 "
-    "吨 册 份 辆 张 篇 枚 本 间 株 头 只 宗 类 种 部 門 村 镇 栋 幢 块 米 小时 天 课时 学时 床 例 位 支 棵 组 道 口 个月 卷 盒 盘 粒"
+    "吨 册 份 辆 张 篇 枚 本 间 株 头 只 宗 类 种 部 門 村 镇 栋 幢 块 米 小时 天 "
+    "课时 学时 床 例 位 支 棵 组 道 口 个月 卷 盒 盘 粒"
 ).split()
 _UNIT_MULT = {"万人": ("人", 1e4), "万户": ("户", 1e4), "万亩": ("亩", 1e4)}
 _AMOUNT = r"亿元|万元|千元|元"
@@ -95,7 +96,8 @@ def extract(text: str) -> list[Figure]:
 # "安排资金 19204.096 万，其中……": 万 with no 元 after a word of money is an amount in 万元; after
 # other words it may count people (受益群众 2.3 万)
 _BARE_WAN = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*万(?![\u4e00-\u9fff\dA-Za-z%‰])")
-_MONEY_BEFORE = re.compile(r"资金|经费|预算|拨款|补助|补贴|支出|支付|拨付|安排|下达|投入|到位|总额|合计|共计|金额|费用?")
+_MONEY_BEFORE = re.compile(r"资金|经费|预算|拨款|补助|补贴|支出|支付|拨付|安排|"
+                           r"下达|投入|到位|总额|合计|共计|金额|费用?")
 
 
 def _figure(m: re.Match) -> Figure | None:

@@ -38,7 +38,8 @@ _FUNDS_COLUMNS = [
 _BRACKETS = re.compile(r"[（(][^（）()]*[)）]")
 _WEIGHT_HINT = re.compile(r"得分[（(](\d+)分?[*×xX]执行率")
 # a sub-row of the funds block: a source of the money
-_SOURCE = re.compile(r"财政拨款|结转|其他资金|中央|省级|市级|县级|区级|本级|地方|自筹|彩票|补助|专项|配套|一般公共预算|政府性基金|专户")
+_SOURCE = re.compile(r"财政拨款|结转|其他资金|中央|省级|市级|县级|区级|本级|地方|自筹|"
+                     r"彩票|补助|专项|配套|一般公共预算|政府性基金|专户")
 # what ends the funds block
 _FUNDS_END = re.compile(r"年度总体目标|总体目标|预期目标|资金管理情况|绩效指标|一级指标|年度目标")
 
@@ -75,7 +76,8 @@ class FundsBlock:
 
 
 def cells(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
-    return [Cell(m.group(0), m.start(), m.end()) for m in _CELL.finditer(text, start, len(text) if end is None else end)]
+    return [Cell(m.group(0), m.start(), m.end())
+            for m in _CELL.finditer(text, start, len(text) if end is None else end)]
 
 
 def _value(cell: Cell) -> Value | None:
@@ -87,7 +89,8 @@ def _value(cell: Cell) -> Value | None:
     m = _AMOUNT.match(t)
     if m:
         digits = m.group(1).replace(",", "")
-        return Value(cell, float(digits), "amount" if m.group(2) else "number", len(digits.split(".")[1]) if "." in digits else 0)
+        return Value(cell, float(digits), "amount" if m.group(2) else "number",
+                     len(digits.split(".")[1]) if "." in digits else 0)
     if _BLANK.match(t):
         return Value(cell, None, "blank")
     return None
@@ -113,7 +116,8 @@ def funds_blocks(text: str, skip: list[tuple[int, int]] = ()) -> list[FundsBlock
         if any(a <= anchor.start() < b for a, b in skip) or any(b.start <= anchor.start() < b.end for b in out):
             continue
         lo = max(0, anchor.start() - 600)
-        all_cells = [piece for c in cells(text, lo, min(len(text), anchor.end() + 1200)) for piece in _split_label_value(c)]
+        all_cells = [piece for c in cells(text, lo, min(len(text), anchor.end() + 1200))
+                     for piece in _split_label_value(c)]
         i = next((k for k, c in enumerate(all_cells) if c.start >= anchor.start() and _TOTAL.match(c.text)), None)
         if i is None:
             continue
@@ -194,7 +198,8 @@ def _assign(columns: list[str], values: list[Value], total: bool) -> dict[str, V
         before = [c for c in columns[: columns.index("rate")] if c not in amounts]  # weight
         if before == ["weight"]:
             score = out.get("score")
-            weight_like = pre and pre[-1].value in _WEIGHTS and (score is None or score.value is None or score.value <= pre[-1].value)
+            weight_like = pre and pre[-1].value in _WEIGHTS and (
+                score is None or score.value is None or score.value <= pre[-1].value)
             if len(pre) == len(amounts) + 1 or (weight_like and len(pre) <= len(amounts)):
                 out["weight"] = pre[-1]
                 pre = pre[:-1]
@@ -288,7 +293,8 @@ _INDICATOR_COLUMNS = [
 ]
 _LEVEL1 = re.compile(r"^(?:产出|效益|满意度)指标(?:[（(]\d+分?[)）])?$")
 _POINTS = re.compile(r"^[（(]?\d+分?[)）]$")  # (50分) under a 一级指标 cut from its name
-_LEVEL2 = re.compile(r"^(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度)(?:指标)?(?:[（(]\d+分?[)）])?$")
+_LEVEL2 = re.compile(r"^(?:数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益"
+                     r"|可持续影响|服务对象满意度|满意度)(?:指标)?(?:[（(]\d+分?[)）])?$")
 _NOT_A_REASON = re.compile(r"^(?:指标\d*[：:]?|……|…+|\.{2,}|其中.*|指标)$")
 _NATURE = re.compile(r"^(?:[≥≤=＝═≧≦<>]|>=|<=|大于等于|小于等于|等于|定性)$")
 _EFFECT = re.compile(r"效益|可持续影响")
@@ -341,7 +347,8 @@ def _indicator_header(all_cells: list[Cell], i: int) -> tuple[list[str], int] | 
     while j < len(all_cells) and j - i < 24:
         pending += all_cells[j].text
         flat = _BRACKETS.sub("", pending)
-        if re.fullmatch(r"[一二]级指标", flat) or flat in ("一级", "二级", "三级", "指标", "年度", "实际", "全年", "年初", "自评", "名称"):
+        if (re.fullmatch(r"[一二]级指标", flat)
+                or flat in ("一级", "二级", "三级", "指标", "年度", "实际", "全年", "年初", "自评", "名称")):
             if re.fullmatch(r"[一二]级指标", flat):
                 pending = ""
             j += 1
@@ -401,7 +408,8 @@ def _is_number(cell: Cell) -> bool:
 def _match_row(all_cells: list[Cell], k: int, columns: list[str]) -> tuple[dict[str, Cell], int] | None:
     """The row starting at cell ``k`` laid out as ``columns``, and the index after it."""
     name = all_cells[k]
-    if _value(name) is not None or _level_at(all_cells, k) is not None or _TOTAL_ROW.match(name.text) or _NOT_A_REASON.match(name.text):
+    if (_value(name) is not None or _level_at(all_cells, k) is not None or _TOTAL_ROW.match(name.text)
+            or _NOT_A_REASON.match(name.text)):
         return None
     out = {"name": name}
     j = k + 1
@@ -498,9 +506,10 @@ def _indicator_tables(text: str, all_cells: list[Cell]) -> list[IndicatorTable]:
 
 
 # --- as tables ------------------------------------------------------------------------------------
-_FUNDS_HEADER = {"initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数", "weight": "分值", "rate": "执行率", "score": "得分"}
-_INDICATOR_HEADER = {"name": "三级指标", "nature": "指标性质", "target": "年度指标值", "unit": "度量单位", "actual": "实际完成值",
-                     "weight": "分值", "score": "得分", "reason": "偏差原因分析及改进措施"}
+_FUNDS_HEADER = {"initial": "年初预算数", "budget": "全年预算数", "spent": "全年执行数", "weight": "分值",
+                 "rate": "执行率", "score": "得分"}
+_INDICATOR_HEADER = {"name": "三级指标", "nature": "指标性质", "target": "年度指标值", "unit": "度量单位",
+                     "actual": "实际完成值", "weight": "分值", "score": "得分", "reason": "偏差原因分析及改进措施"}
 
 
 def _blank(at: int) -> Cell:
@@ -512,8 +521,8 @@ def funds_table(block: FundsBlock) -> Table:
     then its parts."""
     at = block.total.label.start
     header = [Cell(f"项目资金（{block.unit}）" if block.unit else "项目资金", at, at)]
-    header += [Cell(_FUNDS_HEADER[c] + (f"（{block.weight}分*执行率）" if c == "score" and block.weight else ""), at, at)
-               for c in block.columns]
+    header += [Cell(_FUNDS_HEADER[c] + (f"（{block.weight}分*执行率）" if c == "score" and block.weight else ""),
+                    at, at) for c in block.columns]
     rows = []
     for row in [block.total, *block.parts]:
         rows.append([row.label] + [row.cells[c].cell if c in row.cells else _blank(row.end) for c in block.columns])
@@ -524,11 +533,13 @@ def indicator_table(it: IndicatorTable) -> Table:
     """An indicator table as a table: 一级指标 | 二级指标 | its columns from 三级指标 on, one row per
     indicator (its 一级/二级 names repeated), and the 总分 row when there is one."""
     at = it.start
-    header = [Cell("一级指标", at, at), Cell("二级指标", at, at)] + [Cell(_INDICATOR_HEADER[c], at, at) for c in it.columns]
+    header = ([Cell("一级指标", at, at), Cell("二级指标", at, at)]
+              + [Cell(_INDICATOR_HEADER[c], at, at) for c in it.columns])
     rows = []
     for r in it.rows:
         s = r.cells["name"].start
-        rows.append([Cell(r.level1, s, s), Cell(r.level2, s, s)] + [r.cells.get(c) or _blank(r.end) for c in it.columns])
+        rows.append([Cell(r.level1, s, s), Cell(r.level2, s, s)]
+                    + [r.cells.get(c) or _blank(r.end) for c in it.columns])
     if it.total is not None:
         label, values = it.total
         numbers = [v for v in values if v.value is not None]
@@ -550,7 +561,8 @@ def form_tables(text: str, taken: list[tuple[int, int]] = ()) -> list[Table]:
     """The 自评表's funds blocks and indicator tables of ``text`` as tables, those that overlap a
     span of ``taken`` (tables read otherwise) left out."""
     out = []
-    found = [*(funds_table(b) for b in funds_blocks(text, taken)), *(indicator_table(i) for i in indicator_tables(text, taken))]
+    found = [*(funds_table(b) for b in funds_blocks(text, taken)),
+             *(indicator_table(i) for i in indicator_tables(text, taken))]
     for t in found:
         if not any(a < t.end and t.start < b for a, b in taken):
             out.append(t)

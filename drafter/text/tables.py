@@ -145,7 +145,8 @@ class IndicatorTable:
 
             label = " ".join(x.text for x in cells[:3])
             # a row with its name in another column ("预算执行率" in the first): its last named cell
-            name = get(self.col_name).strip() or next((x.text.strip() for x in reversed(cells[:3]) if x.text.strip()), "")
+            name = get(self.col_name).strip() or next(
+                (x.text.strip() for x in reversed(cells[:3]) if x.text.strip()), "")
             out.append(
                 IndicatorRow(
                     cells,

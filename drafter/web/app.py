@@ -110,13 +110,14 @@ _REVIEW_BODY = _multipart({
     "file": {"type": "string", "format": "binary", "description": "The report: .docx, .pdf, .md or .txt"},
     "text": {"type": "string", "description": "Or the report's text (Markdown or plain), when no file is sent"},
     "llm": {"type": "string", "enum": ["0", "1"],
-            "description": "1: a model also judges each outcome claim (when the server has a model: see /api/info llm_check)"},
+            "description": "1: a model also judges each outcome claim "
+                           "(when the server has a model: see /api/info llm_check)"},
 })
 _DRAFT_BODY = _multipart({
     "file": {"type": "string", "format": "binary", "description": "Facts: .yaml/.yml/.json, or a 自评表 .xlsx"},
     "template": {"type": "string", "description": "Template to draft in (default: the facts' own)"},
-    **{key: {"type": "string", "description": f"{label} (the short form, when no file is sent)"} for key, label, _ in FORM_FIELDS
-       if key != "template"},
+    **{key: {"type": "string", "description": f"{label} (the short form, when no file is sent)"}
+       for key, label, _ in FORM_FIELDS if key != "template"},
 })
 _ERRORS = {code: {"model": ErrorOut, "description": text} for code, text in
            ((400, "Bad input (a damaged file, a PDF without text, a wrong field)"), (401, "Token missing or wrong"),
@@ -147,7 +148,8 @@ class _AccessLog:
         try:
             await self.app(scope, receive, watch)
         finally:
-            log.info("%s %s %s %.0f ms", scope["method"], scope["path"], status["code"] or "-", (time.perf_counter() - t0) * 1000)
+            log.info("%s %s %s %.0f ms", scope["method"], scope["path"], status["code"] or "-",
+                     (time.perf_counter() - t0) * 1000)
 
 
 def _wants_json(scope) -> bool:
@@ -188,7 +190,8 @@ class _TokenGate:
         auth = headers.get("authorization", "")
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         cookies = dict(part.strip().split("=", 1) for part in headers.get("cookie", "").split(";") if "=" in part)
-        if self._ok(bearer, self.token) or self._ok(headers.get("x-drafter-token"), self.token) or self._ok(cookies.get(COOKIE), self.session):
+        if (self._ok(bearer, self.token) or self._ok(headers.get("x-drafter-token"), self.token)
+                or self._ok(cookies.get(COOKIE), self.session)):
             return await self.app(scope, receive, send)
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         given = [v for k, v in query if k == "token"]
@@ -260,7 +263,9 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
 
     def page(_name: str, _code: int = 200, /, **context) -> HTMLResponse:
         return HTMLResponse(env.get_template(_name).render(**context), status_code=_code,
-                            headers={"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+                            headers={"Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; "
+                                                                 "object-src 'none'; base-uri 'none'; "
+                                                                 "frame-ancestors 'none'"),
                                      "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
     titles = {400: "无法处理这个文件或表单", 401: "需要令牌", 404: "找不到", 405: "不支持的请求", 413: "文件太大",
@@ -279,7 +284,8 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
     app.state.settings, app.state.backend, app.state.store = settings, backend, store
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # added inside out: the access log sees everything, the token gate runs before any body is read
-    app.add_middleware(_BodyLimit, limit=settings.max_bytes + 1024 * 1024, max_bytes=settings.max_bytes, render=render_error)
+    app.add_middleware(_BodyLimit, limit=settings.max_bytes + 1024 * 1024, max_bytes=settings.max_bytes,
+                       render=render_error)
     app.add_middleware(_TokenGate, token=settings.token, render=render_error)
     app.add_middleware(_AccessLog)
 
@@ -293,7 +299,8 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        message = {404: "no such page", 405: "this address does not take that method"}.get(exc.status_code, str(exc.detail))
+        message = {404: "no such page", 405: "this address does not take that method"}.get(
+            exc.status_code, str(exc.detail))
         return error_response(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
@@ -323,7 +330,8 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
             return await request.form(max_files=2, max_fields=60, max_part_size=3 * settings.max_bytes + 1024)
         except StarletteHTTPException as exc:
             if "maximum size" in str(exc.detail):
-                raise WebError(413, f"a form field is too large: the limit is {settings.max_bytes / 1048576:g} MB") from None
+                raise WebError(413,
+                               f"a form field is too large: the limit is {settings.max_bytes / 1048576:g} MB") from None
             raise WebError(400, f"the form could not be read ({exc.detail})") from None
 
     def chosen_file(form) -> UploadFile | None:
@@ -416,7 +424,8 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
     async def review_submit(request: Request):
         report, source, result = await reviewed(request)
         rid = store.put(Stored(kind="review", name=report.path, report=report, result=result, source=source))
-        return page("review.html", active="review", name=report.path, rid=rid, fmt=report.format, **view(result, report))
+        return page("review.html", active="review", name=report.path, rid=rid, fmt=report.format,
+                    **view(result, report))
 
     @app.get("/review/{rid}/report.docx", include_in_schema=False)
     def review_docx(rid: str):
@@ -464,7 +473,8 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         return result.public()
 
     @app.post("/api/review/docx", tags=["api"], openapi_extra=_REVIEW_BODY, response_class=Response,
-              responses={200: {"content": {DOCX_TYPE: {}}, "description": "The report with every finding as a Word comment"}, **_ERRORS})
+              responses={200: {"content": {DOCX_TYPE: {}},
+                               "description": "The report with every finding as a Word comment"}, **_ERRORS})
     async def api_review_docx(request: Request):
         """Review a report and return it as .docx with every finding as a Word comment."""
         report, source, result = await reviewed(request)

@@ -110,7 +110,8 @@ class Backend:
             raise WebError(400, "this server has no model for the claim check: start it with "
                                 "drafter serve --backend openai --model MODEL")
         with self._lock:
-            return review(report, rules=self.rules, accept=self.accept, index=self.index, claims=self.claims if llm else None)
+            return review(report, rules=self.rules, accept=self.accept, index=self.index,
+                          claims=self.claims if llm else None)
 
     def draft(self, facts, template_id: str | None = None):
         from drafter.draft.pipeline import draft
@@ -157,7 +158,8 @@ def check_suffix(name: str, allowed: tuple[str, ...], what: str) -> str:
 
 def check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise WebError(413, f"{name}: the file is too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:g} MB)")
+        raise WebError(413, f"{name}: the file is too large ({size / 1048576:.1f} MB; "
+                            f"the limit is {max_bytes / 1048576:g} MB)")
 
 
 class UploadFolder:
@@ -326,7 +328,8 @@ def draft_template_for(facts, requested: str | None) -> tuple[str, str | None]:
     known = load_templates()
     if requested:
         if requested not in known or known[requested].form != "sections":
-            raise WebError(400, f"unknown template '{requested}' for drafting (known: {', '.join(t for t, _ in draft_templates())})")
+            raise WebError(400, f"unknown template '{requested}' for drafting "
+                                f"(known: {', '.join(t for t, _ in draft_templates())})")
         return requested, None
     if known[facts.template].form == "sections":
         return facts.template, None
@@ -368,7 +371,8 @@ class ResultStore:
         with self._lock:
             item = self._items.get(rid)
         if item is None or item.kind != kind:
-            raise WebError(404, "this result is no longer kept (only the most recent results are): review the report again")
+            raise WebError(404, "this result is no longer kept (only the most recent results are): "
+                                "review the report again")
         return item
 
 

@@ -12,7 +12,8 @@ from drafter.findings import CATEGORIES, CATEGORY_NAMES, ReviewResult
 from drafter.review.printers._common import LEVEL_NAMES, summary
 
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-CATEGORY_STYLE = {"figures": "red", "score": "magenta", "unsupported": "yellow", "boilerplate": "blue", "structure": "green"}
+CATEGORY_STYLE = {"figures": "red", "score": "magenta", "unsupported": "yellow", "boilerplate": "blue",
+                  "structure": "green"}
 
 
 def print_rich(results: list[ReviewResult], texts: dict[str, str], console: Console) -> None:

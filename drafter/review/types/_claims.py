@@ -123,9 +123,11 @@ def _first_chars(pattern: str) -> set[str] | None:
 # --- outcome figures ------------------------------------------------------------------------
 # numbers with a unit the figure reader does not know (km, hm, t, kg, 公顷, 架, 台套 ...): any
 # Arabic number but a year, a date, a document or list number, money or a score
-_MEASURE = re.compile(r"(?<![\d.,〔\[［第（(])(\d+(?:\.\d+)?)(?![\d.,])\s*(?:万|千|百)?\s*([a-zA-Z㎡㎞㎏]{1,4}|[一-龥])")
+_MEASURE = re.compile(r"(?<![\d.,〔\[［第（(])(\d+(?:\.\d+)?)(?![\d.,])\s*(?:万|千|百)?\s*"
+                      r"([a-zA-Z㎡㎞㎏]{1,4}|[一-龥])")
 _NOT_MEASURE = set("年月日号元分时届期版条款项次是为至到和及与或、")
-_BOUND_BEFORE = re.compile(r"(?:[≥≤≧≦><＞＜]|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|以内|控制在)\s*(?:等于)?\s*$")
+_BOUND_BEFORE = re.compile(r"(?:[≥≤≧≦><＞＜]|不低于|不少于|不高于|不超过|大于|小于|高于|低于|超过|以内|控制在)"
+                           r"\s*(?:等于)?\s*$")
 _BOUND_AFTER = re.compile(r"^\s*(?:以上|以下|以内)")
 
 
@@ -197,7 +199,8 @@ def in_table(a: Analysis, pos: int) -> bool:
     return any(t.start <= pos < t.end for t in a.tables)
 
 
-_LEVEL_CELL = re.compile(r"^(?:产出|效益|满意度)指标|^(?:数量|质量|时效|成本|社会效益|经济效益|生态效益|可持续影响|服务对象满意度)(?:指标)?$"
+_LEVEL_CELL = re.compile(r"^(?:产出|效益|满意度)指标"
+                         r"|^(?:数量|质量|时效|成本|社会效益|经济效益|生态效益|可持续影响|服务对象满意度)(?:指标)?$"
                          r"|^(?:年度)?指标值$|^预期目标$")
 
 
@@ -242,7 +245,8 @@ def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | No
     rate = a.budget.execution
     if rate is not None and rate < threshold:
         spent, budget = a.budget.first("spent"), a.budget.budget_figure
-        out.append(Shortfall("money", f"执行率 {fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}% < {threshold * 100:.0f}%", -1, -1))
+        out.append(Shortfall("money", f"执行率 {fmt(spent.value)} / {fmt(budget.value)} = "
+                                      f"{rate * 100:.2f}% < {threshold * 100:.0f}%", -1, -1))
     text = a.text
     if rates:
         for m in rates.finditer(text):
@@ -251,7 +255,8 @@ def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | No
                 continue
             if _BOUND_AFTER.match(text, v.end()):
                 continue
-            out.append(Shortfall("money", f"报告写“{text[m.start() : v.end()]}” < {threshold * 100:.0f}%", m.start(), v.end()))
+            out.append(Shortfall("money", f"报告写“{text[m.start() : v.end()]}” < {threshold * 100:.0f}%",
+                                 m.start(), v.end()))
     for kind, rx in (("words", words), ("signs", signs)):
         for m in rx.finditer(text) if rx else ():
             if not_words and not_words.match(text, m.end()):
@@ -261,8 +266,10 @@ def shortfalls(a: Analysis, words: re.Pattern | None, not_words: re.Pattern | No
     return out
 
 
-_PLANNED = re.compile(r"(?:共|计划|任务|目标|应|下达|年度任务)[^，。；！？\n\d]{0,12}?(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
-_DONE = re.compile(r"(?:完成|完工|建成|竣工|实际|已)[^，。；！？\n\d]{0,8}?(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
+_PLANNED = re.compile(r"(?:共|计划|任务|目标|应|下达|年度任务)[^，。；！？\n\d]{0,12}?"
+                      r"(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
+_DONE = re.compile(r"(?:完成|完工|建成|竣工|实际|已)[^，。；！？\n\d]{0,8}?"
+                   r"(\d+(?:\.\d+)?)\s*([个户人处座条所家项间套台公里亩]+)")
 
 
 def count_shortfall(text: str) -> str | None:

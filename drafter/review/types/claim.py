@@ -164,7 +164,8 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
         support = outcome_figures(a, prev.start if prev else clause.start, window_end, skip=(ms, me))
         money = compiled(p, "money_supports")
         if not support and money and money.search(m.group(0)):
-            support = [f.text for f in a.figures_in(prev.start if prev else clause.start, window_end) if f.kind == "amount"]
+            support = [f.text for f in a.figures_in(prev.start if prev else clause.start, window_end)
+                       if f.kind == "amount"]
         if not support and p.sentence_figures:
             in_sentence = outcome_figures(a, s.start, window_end, skip=(ms, me))
             support = in_sentence if len(in_sentence) >= p.sentence_figures else []

@@ -63,7 +63,8 @@ def _condition(a: Analysis, p: Params) -> str | None:
     if p.condition == "balance_positive":
         budget, spent, stated = b.budget_figure, b.first("spent"), b.first("balance")
         if stated and stated.value > stated.tolerance:
-            extra = f"（{fmt(budget.value)} − {fmt(spent.value)} = {fmt(budget.value - spent.value)}）" if budget and spent else ""
+            extra = (f"（{fmt(budget.value)} − {fmt(spent.value)} = {fmt(budget.value - spent.value)}）"
+                     if budget and spent else "")
             return f"结余 {fmt(stated.value)} 元 > 0{extra}"
         if budget and spent and budget.value - spent.value > budget.tolerance + spent.tolerance:
             return f"{fmt(budget.value)} − {fmt(spent.value)} = {fmt(budget.value - spent.value)} 元未支出"
@@ -71,4 +72,5 @@ def _condition(a: Analysis, p: Params) -> str | None:
     rate = b.execution
     if rate is None or rate >= p.threshold:
         return None
-    return f"执行率 {fmt(b.first('spent').value)} / {fmt(b.budget_figure.value)} = {rate * 100:.2f}% < {p.threshold * 100:.0f}%"
+    return (f"执行率 {fmt(b.first('spent').value)} / {fmt(b.budget_figure.value)} = "
+            f"{rate * 100:.2f}% < {p.threshold * 100:.0f}%")

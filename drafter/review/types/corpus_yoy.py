@@ -37,7 +37,8 @@ def check(rule, ctx: ReviewContext) -> Iterator[Finding]:
     groups: list[list] = []
     for entry in copied:
         li = entry[0]
-        if groups and li == groups[-1][-1][0] + 1 and a.section_at(a.lines[li].start) is a.section_at(a.lines[groups[-1][-1][0]].start):
+        if (groups and li == groups[-1][-1][0] + 1
+                and a.section_at(a.lines[li].start) is a.section_at(a.lines[groups[-1][-1][0]].start)):
             groups[-1].append(entry)
         else:
             groups.append([entry])
@@ -49,7 +50,8 @@ def check(rule, ctx: ReviewContext) -> Iterator[Finding]:
         where = f"{len(group)} 段、" if len(group) > 1 else ""
         yield a.finding(rule, items[0][0].sentence.start, items[-1][0].sentence.end,
                         rule.say(year="、".join(map(str, years))),
-                        evidence=f"{where}{len(items)}/{eligible} 句与本单位 {'、'.join(map(str, years))} 年报告相同（相似度 ≥ {sim:.2f}）：“{items[0][1].text[:40]}”")
+                        evidence=f"{where}{len(items)}/{eligible} 句与本单位 {'、'.join(map(str, years))} 年报告相同"
+                                 f"（相似度 ≥ {sim:.2f}）：“{items[0][1].text[:40]}”")
 
 
 def _line_index(a: Analysis, pos: int) -> int:

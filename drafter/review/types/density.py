@@ -65,7 +65,8 @@ _WORD_BREAK = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
 _QUOTED = re.compile(r"“[^”]{1,20}”|‘[^’]{1,20}’|「[^」]{1,20}」")
 _NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|[\d_]")
 # an item's number: "一是", "其二", "3、"
-_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[（(]?[\d一二三四五六七八九十]{1,2}[)）、.．])")
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]"
+                        r"|[（(]?[\d一二三四五六七八九十]{1,2}[)）、.．])")
 
 
 @dataclass
@@ -104,7 +105,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         hits = list(dict.fromkeys(h for r in group for h in r.hits))
         whole = all(r.whole for r in group)
         clauses = sum(r.clauses for r in group)
-        where = "全句只由套话构成" if whole else ("这个分句只由套话构成" if clauses == 1 else f"这 {clauses} 个分句只由套话构成")
+        where = "全句只由套话构成" if whole else (
+            "这个分句只由套话构成" if clauses == 1 else f"这 {clauses} 个分句只由套话构成")
         yield a.finding(
             rule,
             group[0].start,

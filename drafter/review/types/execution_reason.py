@@ -38,7 +38,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         start,
         end,
         rule.say(rate=f"{rate * 100:.2f}%", threshold=f"{p.threshold * 100:.0f}%"),
-        evidence=f"{fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}% < {p.threshold * 100:.0f}%，报告未说明原因",
+        evidence=f"{fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}% < {p.threshold * 100:.0f}%，"
+                 "报告未说明原因",
     )
 
 

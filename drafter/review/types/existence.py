@@ -82,7 +82,8 @@ def _mentions_future_year(text: str, year: int | None) -> bool:
     return any(int(y) > year for y in _FUTURE_YEAR.findall(text))
 
 
-_NEW_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[一二三四五六七八九十]+[、．.]|[（(]?\d+[)）、．.]|此外|另外|同时)")
+_NEW_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十]|[一二三四五六七八九十]+[、．.]"
+                       r"|[（(]?\d+[)）、．.]|此外|另外|同时)")
 
 
 def _joined_end(a: Analysis, s: Sentence) -> int:
@@ -113,7 +114,8 @@ def _elaborated(a: Analysis, s: Sentence, cues: re.Pattern, follow: int = 2) -> 
     return False
 
 
-_NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]|^(?:[一二三四五六七八九十]+是|\d+[、.]|[（(][一二三四五六七八九十\d]+[)）])")
+_NON_CONTENT = re.compile(r"[^\w\u3400-\u9fff]"
+                          r"|^(?:[一二三四五六七八九十]+是|\d+[、.]|[（(][一二三四五六七八九十\d]+[)）])")
 
 
 def _residue(text: str, tokens: re.Pattern, generic: re.Pattern | None) -> str:

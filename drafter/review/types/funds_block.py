@@ -59,7 +59,8 @@ def rate_fits(stated: float, decimals: int, exact: float) -> bool:
     """A stated percentage is the exact one rounded or cut to its decimals. (Spending above the
     budget written as 100% is not: it hides the overspending; only the score is capped.)"""
     unit = 10 ** -decimals
-    return abs(stated - exact) <= unit / 2 + 1e-9 or (0 <= exact - stated < unit + 1e-9 and stated == math.floor(exact / unit) * unit)
+    return (abs(stated - exact) <= unit / 2 + 1e-9
+            or (0 <= exact - stated < unit + 1e-9 and stated == math.floor(exact / unit) * unit))
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -85,8 +86,10 @@ def _rates(rule, a: Analysis, table: Table, cols: dict) -> Iterator[Finding]:
         if rate_fits(stated[0], stated[1], exact):
             continue
         m = NUMBER.search(rate_cell.text)
-        yield a.finding(rule, rate_cell.start + m.start(), rate_cell.end, rule.say(stated=rate_cell.text.strip(), rate=f"{exact:.2f}%"),
-                        evidence=f"{fmt(spent[0])} / {fmt(budget[0])} = {exact:.2f}%（表中写 {rate_cell.text.strip()}）")
+        yield a.finding(rule, rate_cell.start + m.start(), rate_cell.end,
+                        rule.say(stated=rate_cell.text.strip(), rate=f"{exact:.2f}%"),
+                        evidence=f"{fmt(spent[0])} / {fmt(budget[0])} = {exact:.2f}%"
+                                 f"（表中写 {rate_cell.text.strip()}）")
 
 
 def _department(rule, a: Analysis, table: Table, cols: dict) -> Iterator[Finding]:
@@ -104,7 +107,10 @@ def _department(rule, a: Analysis, table: Table, cols: dict) -> Iterator[Finding
     if abs(expenditure - spent[0]) <= 0.005 or income is None or abs(income - spent[0]) > 0.005:
         return
     budget = cell_value(row_cell(row, cols["budget"]))
-    rate = f"，执行率应为 {fmt(expenditure)} / {fmt(budget[0])} = {expenditure / budget[0] * 100:.2f}%" if budget and budget[0] > 0 else ""
+    rate = (f"，执行率应为 {fmt(expenditure)} / {fmt(budget[0])} = {expenditure / budget[0] * 100:.2f}%"
+            if budget and budget[0] > 0 else "")
     start = table.start + by_type.start(1)
-    yield a.finding(rule, start, start + len(by_type.group(1)), rule.say(spent=fmt(spent[0]), expenditure=fmt(expenditure)),
-                    evidence=f"按收入性质分 {fmt(income)} = 全年执行数 {fmt(spent[0])}；按支出性质分 {fmt(expenditure)}{rate}")
+    yield a.finding(rule, start, start + len(by_type.group(1)),
+                    rule.say(spent=fmt(spent[0]), expenditure=fmt(expenditure)),
+                    evidence=f"按收入性质分 {fmt(income)} = 全年执行数 {fmt(spent[0])}；"
+                             f"按支出性质分 {fmt(expenditure)}{rate}")

@@ -43,5 +43,6 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         if word == expected:
             continue
         lo = p.bands[expected]
-        yield a.finding(rule, m.start("grade"), m.end("grade"), rule.say(grade=grade, expected=expected, score=fmt(value)),
+        yield a.finding(rule, m.start("grade"), m.end("grade"),
+                        rule.say(grade=grade, expected=expected, score=fmt(value)),
                         evidence=f"自评 {fmt(value)} 分，属“{expected}”档（≥ {fmt(lo)} 分），报告写“{grade}”")

@@ -44,7 +44,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             for r in rows:
                 if r.weight is not None and r.score is not None and r.score > r.weight + 1e-9:
                     c = it.cell(r, it.col_score)
-                    yield a.finding(rule, c.start, c.end, rule.say(name=r.name, score=fmt(r.score), weight=fmt(r.weight)),
+                    yield a.finding(rule, c.start, c.end,
+                                    rule.say(name=r.name, score=fmt(r.score), weight=fmt(r.weight)),
                                     evidence=f"得分 {fmt(r.score)} > 分值 {fmt(r.weight)}")
         elif p.check in ("met_deducted", "ratio_score"):
             yield from _proportional(rule, a, it, rows, p)
@@ -61,8 +62,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                     c = it.cell(r, it.col_score)
                     fair = (v / t if direction == "≥" else t / v) * r.weight
                     yield a.finding(rule, c.start, c.end, rule.say(name=r.name, score=fmt(r.score)),
-                                    evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}；按比例得分 {fmt(v if direction == '≥' else t)} / "
-                                    f"{fmt(t if direction == '≥' else v)} × {fmt(r.weight)} = {fair:.2f} 分，表中得 {fmt(r.score)} 分")
+                                    evidence=f"实际 {fmt(v)} 未达目标 {direction}{fmt(t)}；"
+                                             f"按比例得分 {fmt(v if direction == '≥' else t)} / "
+                                             f"{fmt(t if direction == '≥' else v)} × {fmt(r.weight)} = {fair:.2f} 分，"
+                                             f"表中得 {fmt(r.score)} 分")
                 elif p.check == "missing_reason" and it.col_reason is not None and len(r.reason.strip()) < 2:
                     if _lenient(p, r.name) and (v / t if direction == "≥" else t / v) >= p.lenient_ratio - 1e-9:
                         continue
@@ -127,14 +130,16 @@ def _proportional(rule, a: Analysis, it, rows, p: Params) -> Iterator[Finding]:
         if p.check == "met_deducted":
             if ratio >= 1.0 and r.score < r.weight - 1e-9 and len(r.reason.strip()) < 2:
                 yield a.finding(rule, c.start, c.end, rule.say(name=r.name, score=fmt(r.score), weight=fmt(r.weight)),
-                                evidence=f"实际 {fmt(v)} 达到目标 {direction}{fmt(t)}，得 {fmt(r.score)} 分（分值 {fmt(r.weight)}），偏差原因栏为空")
+                                evidence=f"实际 {fmt(v)} 达到目标 {direction}{fmt(t)}，得 {fmt(r.score)} 分"
+                                         f"（分值 {fmt(r.weight)}），偏差原因栏为空")
         elif ratio < 1.0 and r.score < r.weight:
             fair = ratio * r.weight
             decimals = len(c.text.strip().split(".")[1]) if "." in c.text.strip() else 0
             if r.score - fair > rounding_up_allowed(decimals) + 1e-9:
                 num, den = (v, t) if direction == "≥" else (t, v)
                 yield a.finding(rule, c.start, c.end, rule.say(name=r.name, score=fmt(r.score), fair=f"{fair:.2f}"),
-                                evidence=f"{fmt(num)} / {fmt(den)} × {fmt(r.weight)} = {fair:.2f} 分，表中得 {fmt(r.score)} 分")
+                                evidence=f"{fmt(num)} / {fmt(den)} × {fmt(r.weight)} = {fair:.2f} 分，"
+                                         f"表中得 {fmt(r.score)} 分")
 
 
 def execution_row(a: Analysis, rows) -> object | None:
@@ -208,7 +213,8 @@ def _rate_of_row(a: Analysis, table, row) -> tuple[float, str] | None:
         return spent[0] / budget[0], f"{fmt(spent[0])} / {fmt(budget[0])}"
     if row is table.rows[0] and budget is not None and spent is not None and budget[0] == 0 == spent[0]:
         # a total row left 0: its parts say what was executed
-        sums = [sum(v[0] for v in (cell_value(row_cell(r, cols[c])) for r in table.rows[1:]) if v) for c in ("budget", "spent")]
+        sums = [sum(v[0] for v in (cell_value(row_cell(r, cols[c])) for r in table.rows[1:]) if v)
+                for c in ("budget", "spent")]
         if sums[0] > 0:
             return sums[1] / sums[0], f"其中各行合计 {fmt(sums[1])} / {fmt(sums[0])}"
         return None

@@ -105,10 +105,12 @@ def _listed_parts(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                      and not OPERATOR_BEFORE.search(a.text[max(0, f.start - 3) : f.start])
                      and not OPERATOR_AFTER.match(a.text, f.end)
                      and not _PER.search(a.text[max(0, f.start - 4) : f.start])]
-            if len(parts) < 2 or any(not _LIST_SEPARATOR.search(a.text[x.end : y.start]) for x, y in zip(parts, parts[1:])):
+            if len(parts) < 2 or any(not _LIST_SEPARATOR.search(a.text[x.end : y.start])
+                                     for x, y in zip(parts, parts[1:])):
                 continue
             s = sum(f.base for f in parts)
-            if total.base <= 0 or any(f.base > total.base for f in parts) or abs(s - total.base) > p.max_spread * total.base:
+            if (total.base <= 0 or any(f.base > total.base for f in parts)
+                    or abs(s - total.base) > p.max_spread * total.base):
                 continue
             if close(s, total.base, total.tolerance + sum(f.tolerance for f in parts)):
                 continue
@@ -159,7 +161,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         total = before[-1]
         gap = text[total.end : m.start()]
         inner = gap.rstrip("。 ")
-        if len(gap) > 40 or "\n" in gap or ("。" in inner and not (opens and inner.count("。") == 1 and inner.startswith("。"))):
+        if (len(gap) > 40 or "\n" in gap
+                or ("。" in inner and not (opens and inner.count("。") == 1 and inner.startswith("。")))):
             continue
         end_m = _SENTENCE_END.search(text, m.end())
         pe = end_m.start() if end_m else len(text)
@@ -181,7 +184,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         pe = stop.start() if stop else pe
         nxt = None if enumerated else markers.search(text, m.end(), pe)
         pe = nxt.start() if nxt else pe
-        role_stop = next((x for x in stops.finditer(text, m.end() + 2, pe) if not _inside_brackets(text, x.start(), m.end())), None)
+        role_stop = next((x for x in stops.finditer(text, m.end() + 2, pe)
+                          if not _inside_brackets(text, x.start(), m.end())), None)
         if role_stop and re.match(r"合计|共计|总计", role_stop.group(0)):
             continue  # "其中 A、B、C，合计 D": the listed shape, checked against its own total
         if role_stop and not re.search(r"支付|支出|执行", text[ss : m.start()]):
@@ -191,7 +195,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         # the factors and unit prices of a working are not parts (14 × 6 万元/座 = 84 万元: 84 is)
         amounts = [f for f in a.figures_in(m.end(), pe)
                    if f.kind == "amount" and not f.approx and not _inside_brackets(text, f.start, m.end())
-                   and not OPERATOR_BEFORE.search(text[max(0, f.start - 3) : f.start]) and not OPERATOR_AFTER.match(text, f.end)
+                   and not OPERATOR_BEFORE.search(text[max(0, f.start - 3) : f.start])
+                   and not OPERATOR_AFTER.match(text, f.end)
                    and not _PER.search(text[max(0, f.start - 4) : f.start])]
         parts: list[Figure] = []
         if enumerated:
@@ -230,7 +235,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         if abs(diff) <= tol + 1e-6:
             continue
         tail = text[parts[-1].end : parts[-1].end + 6]
-        partial = re.match(r"\s*(?:等|…)", tail) or re.search(r"等(?:项目|方面|支出|费用)?[，。]?$", text[m.end() : pe].strip())
+        partial = (re.match(r"\s*(?:等|…)", tail)
+                   or re.search(r"等(?:项目|方面|支出|费用)?[，。]?$", text[m.end() : pe].strip()))
         level = None
         if diff < 0:
             # parts short of the total: wrong only when the list is the whole breakdown; a bare
@@ -247,7 +253,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         terms = " + ".join(fmt(f.yuan / AMOUNT_SCALE[unit]) for f in parts)
         got = fmt(s / AMOUNT_SCALE[unit]) + " " + unit
         yield a.finding(rule, total.start, parts[-1].end, rule.say(total=total.text, sum=got), level=level,
-                        evidence=f"{terms} = {got}，与总数 {total.text} 不符" + ("（分项多于总数）" if diff > 0 else ""))
+                        evidence=f"{terms} = {got}，与总数 {total.text} 不符"
+                                 + ("（分项多于总数）" if diff > 0 else ""))
 
 
 _UNREAD_AMOUNT = re.compile(r"\d(?:万|亿)(?![元人户次亩株粒套间册件个份名头只张吨公平米页卷字])")

@@ -56,7 +56,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             start,
             m.end("total"),
             rule.say(total=total.text, expected=fmt(expected) + " 元"),
-            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {fmt(expected)} 元（报告写 {total.text}）"
+            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {fmt(expected)} 元"
+            f"（报告写 {total.text}）"
             + ("，疑为 元/万元 写错" if slip else ""),
         )
 
@@ -77,6 +78,7 @@ def _basis(rule, a: Analysis, rx) -> Iterator[Finding]:
         if any(close(f.value * p_yuan, t.yuan, t.tolerance + 0.5 * p_yuan) for f in counts):
             continue
         needed = t.yuan / p_yuan
-        yield a.finding(rule, m.start("total"), m.end("total"), rule.say(total=t.text, expected=f"{fmt(needed)} {unit}"),
+        yield a.finding(rule, m.start("total"), m.end("total"),
+                        rule.say(total=t.text, expected=f"{fmt(needed)} {unit}"),
                         evidence=f"{t.text} ÷ {price[0].text} = {fmt(needed)} {unit}；报告中的数量 "
                         + "、".join(f.text for f in counts[:6]) + " 乘以标准都不是这个金额")

@@ -31,7 +31,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     missing = list(_missing(a, template.sections, a.sections, None, [], set()))
     if cut_off(a.report.text):
         # an excerpt cut mid-sentence: the top-level sections after the last one present were cut
-        present = [i for i, ts in enumerate(template.sections) if not any(n.split(" / ")[0] == ts.title for _, n in missing)]
+        present = [i for i, ts in enumerate(template.sections)
+                   if not any(n.split(" / ")[0] == ts.title for _, n in missing)]
         last = max(present, default=-1)
         missing = [(anchor, n) for anchor, n in missing
                    if next(i for i, ts in enumerate(template.sections) if ts.title == n.split(" / ")[0]) < last]

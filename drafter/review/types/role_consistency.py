@@ -18,7 +18,8 @@ STAGE = "text"
 class Params(BaseParams):
     roles: list[str] = ["initial", "adjusted", "spent", "balance", "rate", "self_score"]
     # a clause naming a purpose is about a part of the spending, not the total
-    not_a_total: list[str] = ["用于", "费", "购", "采购", "维护", "宣传", "培训", "印制", "租赁", "工资", "补助", "包括", "主要", "建设"]
+    not_a_total: list[str] = ["用于", "费", "购", "采购", "维护", "宣传", "培训", "印制", "租赁", "工资", "补助",
+                              "包括", "主要", "建设"]
     # words that may stand right before the cue word of a total (全年支出, 本项目支出); any other
     # noun there names a part (日常养护支出, 水毁修复支出)
     total_words: list[str] = [
@@ -39,7 +40,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         # a table 总分 that equals the sum of its rows is the right one: the other is flagged
         checked = next((f for f in items if f.checked), None)
         first = checked or items[0]
-        differing = [o for o in items if o is not first and not close(first.value, o.value, first.tolerance + o.tolerance)]
+        differing = [o for o in items
+                     if o is not first and not close(first.value, o.value, first.tolerance + o.tolerance)]
         for other in differing:
             if _sums_to(a, first, other, differing) or _other_scope(a, first, other):
                 continue
@@ -51,7 +53,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                 other.end,
                 rule.say(name=ROLE_NAMES[role], first=fmt(first.value) + unit, other=fmt(other.value) + unit),
                 evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
-                + ("（表格总分，等于各项得分之和）" if first.checked else "") + f"，此处（{where}）写 {fmt(other.value)}{unit}",
+                + ("（表格总分，等于各项得分之和）" if first.checked else "")
+                + f"，此处（{where}）写 {fmt(other.value)}{unit}",
             )
 
 

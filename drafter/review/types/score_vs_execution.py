@@ -37,8 +37,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         score.start,
         score.end,
         rule.say(score=fmt(score.value), ceiling=fmt(ceiling), rate=f"{rate * 100:.2f}%"),
-        evidence=f"执行率 {fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}%；预算执行率 {fmt(p.exec_weight)} 分 × "
-        f"{rate * 100:.2f}% = {exec_points:.2f} 分；总分最多 100 − {fmt(p.exec_weight)} + {exec_points:.2f} = "
-        f"{ceiling:.2f} 分 < 自评 {fmt(score.value)} 分",
+        evidence=f"执行率 {fmt(spent.value)} / {fmt(budget.value)} = {rate * 100:.2f}%；"
+        f"预算执行率 {fmt(p.exec_weight)} 分 × {rate * 100:.2f}% = {exec_points:.2f} 分；"
+        f"总分最多 100 − {fmt(p.exec_weight)} + {exec_points:.2f} = {ceiling:.2f} 分 < 自评 {fmt(score.value)} 分",
         level=level,
     )

@@ -59,7 +59,8 @@ _LABEL_START = "|｜\n。；"
 _LABEL_STOP = "：|｜\n。；，、（）()"
 _UNIT_END = re.compile(r"[。！？；]+")
 # an item's number is not a figure: "2、进一步加快推进项目进度"
-_NUMBERING = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）、.．]|[一二三四五六七八九十]+是|其[一二三四五六七八九十])\s*")
+_NUMBERING = re.compile(r"^\s*(?:[（(]?[\d一二三四五六七八九十]{1,2}[)）、.．]|[一二三四五六七八九十]+是"
+                        r"|其[一二三四五六七八九十])\s*")
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -140,7 +141,8 @@ def _labels(text: str, p: Params) -> list[tuple[int, int]]:
             end = pos + len(kw)
             while end < len(text) and text[end] not in _LABEL_STOP and end - start <= p.max_label:
                 end += 1
-            if (start == 0 or text[start - 1] in _LABEL_START) and end < len(text) and text[end] in "：|｜" and end - start <= p.max_label + 2:
+            if ((start == 0 or text[start - 1] in _LABEL_START) and end < len(text) and text[end] in "：|｜"
+                    and end - start <= p.max_label + 2):
                 out.add((start, end))
             pos = text.find(kw, pos + 1)
     return sorted(out)
@@ -152,14 +154,17 @@ def _judge(rule, a: Analysis, p: Params, part: _Part) -> Iterator[Finding]:
         rx = compiled(p, "empty")
         body = "".join(u.text for u in units)
         if not units:
-            yield a.finding(rule, part.heading_start, part.heading_end, rule.say(title=part.title), evidence="本节没有正文")
+            yield a.finding(rule, part.heading_start, part.heading_end, rule.say(title=part.title),
+                            evidence="本节没有正文")
         elif rx.fullmatch(body.strip("。；; ")):
-            yield a.finding(rule, units[0].start, units[-1].end, rule.say(title=part.title), evidence=f"本节只写了“{body}”")
+            yield a.finding(rule, units[0].start, units[-1].end, rule.say(title=part.title),
+                            evidence=f"本节只写了“{body}”")
         return
     if p.mode == "missing":
         required = compiled(p, "required")
         body = "".join(u.text for u in units)
-        if len(body) >= p.min_chars and not any(required.search(u.text) or has_figure(a, u.start, u.end) for u in units):
+        if len(body) >= p.min_chars and not any(required.search(u.text) or has_figure(a, u.start, u.end)
+                                                for u in units):
             yield a.finding(rule, units[0].start, units[-1].end, rule.say(title=part.title),
                             evidence=f"本节只写了“{body[:60]}”，没有得分、等级或完成情况")
         return
@@ -178,4 +183,5 @@ def _judge(rule, a: Analysis, p: Params, part: _Part) -> Iterator[Finding]:
         return
     words = "、".join(dict.fromkeys(h for _, hits in flagged for h in hits))
     yield a.finding(rule, flagged[0][0].start, flagged[-1][0].end, rule.say(title=part.title),
-                    evidence=f"{len(flagged)}/{len(units)} 句只有口号式表述（{words}），全节没有具体措施、责任、时限或指标")
+                    evidence=f"{len(flagged)}/{len(units)} 句只有口号式表述（{words}），"
+                             "全节没有具体措施、责任、时限或指标")

@@ -49,7 +49,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         na = compiled(p, "not_applicable")
         if na and na.fullmatch(a.text[start:end].strip(" \n。；：，")):
             continue
-        has_figures = any(f.kind in p.kinds for f in a.figures_in(start, end)) or (p.measures and has_measure(a, start, end))
+        has_figures = (any(f.kind in p.kinds for f in a.figures_in(start, end))
+                       or (p.measures and has_measure(a, start, end)))
         if unfinished:
             elsewhere = [m for m in said if not start <= m.start() < end]
             if has_figures and elsewhere:

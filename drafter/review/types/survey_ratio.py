@@ -43,7 +43,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             continue
         # a paragraph may report two surveys ("学员……；用人单位……"): counts are read per
         # sentence, and from the whole paragraph when the sentence lacks one
-        cuts = [line.start] + [line.start + m.end() for m in re.finditer(r"[。；;！？!?]", a.text[line.start : line.end])] + [line.end]
+        cuts = [line.start] + [line.start + m.end()
+                               for m in re.finditer(r"[。；;！？!?]", a.text[line.start : line.end])] + [line.end]
         whole = _survey_counts(a, line.start, line.end, cue, measure)
         for lo, hi in zip(cuts, cuts[1:]):
             yield from _survey_findings(rule, a, lo, hi, whole, cue, rate_cue, measure)
@@ -81,8 +82,10 @@ def _survey_findings(rule, a: Analysis, lo: int, hi: int, whole: dict, cue: dict
             sat = counts["satisfied"]
             if not sat:
                 continue
-            numerators = [(x.value, "满意") for x in sat] + ([(sum(x.value for x in sat), "满意合计")] if len(sat) > 1 else [])
-            bases = [(b[0].value, label) for b, label in ((counts["returned"], "回收"), (counts["issued"], "发放")) if len(b) == 1]
+            numerators = [(x.value, "满意") for x in sat] + (
+                [(sum(x.value for x in sat), "满意合计")] if len(sat) > 1 else [])
+            bases = [(b[0].value, label) for b, label in ((counts["returned"], "回收"), (counts["issued"], "发放"))
+                     if len(b) == 1]
             readings = [(n, d, nl, dl) for n, nl in numerators for d, dl in bases]
             name = "满意度"
         readings = [r for r in readings if r[1] > 0 and r[0] <= r[1]]
@@ -95,5 +98,6 @@ def _survey_findings(rule, a: Analysis, lo: int, hi: int, whole: dict, cue: dict
         expected = n / d * 100
         yield a.finding(rule, f.start, f.end,
                         rule.say(name=name, stated=f.text, expected=f"{expected:.{max(f.decimals, 1)}f}%"),
-                        evidence="；".join(f"{rl} {fmt(rn)} ÷ {rd_l} {fmt(rd)} = {rn / rd * 100:.{max(f.decimals, 1)}f}%"
-                                         for rn, rd, rl, rd_l in readings) + f"，报告写 {f.text}")
+                        evidence="；".join(f"{rl} {fmt(rn)} ÷ {rd_l} {fmt(rd)} = "
+                                          f"{rn / rd * 100:.{max(f.decimals, 1)}f}%"
+                                          for rn, rd, rl, rd_l in readings) + f"，报告写 {f.text}")

@@ -46,7 +46,8 @@ def _qualitative(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 continue
             # merged 一级/二级 cells are written once: carry them down
             level1 = r.cells[0].text.strip() or level1
-            level2 = (r.cells[1].text.strip() if len(r.cells) > 1 else "") or (level2 if not r.cells[0].text.strip() else "")
+            level2 = ((r.cells[1].text.strip() if len(r.cells) > 1 else "")
+                      or (level2 if not r.cells[0].text.strip() else ""))
             actual = r.actual.strip()
             if not levels.search(level2 or level1) or not actual or re.search(r"\d", actual) or len(actual) > 12:
                 continue

@@ -23,7 +23,8 @@ class Params(BaseParams):
     min_parts: int = 2
 
 
-_CELL_NUMBER = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?:万元|元|人次|人|户|个|所|台|套|件|次)?\s*$")
+_CELL_NUMBER = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*"
+                          r"(?:万元|元|人次|人|户|个|所|台|套|件|次)?\s*$")
 _CELL_ZERO = re.compile(r"^\s*[-—–/／]\s*$")
 
 
@@ -44,7 +45,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     total_rx, sub_rx, skip_rx = (rx_cached((x,)) for x in (p.total_rows, p.sub_rows, p.not_summed))
     for table in a.tables:
-        labels = [next((c.text for c in row[:2] if c.text.strip() and not _cell_number(c.text)), "") for row in table.rows]
+        labels = [next((c.text for c in row[:2] if c.text.strip() and not _cell_number(c.text)), "")
+                  for row in table.rows]
         totals = [i for i, label in enumerate(labels) if total_rx.search(label)]
         if len(totals) != 1:
             continue
@@ -80,4 +82,5 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             end = cell.start + (m.end() if m else len(cell.text))
             terms = " + ".join(fmt(v[0]) for v in values)
             yield a.finding(rule, start, end, rule.say(column=head.text.strip(), total=fmt(total[0]), sum=fmt(got)),
-                            evidence=f"“{head.text.strip()}”列：{terms} = {fmt(got)}，{labels[t].strip() or '合计'}行写 {fmt(total[0])}")
+                            evidence=f"“{head.text.strip()}”列：{terms} = {fmt(got)}，"
+                                     f"{labels[t].strip() or '合计'}行写 {fmt(total[0])}")

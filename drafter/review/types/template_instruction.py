@@ -76,7 +76,8 @@ def _merged(text: str, spans: list[tuple[int, int, str]], p: Params) -> Iterator
     for start, end, ev in spans:
         if cur:
             gap = text[cur[1] : start] if start > cur[1] else ""
-            if start <= cur[1] or (len(gap) <= p.merge_gap and len(_WORD.findall(gap)) <= p.merge_gap_words and "。" not in gap):
+            if start <= cur[1] or (len(gap) <= p.merge_gap and len(_WORD.findall(gap)) <= p.merge_gap_words
+                                   and "。" not in gap):
                 cur[1] = max(cur[1], end)
                 cur[3] += 1
                 continue
