@@ -27,7 +27,8 @@ class FakeOpenAI:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
-                    server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization", "")})
+                    server.requests.append({"path": self.path, "body": body,
+                                            "auth": self.headers.get("Authorization", "")})
                     step = server.script.popleft() if server.script else None
                 if step is None and server.default is not None:
                     step = ("reply", server.default(body))

@@ -19,7 +19,8 @@ from tests.conftest import SEEDS
 
 _SCRIPT = Path(sys.executable).with_name("drafter")
 DRAFTER = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "drafter.cli"]
-FINDING_KEYS = {"rule", "category", "level", "message", "quote", "start", "end", "line", "col", "evidence", "suggestion"}
+FINDING_KEYS = {"rule", "category", "level", "message", "quote", "start", "end", "line", "col", "evidence",
+                "suggestion"}
 
 CLEAN = """# 财政支出项目绩效自评报告
 
@@ -307,7 +308,8 @@ def test_max_mb_raises_the_limit(tmp_path):
         f.write(SEEDS["gl"].read_bytes())
         f.write(b"\n" + b" " * (3 * 1024 * 1024) + b"\n")
     too_big = run(tmp_path, "--max-mb", "2", "big.md")
-    assert too_big.returncode == 2 and "too large (3.0 MB; the limit is 2 MB" in too_big.stderr and "--max-mb" in too_big.stderr
+    assert (too_big.returncode == 2 and "too large (3.0 MB; the limit is 2 MB" in too_big.stderr
+            and "--max-mb" in too_big.stderr)
     assert run(tmp_path, "--format", "line", "--max-mb", "5", "big.md").returncode == 1
 
 

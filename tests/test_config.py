@@ -27,7 +27,8 @@ def test_flag_beats_environment_beats_file(clean_env, tmp_path):
     assert load_config().embedding == "hash:256"
 
 
-@pytest.mark.parametrize("content,problem", [("index: [unclosed\n", "not valid YAML"), ("- a\n", "must be a YAML mapping"), ("colour: red\n", "colour")])
+@pytest.mark.parametrize("content,problem", [("index: [unclosed\n", "not valid YAML"),
+                                             ("- a\n", "must be a YAML mapping"), ("colour: red\n", "colour")])
 def test_a_bad_config_file_names_itself(clean_env, tmp_path, content, problem):
     (tmp_path / "drafter.yml").write_text(content, encoding="utf-8")
     with pytest.raises(DrafterError, match=problem) as exc:

@@ -28,14 +28,15 @@ def D(x) -> Decimal:
     return Decimal(str(x))
 
 
-@pytest.mark.parametrize("num, den, expected", [(22516, 27000, "83.39"), (57790, 99000, "58.37"), (318472, 320000, "99.52"),
-                                                (1, 8, "12.50"), (1, 3, "33.33"), (2, 3, "66.67"), (99000, 99000, "100.00")])
+@pytest.mark.parametrize("num, den, expected", [(22516, 27000, "83.39"), (57790, 99000, "58.37"),
+                                                (318472, 320000, "99.52"), (1, 8, "12.50"), (1, 3, "33.33"),
+                                                (2, 3, "66.67"), (99000, 99000, "100.00")])
 def test_percent_is_exact_half_up(num, den, expected):
     assert str(pct2(Decimal(num), Decimal(den))) == expected
 
 
-@pytest.mark.parametrize("score, grade", [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"),
-                                          (0, "差"), (None, None)])
+@pytest.mark.parametrize("score, grade", [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"),
+                                          (59.99, "差"), (0, "差"), (None, None)])
 def test_grade_bands(score, grade):
     assert grade_of(score) == grade
 
@@ -70,8 +71,8 @@ def test_zwxt_messages():
     assert d.adjustment == -11000 and d.adjustment_word == "调减"
     assert d.execution_formula == "57790 / 99000 = 58.37%；10 分 × 58.37% = 5.84 分"
     assert d.self_score_message == (
-        "自评 100 分，比按执行率计算的最高分 95.84 分高 4.16 分：执行率 57790 / 99000 = 58.37%，预算执行率 10 分 × 58.37% = "
-        "5.84 分，总分最多 100 − 10 + 5.84 = 95.84 分。"
+        "自评 100 分，比按执行率计算的最高分 95.84 分高 4.16 分：执行率 57790 / 99000 = 58.37%，"
+        "预算执行率 10 分 × 58.37% = 5.84 分，总分最多 100 − 10 + 5.84 = 95.84 分。"
     )
     assert d.warnings == [
         "预算执行率 58.37% 低于 90%，须说明原因（budget.underspend_reason）。",
@@ -118,14 +119,16 @@ def test_overspend_with_reason():
 
 # --- indicators ------------------------------------------------------------------------------------
 ROWS = [
-    {"level1": "产出指标", "level2": "数量指标", "name": "数据目录挂接数", "target": ">=800", "actual": 861, "unit": "个", "weight": 20},
-    {"level1": "产出指标", "level2": "数量指标", "name": "视频点位汇聚数", "target": "≥3000个", "actual": 2269, "weight": 15,
-     "reason": "部分镇街点位未完成对接"},
-    {"level1": "产出指标", "level2": "时效指标", "name": "故障响应时间", "target": "≤2小时", "actual": "3小时", "weight": 15,
-     "reason": "个别故障需厂家远程处理"},
-    {"level1": "效益指标", "level2": "社会效益指标", "name": "政务系统稳定运行", "target": "稳定运行", "actual": "全年无重大安全事件",
-     "weight": 30, "score": 27, "qualitative": True},
-    {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "使用单位满意度", "target": ">=95%", "actual": "90%", "weight": 10},
+    {"level1": "产出指标", "level2": "数量指标", "name": "数据目录挂接数", "target": ">=800", "actual": 861,
+     "unit": "个", "weight": 20},
+    {"level1": "产出指标", "level2": "数量指标", "name": "视频点位汇聚数", "target": "≥3000个", "actual": 2269,
+     "weight": 15, "reason": "部分镇街点位未完成对接"},
+    {"level1": "产出指标", "level2": "时效指标", "name": "故障响应时间", "target": "≤2小时", "actual": "3小时",
+     "weight": 15, "reason": "个别故障需厂家远程处理"},
+    {"level1": "效益指标", "level2": "社会效益指标", "name": "政务系统稳定运行", "target": "稳定运行",
+     "actual": "全年无重大安全事件", "weight": 30, "score": 27, "qualitative": True},
+    {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "使用单位满意度", "target": ">=95%",
+     "actual": "90%", "weight": 10},
 ]
 
 
@@ -193,7 +196,9 @@ def test_qualitative_without_score_leaves_total_unknown():
     d = derive(facts({"initial": 99000, "spent": 99000}, rows, self_score=100))
     assert d.indicator_scores[1].score is None and d.indicator_scores[1].counted is None
     assert d.total is None and d.grade is None
-    assert d.total_note == "无法逐项计算总分：“服务水平”为定性指标，按 80–100%、60–80%、0–60% 档次评分，不能按公式计算，且未给出得分"
+    assert d.total_note == (
+        "无法逐项计算总分：“服务水平”为定性指标，按 80–100%、60–80%、0–60% 档次评分，不能按公式计算，且未给出得分"
+    )
     assert d.self_score_basis == "ceiling" and d.self_score_gap == 0
 
 
@@ -212,8 +217,8 @@ def test_missing_actual_and_zero_targets():
 
 
 def test_stated_score_above_formula_is_warned():
-    rows = [{"level1": "产出指标", "name": "视频点位汇聚数", "target": ">=3000", "actual": 2269, "weight": 90, "score": 90,
-             "reason": "部分点位未对接"}]
+    rows = [{"level1": "产出指标", "name": "视频点位汇聚数", "target": ">=3000", "actual": 2269, "weight": 90,
+             "score": 90, "reason": "部分点位未对接"}]
     d = derive(facts({"initial": 100, "spent": 100}, rows))
     assert "“视频点位汇聚数”得分 90 分高于按公式计算的 68.07 分（2269 / 3000 × 90 = 68.07）。" in d.warnings
 
@@ -231,7 +236,8 @@ def test_figures_of_a_budget_only_facts():
         ("execution.rate", "预算执行率", "percent", 83.39, "%", "83.39%", 22516 / 27000 * 100),
         ("execution.threshold", "预算执行率要求", "percent", 90.0, "%", "90%", None),
         ("execution.weight", "预算执行率分值", "score", 10.0, "分", "10 分", None),
-        ("execution.score", "预算执行率得分", "score", 8.34, "分", "8.34 分", float(Decimal(22516) / Decimal(27000) * 10)),
+        ("execution.score", "预算执行率得分", "score", 8.34, "分", "8.34 分",
+         float(Decimal(22516) / Decimal(27000) * 10)),
         ("execution.deduction", "预算执行率扣分", "score", 1.66, "分", "1.66 分", None),
         ("ceiling", "按执行率可得最高分", "score", 98.34, "分", "98.34 分", None),
         ("full_marks", "满分", "score", 100.0, "分", "100 分", None),
@@ -243,8 +249,10 @@ def test_figures_of_a_budget_only_facts():
 
 def test_figures_include_indicators_sources_and_the_facts_text():
     d = derive(facts(
-        {"unit": "万元", "initial": 11, "adjusted": 9.9, "spent": 5.779, "sources": [{"name": "当年财政拨款", "initial": 11, "spent": 5.779}]},
-        ROWS[:1] + [{"level1": "满意度指标", "name": "使用单位满意度", "target": ">=95%", "actual": "96%", "weight": 10}],
+        {"unit": "万元", "initial": 11, "adjusted": 9.9, "spent": 5.779,
+         "sources": [{"name": "当年财政拨款", "initial": 11, "spent": 5.779}]},
+        ROWS[:1] + [{"level1": "满意度指标", "name": "使用单位满意度", "target": ">=95%", "actual": "96%",
+                     "weight": 10}],
         achievements=["累计挂接数据目录 861 个，支付运维费 2.76 万元，网办率达 81.48%。"],
     ))
     got = {(f.key, f.label, f.kind, f.value, f.unit, f.text) for f in d.figures()}

@@ -178,11 +178,14 @@ def test_unplaceable_findings_go_on_the_nearest_paragraph(tmp_path):
     heading = text.index("## 一")
     findings = [
         # in the metadata header, which the document does not show
-        Finding(rule="meta-rule", category="structure", level="warning", message="元数据", quote="unit", start=4, end=8, line=2, col=1),
+        Finding(rule="meta-rule", category="structure", level="warning", message="元数据", quote="unit", start=4,
+                end=8, line=2, col=1),
         # only the heading's "## " marker
-        Finding(rule="marker-rule", category="structure", level="info", message="标记", quote="## ", start=heading, end=heading + 3, line=6, col=1),
+        Finding(rule="marker-rule", category="structure", level="info", message="标记", quote="## ", start=heading,
+                end=heading + 3, line=6, col=1),
         # no text at all, at the very end
-        Finding(rule="empty-rule", category="structure", level="warning", message="缺少章节", quote="", start=len(text), end=len(text), line=9, col=1),
+        Finding(rule="empty-rule", category="structure", level="warning", message="缺少章节", quote="",
+                start=len(text), end=len(text), line=9, col=1),
     ]
     out = tmp_path / "out.docx"
     placements = write_commented_docx(report, findings, out)
@@ -192,7 +195,8 @@ def test_unplaceable_findings_go_on_the_nearest_paragraph(tmp_path):
     comments = sorted(reopened.comments, key=lambda c: c.comment_id)
     assert [c.author for c in comments] == [AUTHOR] * 3
     assert all("批注放在最近的段落" in c.text for c in comments)
-    assert [r for r in ("meta-rule", "marker-rule", "empty-rule") if any(r in c.text for c in comments)] == ["meta-rule", "marker-rule", "empty-rule"]
+    assert [r for r in ("meta-rule", "marker-rule", "empty-rule") if any(r in c.text for c in comments)] == [
+        "meta-rule", "marker-rule", "empty-rule"]
     assert ranges(reopened) == {p.comment_id: p.anchored for p in placements}
 
 
@@ -200,7 +204,8 @@ def test_numbering_label_only_finding_goes_on_its_heading(tmp_path):
     src = docgen.docx_with_numbered_headings(tmp_path / "n.docx")
     report = load(src)
     start = report.text.index("一、")
-    f = Finding(rule="label", category="structure", level="info", message="m", quote="一、", start=start, end=start + 2, line=1, col=1)
+    f = Finding(rule="label", category="structure", level="info", message="m", quote="一、", start=start,
+                end=start + 2, line=1, col=1)
     document, placements = commented_document(report, [f])
     assert not placements[0].exact and placements[0].anchored == "基本情况"
 
@@ -259,11 +264,16 @@ def test_cli_review_format_docx(tmp_path):
     "args, message",
     [
         (["review", "a.md", "--format", "docx"], "drafter: --format docx writes a Word file: give -o OUT.docx"),
-        (["review", "a.md", "--format", "docx", "-o", "out.md"], "drafter: out.md: the output of --format docx must end in .docx"),
-        (["review", "a.md", "b.md", "--format", "docx", "-o", "out.docx"], "drafter: --format docx writes one commented copy of one report (got 2 files)"),
-        (["review", "a.md", "-o", "out.docx"], "drafter: -o/--output is for --format docx (the other formats print to stdout)"),
-        (["review", "broken.docx", "--format", "docx", "-o", "out.docx"], "drafter: broken.docx: not a valid .docx file (the zip package has no Word document in it)"),
-        (["review", "a.md", "--format", "docx", "-o", "no-such-dir/out.docx"], "drafter: no-such-dir/out.docx: cannot write the file (No such file or directory)"),
+        (["review", "a.md", "--format", "docx", "-o", "out.md"],
+         "drafter: out.md: the output of --format docx must end in .docx"),
+        (["review", "a.md", "b.md", "--format", "docx", "-o", "out.docx"],
+         "drafter: --format docx writes one commented copy of one report (got 2 files)"),
+        (["review", "a.md", "-o", "out.docx"],
+         "drafter: -o/--output is for --format docx (the other formats print to stdout)"),
+        (["review", "broken.docx", "--format", "docx", "-o", "out.docx"],
+         "drafter: broken.docx: not a valid .docx file (the zip package has no Word document in it)"),
+        (["review", "a.md", "--format", "docx", "-o", "no-such-dir/out.docx"],
+         "drafter: no-such-dir/out.docx: cannot write the file (No such file or directory)"),
     ],
 )
 def test_cli_format_docx_errors(tmp_path, args, message):
@@ -283,5 +293,7 @@ def test_cli_refuses_to_overwrite_the_report_itself(tmp_path):
     before = src.read_bytes()
     proc = run(["review", "r.docx", "--format", "docx", "-o", "r.docx"], tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "drafter: r.docx: this is the report itself; the original is never modified, choose another output file"
+    assert proc.stderr.strip() == (
+        "drafter: r.docx: this is the report itself; the original is never modified, choose another output file"
+    )
     assert src.read_bytes() == before

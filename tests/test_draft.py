@@ -32,7 +32,8 @@ def test_offline_draft_has_every_figure_no_other_and_every_section(path, tmp_pat
     text = result.markdown
     flat = text.replace(" ", "")
     n = numbers_of(facts, d)
-    for figure in (money(n.initial, n.unit), money(n.adjusted, n.unit), money(n.spent, n.unit), money(n.balance, n.unit), n.rate):
+    for figure in (money(n.initial, n.unit), money(n.adjusted, n.unit), money(n.spent, n.unit),
+                   money(n.balance, n.unit), n.rate):
         assert figure.replace(" ", "") in flat
     # every figure of the user's notes is there, written as given
     for note in [*facts.achievements, *facts.problems, *facts.improvements]:
@@ -62,7 +63,8 @@ def test_baseline_copy_of_last_years_report_carries_stale_figures_our_draft_none
 
     facts = load_facts(ROOT / "examples" / "facts-zwxt.yaml")
     data = facts.model_dump(mode="json")
-    data.update(year=2024, budget={**data["budget"], "initial": 120000, "adjusted": None, "spent": 118800, "adjustment_reason": None})
+    data.update(year=2024, budget={**data["budget"], "initial": 120000, "adjusted": None, "spent": 118800,
+                                   "adjustment_reason": None})
     facts = type(facts).model_validate(data)
     allowed = allowed_of(derive(facts))
     idx = CorpusIndex(Config(index=str(tmp_path / "ix")))
@@ -74,7 +76,8 @@ def test_baseline_copy_of_last_years_report_carries_stale_figures_our_draft_none
     assert {"110000元", "57790 元", "41210 元"} <= set(stale)
     ours = draft(facts, runs_dir=tmp_path).markdown
     assert unknown_figures(ours, allowed) == []
-    assert "年初预算为 120000 元，全年未作调整" in ours and "2024 年本项目支出 118800 元，结余 1200 元，预算执行率为 99.00%" in ours
+    assert ("年初预算为 120000 元，全年未作调整" in ours
+            and "2024 年本项目支出 118800 元，结余 1200 元，预算执行率为 99.00%" in ours)
 
 
 # --- the figure guard with a scripted model ------------------------------------------------
@@ -159,7 +162,8 @@ def _draft_cli(tmp_path, server, *args, timeout_s="20"):
     env = {**os.environ, "OPENAI_API_KEY": "sk-default-must-not-leak", "DRAFTER_TIMEOUT": timeout_s, "COLUMNS": "200"}
     return subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai",
                            "--model", "scripted", "--base-url", server.url, "--runs", str(tmp_path / "runs"),
-                           "--cache", str(tmp_path / "cache"), *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+                           "--cache", str(tmp_path / "cache"), *args], cwd=tmp_path, capture_output=True, text=True,
+                          env=env, timeout=300)
 
 
 def test_openai_backend_drafts_through_the_wire(tmp_path, server):
@@ -192,7 +196,8 @@ def test_a_timeout_is_a_clear_error_and_no_output_file(tmp_path, server):
 
 def test_bad_facts_exit_2_naming_the_field(tmp_path):
     bad = tmp_path / "facts.yaml"
-    bad.write_text((ROOT / "examples" / "facts-jstg.yaml").read_text(encoding="utf-8").replace("spent: 22516", "spent: 五万"), encoding="utf-8")
+    bad.write_text((ROOT / "examples" / "facts-jstg.yaml").read_text(encoding="utf-8")
+                   .replace("spent: 22516", "spent: 五万"), encoding="utf-8")
     proc = subprocess.run([*DRAFTER, "draft", str(bad)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "budget.spent" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -200,8 +205,8 @@ def test_bad_facts_exit_2_naming_the_field(tmp_path):
 def test_docx_output_has_heading_styles(tmp_path):
     import docx
 
-    proc = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-dzzw.yaml"), "-o", "out.docx", "--runs", "runs"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-dzzw.yaml"), "-o", "out.docx",
+                           "--runs", "runs"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     document = docx.Document(str(tmp_path / "out.docx"))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
@@ -213,14 +218,17 @@ def test_docx_output_has_heading_styles(tmp_path):
 def test_a_named_endpoint_from_the_config_file(tmp_path, server, monkeypatch):
     monkeypatch.setenv("LOCAL_KEY", "sk-local-123")
     (tmp_path / "drafter.yml").write_text(
-        f"endpoints:\n  local:\n    model: scripted\n    base_url: {server.url}\n    api_key_env: LOCAL_KEY\n", encoding="utf-8")
+        f"endpoints:\n  local:\n    model: scripted\n    base_url: {server.url}\n    api_key_env: LOCAL_KEY\n",
+        encoding="utf-8")
     env = {**os.environ, "OPENAI_API_KEY": "sk-default-must-not-leak", "COLUMNS": "200"}
-    proc = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai", "--endpoint", "local",
-                           "--section", SPENDING, "-o", "out.md", "--cache", str(tmp_path / "cache")],
+    proc = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai",
+                           "--endpoint", "local", "--section", SPENDING, "-o", "out.md",
+                           "--cache", str(tmp_path / "cache")],
                           cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert server.requests and all(r["auth"] == "Bearer sk-local-123" for r in server.requests)
-    unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai", "--endpoint", "nope"],
+    unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai",
+                              "--endpoint", "nope"],
                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert unknown.returncode == 2 and "no endpoint named 'nope' in the config file (known: local)" in unknown.stderr
 
@@ -253,7 +261,8 @@ def test_facts_extract_and_import_from_the_command_line(tmp_path):
     # last year's report becomes this year's starting point: the extracted facts draft at once
     assert draft(facts, runs_dir=tmp_path / "runs").markdown.count("57790 元") == 1
     (tmp_path / "table.xlsx").write_bytes(b"not an excel file")
-    bad = subprocess.run([*DRAFTER, "facts", "import", "table.xlsx"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run([*DRAFTER, "facts", "import", "table.xlsx"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
     assert bad.returncode == 2 and "table.xlsx" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -264,4 +273,6 @@ def test_a_section_the_reviewer_rejects_is_regenerated(tmp_path):
     model = Scripted([bad, None])
     (section,) = draft(facts, model=model, backend="fake", section=SPENDING, runs_dir=tmp_path, jobs=1).sections
     assert section.source == "model-retried"
-    assert section.violations == ["审核错误：写“全部用于”，但报告的数字显示资金有结余。（资金已将拨款全部用于政务服务建设）"]
+    assert section.violations == [
+        "审核错误：写“全部用于”，但报告的数字显示资金有结余。（资金已将拨款全部用于政务服务建设）"
+    ]

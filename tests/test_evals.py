@@ -53,7 +53,9 @@ def test_planted_figures_are_exact():
     swap = inject(base, "swap-unit", 7)
     assert swap.text[swap.label.start : swap.label.end] == "14703118 万元"
     parts = inject(base, "parts-sum", 7)
-    assert parts.text[parts.label.start : parts.label.end] == "其中：运行维护费 20500 元、耗材费 35600 元、检测费 34300 元，合计 88800 元"
+    assert parts.text[parts.label.start : parts.label.end] == (
+        "其中：运行维护费 20500 元、耗材费 35600 元、检测费 34300 元，合计 88800 元"
+    )
     assert parts.label.reason == "20500 + 35600 + 34300 = 90400 ≠ 88800"
 
 
@@ -89,8 +91,10 @@ def _finding(rule: str, category: str, start: int, end: int) -> Finding:
 def test_precision_and_recall_by_span_overlap():
     from drafter.evals.inject import Label
 
-    labels = [Label(category="figures", start=10, end=20, reason="r"), Label(category="unsupported", start=50, end=60, reason="r")]
-    t, judged, found = judge_clean([_finding("a", "figures", 15, 25), _finding("b", "figures", 30, 35)], labels, chars=10000)
+    labels = [Label(category="figures", start=10, end=20, reason="r"),
+              Label(category="unsupported", start=50, end=60, reason="r")]
+    t, judged, found = judge_clean([_finding("a", "figures", 15, 25), _finding("b", "figures", 30, 35)], labels,
+                                   chars=10000)
     s = scores(t)
     assert found == [True, False]
     assert (s["figures"]["precision"], s["figures"]["recall"]) == (0.5, 1.0)
@@ -124,12 +128,15 @@ def test_a_label_on_the_wrong_span_drops_precision_and_recall(tmp_path):
     shutil.copy(ROOT / "evals" / "labels" / "gd-2023-zwxt-gl.yaml", right)
     wrong = tmp_path / "wrong.yaml"
     # the intensifier label moved to a clean sentence of the same report
-    text = right.read_text(encoding="utf-8").replace("节约大量的人力，物力，财力，社会效率明显", "县政务服务数据管理局是县政府工作部门")
+    text = right.read_text(encoding="utf-8").replace("节约大量的人力，物力，财力，社会效率明显",
+                                                     "县政务服务数据管理局是县政府工作部门")
     wrong.write_text(text, encoding="utf-8")
     report = load(seed)
     findings = [f for f in review(report).findings if f.level != Level.info]
-    good = scores(judge_clean(findings, load_labels(Case(id="gl", report=str(seed), labels=str(right)), report.text), 5000)[0])
-    bad = scores(judge_clean(findings, load_labels(Case(id="gl", report=str(seed), labels=str(wrong)), report.text), 5000)[0])
+    good = scores(judge_clean(findings, load_labels(Case(id="gl", report=str(seed), labels=str(right)), report.text),
+                              5000)[0])
+    bad = scores(judge_clean(findings, load_labels(Case(id="gl", report=str(seed), labels=str(wrong)), report.text),
+                             5000)[0])
     assert (good["unsupported"]["precision"], good["unsupported"]["recall"]) == (1.0, 1.0)
     # two unsupported labels (the intensifier, 全部用于): one now on a clean sentence
     assert (bad["unsupported"]["precision"], bad["unsupported"]["recall"]) == (0.5, 0.5)
@@ -152,7 +159,8 @@ def test_the_default_suite_meets_the_targets(default_run):
     failed = [a["reason"] for a in summary["assertions"] if not a["passed"]]
     assert failed == []
     review_ = summary["variants"]["offline"]["review"]
-    for cat, (p_min, r_min) in {"figures": (0.95, 0.95), "score": (0.95, 0.95), "unsupported": (0.9, 0.8), "boilerplate": (0.9, 0.8)}.items():
+    for cat, (p_min, r_min) in {"figures": (0.95, 0.95), "score": (0.95, 0.95), "unsupported": (0.9, 0.8),
+                                "boilerplate": (0.9, 0.8)}.items():
         assert review_[cat]["precision"] >= p_min and review_[cat]["recall"] >= r_min, cat
         assert review_[cat]["labels"] >= 10, cat  # enough planted and hand-labelled defects to mean something
     assert len(summary["variants"]["offline"]["cases"]["review"]) == 15
@@ -176,7 +184,8 @@ def test_a_run_resumes_where_it_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "review_case", lambda *a, **k: calls.append(a[0].id) or real(*a, **k))
     again = run_suite(suite, out_dir=tmp_path, run_id="r")
     assert calls == [done[2].stem.removeprefix("review-")]
-    assert again["variants"]["offline"]["review"] == run_suite(suite, out_dir=tmp_path, run_id="r2")["variants"]["offline"]["review"]
+    assert (again["variants"]["offline"]["review"]
+            == run_suite(suite, out_dir=tmp_path, run_id="r2")["variants"]["offline"]["review"])
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -203,7 +212,8 @@ def test_cli_exit_1_when_a_target_is_missed_and_compare_names_the_loss(tmp_path)
     ok = _cli("eval", str(suite), "--out", str(tmp_path), "--run-id", "a")
     assert ok.returncode == 0, ok.stderr
     assert "pass offline: review.figures.recall = 1 meets ≥ 0.95" in ok.stdout
-    worse = _cli("eval", str(suite), "--out", str(tmp_path), "--run-id", "b", "--disable", "budget-identity", "--disable", "unit-slip")
+    worse = _cli("eval", str(suite), "--out", str(tmp_path), "--run-id", "b", "--disable", "budget-identity",
+                 "--disable", "unit-slip")
     assert worse.returncode == 1
     assert "FAIL offline: review.figures.recall = " in worse.stdout
     cmp = _cli("eval", "compare", "a", "b", "--out", str(tmp_path))
@@ -223,7 +233,8 @@ def test_two_prompt_variants_through_a_scripted_server(tmp_path):
         user = body["messages"][-1]["content"]
         if "评分细则" in body["messages"][0]["content"]:  # the judge
             stock = "高度重视" in user
-            return json.dumps({"fluency": 4, "register": 3 if stock else 5, "reason": "套话" if stock else "规范"}, ensure_ascii=False)
+            return json.dumps({"fluency": 4, "register": 3 if stock else 5, "reason": "套话" if stock else "规范"},
+                              ensure_ascii=False)
         facts = user.split("本部分要写的事实：", 1)[1].split("可参考的往年同类段落", 1)[0].strip()
         if "（v2）" in body["messages"][0]["content"]:
             facts += "\n\n我单位高度重视，精心组织，周密部署，确保各项工作有序推进。"
@@ -236,9 +247,10 @@ def test_two_prompt_variants_through_a_scripted_server(tmp_path):
             {"id": "jstg", "report": str(SEEDS["jstg"]), "facts": str(ROOT / "examples" / "facts-jstg.yaml")},
             {"id": "gl", "report": str(SEEDS["gl"]), "facts": str(ROOT / "examples" / "facts-zwxt.yaml")}],
             "review": False, "assertions": [{"metric": "draft.figure_precision", "min": 1.0}]}), encoding="utf-8")
-        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"), "--prompts", str(v2), "--backend", "openai",
-                    "--model", "scripted", "--base-url", server.url, "--out", str(tmp_path / "out"), "--run-id", "w",
-                    "--jobs", "2", "--judge", env={"OPENAI_API_KEY": "sk-default-must-not-leak"})
+        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"),
+                    "--prompts", str(v2), "--backend", "openai", "--model", "scripted", "--base-url", server.url,
+                    "--out", str(tmp_path / "out"), "--run-id", "w", "--jobs", "2", "--judge",
+                    env={"OPENAI_API_KEY": "sk-default-must-not-leak"})
     finally:
         server.close()
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -265,10 +277,13 @@ def test_a_judge_that_fails_is_recorded_as_a_failure_never_a_score():
     from drafter.llm.prompts import load_prompt
 
     prompt = load_prompt("judge")
-    good = judge_draft(lambda system, user: '```json\n{"fluency": 5, "register": 4, "reason": "规范"}\n```', prompt, "草稿")
+    good = judge_draft(lambda system, user: '```json\n{"fluency": 5, "register": 4, "reason": "规范"}\n```', prompt,
+                       "草稿")
     assert good == {"judge_fluency": 5, "judge_register": 4, "judge_reason": "规范"}
-    assert judge_draft(lambda s, u: "写得很好", prompt, "草稿") == {"judge_error": "ValueError: 评分输出不是约定的 JSON"}
-    assert judge_draft(lambda s, u: '{"fluency": 9, "register": 4}', prompt, "草稿")["judge_error"].startswith("ValidationError")
+    assert judge_draft(lambda s, u: "写得很好", prompt, "草稿") == {
+        "judge_error": "ValueError: 评分输出不是约定的 JSON"}
+    assert (judge_draft(lambda s, u: '{"fluency": 9, "register": 4}', prompt, "草稿")["judge_error"]
+            .startswith("ValidationError"))
 
     def down(system, user):
         raise DrafterError("timeout")
@@ -294,12 +309,14 @@ def test_claim_check_prompt_variants_are_compared_through_a_scripted_server(tmp_
     eager = tmp_path / "eager"
     shutil.copytree(ROOT / "drafter" / "data" / "prompts" / "v1", eager)
     prompt = eager / "claim_check.yml"
-    prompt.write_text(prompt.read_text(encoding="utf-8").replace("system: |\n", "system: |\n  （eager）\n", 1), encoding="utf-8")
+    prompt.write_text(prompt.read_text(encoding="utf-8").replace("system: |\n", "system: |\n  （eager）\n", 1),
+                      encoding="utf-8")
     server = FakeOpenAI()
 
     def reply(body):
         system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
-        items = [{"id": n, "is_claim": True, "supported": not ("（eager）" in system or s.rstrip("。") in planted), "reason": "无数据"}
+        items = [{"id": n, "is_claim": True, "supported": not ("（eager）" in system or s.rstrip("。") in planted),
+                  "reason": "无数据"}
                  for n, s in enumerate(_statements(user), 1)]
         return json.dumps({"items": items}, ensure_ascii=False)
 
@@ -309,9 +326,9 @@ def test_claim_check_prompt_variants_are_compared_through_a_scripted_server(tmp_
     suite.write_text(json.dumps({"name": "claims", "cases": cases, "draft": False,
                                  "inject": {"seed": 7, "kinds": ["intensifier-claim"]}}), encoding="utf-8")
     try:
-        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"), "--prompts", str(eager), "--backend", "openai",
-                    "--model", "scripted", "--base-url", server.url, "--out", str(tmp_path / "out"), "--run-id", "c",
-                    "--claim-check")
+        proc = _cli("eval", str(suite), "--prompts", str(ROOT / "drafter" / "data" / "prompts" / "v1"),
+                    "--prompts", str(eager), "--backend", "openai", "--model", "scripted", "--base-url", server.url,
+                    "--out", str(tmp_path / "out"), "--run-id", "c", "--claim-check")
     finally:
         server.close()
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -345,7 +362,8 @@ def test_a_claim_check_that_fails_is_counted_never_a_finding(tmp_path):
     variant = Variant(name="broken", backend="openai", model="scripted", base_url=server.url, claim_check=True)
     kinds = Inject(seed=7, kinds=["intensifier-claim"])
     try:
-        result = run_suite(Suite(name="f", cases=cases, draft=False, inject=kinds, variants=[variant]), out_dir=tmp_path, run_id="f")
+        result = run_suite(Suite(name="f", cases=cases, draft=False, inject=kinds, variants=[variant]),
+                           out_dir=tmp_path, run_id="f")
     finally:
         server.close()
     review_scores = result["variants"]["broken"]["review"]

@@ -109,31 +109,49 @@ def test_missing_field_points_at_its_mapping(tmp_path):
 
 
 def test_string_where_a_number_belongs(tmp_path):
-    assert problem(tmp_path, BASE.replace("spent: 57790", "spent: 五万")) == 'budget.spent (line 11): must be a number, got "五万"'
-    assert problem(tmp_path, BASE.replace("spent: 57790", 'spent: "57790"')) == 'budget.spent (line 11): must be a number, got "57790"'
-    assert problem(tmp_path, BASE.replace("spent: 57790", "spent:")) == "budget.spent (line 11): must be a number, got nothing"
-    assert problem(tmp_path, BASE.replace("spent: 57790", "spent: true")) == "budget.spent (line 11): must be a number, got true"
-    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 二十}")) == 'indicators[0].weight (line 13): must be a number, got "二十"'
+    assert problem(tmp_path, BASE.replace("spent: 57790", "spent: 五万")) == (
+        'budget.spent (line 11): must be a number, got "五万"'
+    )
+    assert problem(tmp_path, BASE.replace("spent: 57790", 'spent: "57790"')) == (
+        'budget.spent (line 11): must be a number, got "57790"'
+    )
+    assert problem(tmp_path, BASE.replace("spent: 57790", "spent:")) == (
+        "budget.spent (line 11): must be a number, got nothing"
+    )
+    assert problem(tmp_path, BASE.replace("spent: 57790", "spent: true")) == (
+        "budget.spent (line 11): must be a number, got true"
+    )
+    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 二十}")) == (
+        'indicators[0].weight (line 13): must be a number, got "二十"'
+    )
 
 
 def test_negative_amount(tmp_path):
-    assert problem(tmp_path, BASE.replace("initial: 110000", "initial: -110000")) == "budget.initial (line 9): must not be negative, got -110000"
-    assert problem(tmp_path, BASE.replace("actual: 861", "actual: -3")) == "indicators[0].actual (line 13): must not be negative, got -3"
+    assert problem(tmp_path, BASE.replace("initial: 110000", "initial: -110000")) == (
+        "budget.initial (line 9): must not be negative, got -110000"
+    )
+    assert problem(tmp_path, BASE.replace("actual: 861", "actual: -3")) == (
+        "indicators[0].actual (line 13): must not be negative, got -3"
+    )
 
 
 def test_zero_budget(tmp_path):
     text = BASE.replace("adjusted: 99000", "adjusted: 0").replace("spent: 57790", "spent: 0")
-    assert problem(tmp_path, text) == "budget.adjusted (line 10): must be greater than 0 (the execution rate is spent / adjusted budget)"
+    assert problem(tmp_path, text) == (
+        "budget.adjusted (line 10): must be greater than 0 (the execution rate is spent / adjusted budget)"
+    )
 
 
 def test_spent_over_adjusted_needs_a_reason(tmp_path):
     text = BASE.replace("spent: 57790", "spent: 120000")
     assert problem(tmp_path, text) == (
-        "budget.spent (line 11): 120000 is more than the adjusted budget 99000: correct it or explain it in budget.spent_over_reason"
+        "budget.spent (line 11): 120000 is more than the adjusted budget 99000: "
+        "correct it or explain it in budget.spent_over_reason"
     )
     no_adjustment = text.replace("  adjusted: 99000\n", "")
     assert problem(tmp_path, no_adjustment) == (
-        "budget.spent (line 10): 120000 is more than the budget 110000: correct it or explain it in budget.spent_over_reason"
+        "budget.spent (line 10): 120000 is more than the budget 110000: "
+        "correct it or explain it in budget.spent_over_reason"
     )
     ok = text.replace("  spent: 120000\n", "  spent: 120000\n  spent_over_reason: 年底追加资金未及时调整预算\n")
     f = load_facts(write(tmp_path, ok))
@@ -149,16 +167,16 @@ def test_unknown_template(tmp_path):
 
 def test_unknown_keys(tmp_path):
     assert problem(tmp_path, BASE + "titel: 报告\n") == (
-        "titel (line 20): unknown field (allowed: template, year, unit, project, budget, indicators, self_score, achievements, "
-        "problems, improvements)"
+        "titel (line 20): unknown field (allowed: template, year, unit, project, budget, indicators, self_score, "
+        "achievements, problems, improvements)"
     )
     assert problem(tmp_path, BASE.replace("  spent: 57790", "  spent: 57790\n  spnt: 1")) == (
-        "budget.spnt (line 12): unknown field (allowed: unit, initial, adjusted, spent, execution_weight, adjustment_reason, "
-        "underspend_reason, spent_over_reason, sources)"
+        "budget.spnt (line 12): unknown field (allowed: unit, initial, adjusted, spent, execution_weight, "
+        "adjustment_reason, underspend_reason, spent_over_reason, sources)"
     )
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 20, wieght: 3}")) == (
-        "indicators[0].wieght (line 13): unknown field (allowed: level1, level2, name, target, actual, unit, weight, score, "
-        "reason, qualitative)"
+        "indicators[0].wieght (line 13): unknown field (allowed: level1, level2, name, target, actual, unit, weight, "
+        "score, reason, qualitative)"
     )
 
 
@@ -180,15 +198,20 @@ def test_bad_target(tmp_path):
 
 
 def test_qualitative_indicator_keeps_text(tmp_path):
-    text = BASE.replace('target: ">=800", actual: 861, unit: 个', "target: 有效提升, actual: 明显改善, qualitative: true, score: 18")
+    text = BASE.replace('target: ">=800", actual: 861, unit: 个',
+                        "target: 有效提升, actual: 明显改善, qualitative: true, score: 18")
     [ind] = load_facts(write(tmp_path, text)).indicators
     assert ind.qualitative and ind.target.text == "有效提升" and not ind.target.quantitative
     assert ind.actual == "明显改善" and ind.score == Decimal(18)
 
 
 def test_weights_must_be_positive(tmp_path):
-    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 0}")) == "indicators[0].weight (line 13): must be greater than 0, got 0"
-    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: -5}")) == "indicators[0].weight (line 13): must be greater than 0, got -5"
+    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 0}")) == (
+        "indicators[0].weight (line 13): must be greater than 0, got 0"
+    )
+    assert problem(tmp_path, BASE.replace("weight: 20}", "weight: -5}")) == (
+        "indicators[0].weight (line 13): must be greater than 0, got -5"
+    )
 
 
 def test_score_may_not_exceed_weight(tmp_path):
@@ -212,9 +235,11 @@ def test_units_must_agree(tmp_path):
 
 
 def test_unit_is_taken_from_target_or_actual(tmp_path):
-    [ind] = load_facts(write(tmp_path, BASE.replace('target: ">=800", actual: 861, unit: 个', 'target: "≤5天", actual: 3'))).indicators
+    [ind] = load_facts(write(tmp_path, BASE.replace('target: ">=800", actual: 861, unit: 个',
+                                                    'target: "≤5天", actual: 3'))).indicators
     assert (ind.target.direction, ind.target.value, ind.unit, ind.actual) == ("≤", Decimal(5), "天", Decimal(3))
-    [ind] = load_facts(write(tmp_path, BASE.replace('target: ">=800", actual: 861, unit: 个', 'target: 100%, actual: 98.5%'))).indicators
+    [ind] = load_facts(write(tmp_path, BASE.replace('target: ">=800", actual: 861, unit: 个',
+                                                    'target: 100%, actual: 98.5%'))).indicators
     assert (ind.target.direction, ind.target.value, ind.unit, ind.actual) == ("≥", Decimal(100), "%", Decimal("98.5"))
 
 
@@ -226,15 +251,26 @@ def test_second_execution_row(tmp_path):
 
 
 def test_other_field_types(tmp_path):
-    assert problem(tmp_path, BASE.replace("year: 2023", "year: 2023年")) == 'year (line 2): must be a year such as 2023, got "2023年"'
-    assert problem(tmp_path, BASE.replace("unit: 元", "unit: 千元")) == 'budget.unit (line 8): must be 元 or 万元, got "千元"'
-    assert problem(tmp_path, BASE.replace("  name: 政务系统管理", "  name: 2023")) == "project.name (line 6): must be text, got 2023"
-    assert problem(tmp_path, BASE.replace("self_score: 100", "self_score: 120")) == "self_score (line 14): must be at most 100, got 120"
+    assert problem(tmp_path, BASE.replace("year: 2023", "year: 2023年")) == (
+        'year (line 2): must be a year such as 2023, got "2023年"'
+    )
+    assert problem(tmp_path, BASE.replace("unit: 元", "unit: 千元")) == (
+        'budget.unit (line 8): must be 元 or 万元, got "千元"'
+    )
+    assert problem(tmp_path, BASE.replace("  name: 政务系统管理", "  name: 2023")) == (
+        "project.name (line 6): must be text, got 2023"
+    )
+    assert problem(tmp_path, BASE.replace("self_score: 100", "self_score: 120")) == (
+        "self_score (line 14): must be at most 100, got 120"
+    )
     assert problem(tmp_path, BASE.replace("problems: []", "problems: 无")) == (
         "problems (line 17): must be a list of items (one '- ' line each), got \"无\""
     )
-    assert problem(tmp_path, BASE.replace("  - 完善相关功能。", "  - 123")) == "improvements[0] (line 19): must be text, got 123"
-    assert problem(tmp_path, BASE.replace("unit:\n  name: 新丰县政务服务数据管理局", "unit: 新丰县政务服务数据管理局")) == (
+    assert problem(tmp_path, BASE.replace("  - 完善相关功能。", "  - 123")) == (
+        "improvements[0] (line 19): must be text, got 123"
+    )
+    assert problem(tmp_path, BASE.replace("unit:\n  name: 新丰县政务服务数据管理局",
+                                          "unit: 新丰县政务服务数据管理局")) == (
         'unit (line 3): must be a mapping with name, department, profile, got "新丰县政务服务数据管理局"'
     )
 
@@ -244,11 +280,15 @@ def test_empty_and_invalid_files(tmp_path):
     assert problem(tmp_path, "  \n\n") == "the file is empty"
     assert problem(tmp_path, "# only a comment\n") == "the file is empty"
     assert problem(tmp_path, "", "facts.json") == "the file is empty"
-    assert problem(tmp_path, "year: 2023\n  budget: [1\n") == "not valid YAML (line 2, column 9): mapping values are not allowed here"
+    assert problem(tmp_path, "year: 2023\n  budget: [1\n") == (
+        "not valid YAML (line 2, column 9): mapping values are not allowed here"
+    )
     assert problem(tmp_path, '{"year": 2023,\n "budget" 1}', "facts.json") == (
         "not valid JSON (line 2, column 11): Expecting ':' delimiter"
     )
-    assert problem(tmp_path, "- 1\n- 2\n") == "must be a mapping of fields (template, year, unit, project, budget…), got a list"
+    assert problem(tmp_path, "- 1\n- 2\n") == (
+        "must be a mapping of fields (template, year, unit, project, budget…), got a list"
+    )
 
 
 def test_json_errors_have_line_numbers_too(tmp_path):

@@ -20,8 +20,8 @@ GOAL = "完成政府网站、OA办公系统及政务系统的规范建设和定�
 RESULT = "1.数据资源“一网共享”平台累计挂接数据目录 861 个；\n2.政府门户网站全年未出现信息网络安全事件"
 
 
-def make_table(path, *, unit_header="项目资金（万元）", amounts=(11, 9.9, 5.779), sources=True, indicators=True, total_score=88.84,
-               title_year="（2023年度）", offset=0):
+def make_table(path, *, unit_header="项目资金（万元）", amounts=(11, 9.9, 5.779), sources=True, indicators=True,
+               total_score=88.84, title_year="（2023年度）", offset=0):
     """A national-format 项目支出绩效自评表 like the ones units fill in, merged cells included.
     ``offset`` shifts the whole table down and right (header cells are found by text)."""
     wb = openpyxl.Workbook()
@@ -76,14 +76,17 @@ def make_table(path, *, unit_header="项目资金（万元）", amounts=(11, 9.9
         wb.save(path)
         return path
     put(12, 1, "绩效指标", (19, 1))
-    for col, head in zip(range(2, 10), ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")):
+    for col, head in zip(range(2, 10), ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                                        "偏差原因分析及改进措施")):
         put(12, col, head, (12, 10) if col == 9 else None)
     rows = [
         # row, level1 (merge to), level2 (merge to), name, target, actual, weight, score, reason
         (13, ("产出指标", 15), ("数量指标", 14), "数据目录挂接数", "≥800个", "861个", 20, 20, None),
         (14, None, None, "视频点位汇聚数", ">=2000", 2269, 15, 15, None),
-        (15, None, ("时效指标", 15), "故障响应时间", "≤2小时", "3小时", 15, 10, "个别故障需厂家远程处理，响应超时；将与运维单位明确响应时限"),
-        (16, ("效益指标", 17), ("社会效益指标", 16), "政务系统稳定运行", "稳定运行", "全年无重大安全事件", 20, 18, None),
+        (15, None, ("时效指标", 15), "故障响应时间", "≤2小时", "3小时", 15, 10,
+         "个别故障需厂家远程处理，响应超时；将与运维单位明确响应时限"),
+        (16, ("效益指标", 17), ("社会效益指标", 16), "政务系统稳定运行", "稳定运行", "全年无重大安全事件",
+         20, 18, None),
         (17, None, ("可持续影响指标", 17), "系统安全等级保护测评", "100%", 1, 10, 10, None),
         (18, ("满意度指标", 18), ("服务对象满意度指标", 18), "使用单位满意度", "≥90%", "95%", 10, 10, None),
     ]
@@ -109,14 +112,15 @@ def make_table(path, *, unit_header="项目资金（万元）", amounts=(11, 9.9
 
 EXPECTED_INDICATORS = [
     Indicator(level1="产出指标", level2="数量指标", name="数据目录挂接数",
-              target=Target(text="≥800个", direction="≥", value=Decimal(800), unit="个"), actual=Decimal(861), unit="个",
-              weight=Decimal(20), score=Decimal(20)),
+              target=Target(text="≥800个", direction="≥", value=Decimal(800), unit="个"), actual=Decimal(861),
+              unit="个", weight=Decimal(20), score=Decimal(20)),
     Indicator(level1="产出指标", level2="数量指标", name="视频点位汇聚数",
-              target=Target(text=">=2000", direction="≥", value=Decimal(2000), unit=""), actual=Decimal(2269), unit=None,
-              weight=Decimal(15), score=Decimal(15)),
+              target=Target(text=">=2000", direction="≥", value=Decimal(2000), unit=""), actual=Decimal(2269),
+              unit=None, weight=Decimal(15), score=Decimal(15)),
     Indicator(level1="产出指标", level2="时效指标", name="故障响应时间",
-              target=Target(text="≤2小时", direction="≤", value=Decimal(2), unit="小时"), actual=Decimal(3), unit="小时",
-              weight=Decimal(15), score=Decimal(10), reason="个别故障需厂家远程处理，响应超时；将与运维单位明确响应时限"),
+              target=Target(text="≤2小时", direction="≤", value=Decimal(2), unit="小时"), actual=Decimal(3),
+              unit="小时", weight=Decimal(15), score=Decimal(10),
+              reason="个别故障需厂家远程处理，响应超时；将与运维单位明确响应时限"),
     Indicator(level1="效益指标", level2="社会效益指标", name="政务系统稳定运行", target=Target(text="稳定运行"),
               actual="全年无重大安全事件", weight=Decimal(20), score=Decimal(18), qualitative=True),
     Indicator(level1="效益指标", level2="可持续影响指标", name="系统安全等级保护测评",
@@ -135,8 +139,10 @@ def test_import_table_reads_the_exact_facts(tmp_path):
         year=2023,
         unit=Unit(name="新丰县行政服务中心", department="新丰县政务服务数据管理局"),
         project=Project(name="政务系统管理", goal=GOAL),
-        budget=Budget(unit="万元", initial=Decimal(11), adjusted=Decimal("9.9"), spent=Decimal("5.779"), execution_weight=Decimal(10),
-                      sources=[FundSource(name="当年财政拨款", initial=Decimal(11), adjusted=Decimal("9.9"), spent=Decimal("5.779"))]),
+        budget=Budget(unit="万元", initial=Decimal(11), adjusted=Decimal("9.9"), spent=Decimal("5.779"),
+                      execution_weight=Decimal(10),
+                      sources=[FundSource(name="当年财政拨款", initial=Decimal(11), adjusted=Decimal("9.9"),
+                                          spent=Decimal("5.779"))]),
         indicators=EXPECTED_INDICATORS,
         self_score=Decimal("88.84"),
         achievements=["数据资源“一网共享”平台累计挂接数据目录 861 个。", "政府门户网站全年未出现信息网络安全事件。"],
@@ -156,9 +162,11 @@ def test_import_table_finds_headers_anywhere(tmp_path):
 
 
 def test_import_table_in_yuan_without_sources_or_indicators(tmp_path):
-    path = make_table(tmp_path / "t.xlsx", unit_header="项目资金（元）", amounts=(30000, 27000, 22516), sources=False, indicators=False)
+    path = make_table(tmp_path / "t.xlsx", unit_header="项目资金（元）", amounts=(30000, 27000, 22516), sources=False,
+                      indicators=False)
     f = import_table(path)
-    assert f.budget == Budget(unit="元", initial=Decimal(30000), adjusted=Decimal(27000), spent=Decimal(22516), execution_weight=Decimal(10))
+    assert f.budget == Budget(unit="元", initial=Decimal(30000), adjusted=Decimal(27000), spent=Decimal(22516),
+                              execution_weight=Decimal(10))
     assert f.indicators == [] and f.self_score is None
     assert derive(f).balance == 4484
 
@@ -227,7 +235,9 @@ def test_import_table_score_over_weight_names_the_row(tmp_path):
     wb.save(path)
     with pytest.raises(InputError) as exc:
         import_table(path)
-    assert exc.value.problem == 'sheet "自评表" row 14 (视频点位汇聚数): score: 18 is more than the weight 15 (得分 may never exceed 分值)'
+    assert exc.value.problem == (
+        'sheet "自评表" row 14 (视频点位汇聚数): score: 18 is more than the weight 15 (得分 may never exceed 分值)'
+    )
 
 
 # --- last year's report ----------------------------------------------------------------------------
@@ -248,10 +258,15 @@ def test_extract_facts_from_the_zwxt_report():
     assert f.achievements[1].startswith("一是强化数据资源“一网共享”。")
     assert "累计挂接数据目录 861 个" in f.achievements[1]
     assert "580 个视频点位到市级雪亮平台" in f.achievements[2]  # the paragraph cut by a page break is whole
-    assert f.achievements[4] == "四是严格执行政府门户网站信息发布审核制度、内容巡查值班制；在重要时期，政府门户网站实行全天 24 小时值守巡查。政府门户网站运行以来，未出现过信息网络安全事件。"
+    assert f.achievements[4] == (
+        "四是严格执行政府门户网站信息发布审核制度、内容巡查值班制；在重要时期，政府门户网站实行全天 24 小时值守巡查。"
+        "政府门户网站运行以来，未出现过信息网络安全事件。"
+    )
     assert not any("预算" in a for a in f.achievements)  # the budget sentences stay in the budget block
     assert f.problems == ["政务系统还未能完全满足我县政务服务改革工作需求。"]
-    assert f.improvements == ["根据我县政务系统升级改造需求，加强与市局沟通联系，完善相关功能，确保全县政务系统安全可靠运行。"]
+    assert f.improvements == [
+        "根据我县政务系统升级改造需求，加强与市局沟通联系，完善相关功能，确保全县政务系统安全可靠运行。"
+    ]
     d = derive(f)
     assert d.balance == 41210 and d.execution_rate_text == "58.37%"
 
@@ -263,7 +278,10 @@ def test_extract_facts_from_the_other_reports():
     assert jstg.achievements[1].startswith("全面规范网上办事服务。依托广东省政务服务网")  # "1." numbering dropped
     assert len(jstg.achievements) == 9
     assert jstg.problems == ["主要是我县政务服务能力不足，仍需进一步提升。"]
-    assert jstg.improvements == ["持续提高我县政务服务能力水平，推动“粤省事”“粤商通”“粤政易”等“粤系列”移动终端应用，推动政务服务事项“指尖办”，全力提升企业、群众的获得感和幸福感。"]
+    assert jstg.improvements == [
+        "持续提高我县政务服务能力水平，推动“粤省事”“粤商通”“粤政易”等“粤系列”移动终端应用，"
+        "推动政务服务事项“指尖办”，全力提升企业、群众的获得感和幸福感。"
+    ]
     dzzw = extract_facts(CORPUS / "gd-2023-dzzw-ww.md")
     assert dzzw.budget == Budget(unit="元", initial=Decimal(320000), spent=Decimal(318472))
     assert dzzw.project.goal.startswith("对县电子政务外网网络系统建设、升级")
@@ -277,13 +295,15 @@ def test_extract_facts_skips_template_instructions(tmp_path):
     assert not any("提出完善意见" in x for x in f.improvements + f.achievements + f.problems)
     # an instruction sharing a paragraph with the text is cut out of it
     p = tmp_path / "r.md"
-    p.write_text(text.replace("针对资金使用绩效存在的问题提出完善意见。\n\n根据", "针对资金使用绩效存在的问题提出完善意见。根据"), encoding="utf-8")
+    p.write_text(text.replace("针对资金使用绩效存在的问题提出完善意见。\n\n根据",
+                              "针对资金使用绩效存在的问题提出完善意见。根据"), encoding="utf-8")
     assert extract_facts(p).improvements == f.improvements
 
 
 def test_extract_facts_without_a_budget(tmp_path):
     p = tmp_path / "r.md"
-    p.write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n## 一、基本情况\n\n本项目用于测试。\n", encoding="utf-8")
+    p.write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n"
+                 "## 一、基本情况\n\n本项目用于测试。\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         extract_facts(p)
     assert exc.value.problem == "cannot find the budget (年初预算 or 调整后预算) in the report: write the facts by hand"
@@ -297,15 +317,19 @@ def full_facts() -> Facts:
     return Facts.model_validate({
         "template": "gd-annex5",
         "year": 2024,
-        "unit": {"name": "新丰县政务服务数据管理局", "department": "新丰县人民政府", "profile": "县政务服务数据管理局是县政府工作部门。\n主要职责：\n1、统筹推进。"},
+        "unit": {"name": "新丰县政务服务数据管理局", "department": "新丰县人民政府",
+                 "profile": "县政务服务数据管理局是县政府工作部门。\n主要职责：\n1、统筹推进。"},
         "project": {"name": "政务系统管理", "description": "系统运维。", "goal": "系统稳定运行。"},
         "budget": {"unit": "万元", "initial": 11, "adjusted": 9.9, "spent": 5.779, "execution_weight": 10,
                    "adjustment_reason": "年中指标调减", "underspend_reason": "部分项目延至次年实施",
                    "sources": [{"name": "当年财政拨款", "initial": 11, "adjusted": 9.9, "spent": 5.779}]},
         "indicators": [
-            {"level1": "产出指标", "level2": "数量指标", "name": "数据目录挂接数", "target": ">=800", "actual": "861个", "weight": 20, "score": 20},
-            {"level1": "产出指标", "name": "故障响应时间", "target": "≤2小时", "actual": 3.5, "weight": 30, "reason": "厂家远程处理"},
-            {"level1": "效益指标", "name": "运行稳定", "target": "稳定运行", "actual": "良好", "weight": 30, "score": 27, "qualitative": True},
+            {"level1": "产出指标", "level2": "数量指标", "name": "数据目录挂接数", "target": ">=800", "actual": "861个",
+             "weight": 20, "score": 20},
+            {"level1": "产出指标", "name": "故障响应时间", "target": "≤2小时", "actual": 3.5, "weight": 30,
+             "reason": "厂家远程处理"},
+            {"level1": "效益指标", "name": "运行稳定", "target": "稳定运行", "actual": "良好", "weight": 30,
+             "score": 27, "qualitative": True},
             {"level1": "满意度指标", "name": "满意度", "target": "≥90%", "actual": "95.5%", "weight": 10},
             {"level1": "预算执行率", "name": "预算执行率", "target": "100%", "weight": 10},
         ],
@@ -327,13 +351,15 @@ def test_dump_yaml_keys_in_order_and_readable(tmp_path):
     dump_facts(full_facts(), tmp_path / "f.yaml")
     text = (tmp_path / "f.yaml").read_text(encoding="utf-8")
     tops = [ln.split(":")[0] for ln in text.splitlines() if ln and not ln.startswith((" ", "-"))]
-    assert tops == ["template", "year", "unit", "project", "budget", "indicators", "self_score", "achievements", "problems", "improvements"]
+    assert tops == ["template", "year", "unit", "project", "budget", "indicators", "self_score", "achievements",
+                    "problems", "improvements"]
     assert "name: 新丰县政务服务数据管理局" in text  # allow_unicode
     assert "  profile: |-\n    县政务服务数据管理局是县政府工作部门。\n    主要职责：\n" in text
     assert "  initial: 11\n  adjusted: 9.9\n  spent: 5.779\n" in text
     assert "target: '>=800'" in text and "actual: 861\n" in text and "unit: 个" in text
-    assert list(facts_to_data(full_facts())["budget"]) == ["unit", "initial", "adjusted", "spent", "execution_weight", "adjustment_reason",
-                                                          "underspend_reason", "sources"]  # spent_over_reason is not given
+    assert list(facts_to_data(full_facts())["budget"]) == [
+        "unit", "initial", "adjusted", "spent", "execution_weight", "adjustment_reason", "underspend_reason", "sources",
+    ]  # spent_over_reason is not given
 
 
 def test_model_dump_json_loads_back(tmp_path):

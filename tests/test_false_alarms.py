@@ -26,6 +26,7 @@ def test_planted_template_residue_is_found_and_nothing_else_structural():
     for r in generate_corpus(40, seed=99):
         result = review(from_text(r.text), rules=rules)
         # template instructions left in the text are boilerplate; the other structural findings too
-        found = sorted(f.quote for f in result.findings if f.category == "structure" or f.rule == "template-instruction")
+        found = sorted(f.quote for f in result.findings
+                       if f.category == "structure" or f.rule == "template-instruction")
         planted = sorted(s.rstrip("。") for s in r.facts["template_residue"])
         assert found == planted

@@ -76,7 +76,8 @@ def test_index_the_seeds_and_retrieve_the_right_section(config):
     assert (stats["files"], stats["units"], stats["years"]) == (3, 1, [2023])
     assert stats["chunks"] == sum(r.chunks for r in results)
     hit = idx.search("电子政务外网 资金支出情况", k=1)[0]
-    assert (hit.metadata["project"], hit.metadata["section"], hit.metadata["section_kind"]) == ("电子政务外网网络管理", "二/（二）/1", "spending")
+    assert (hit.metadata["project"], hit.metadata["section"], hit.metadata["section_kind"]) == (
+        "电子政务外网网络管理", "二/（二）/1", "spending")
     assert "318472" in hit.text
     hit = idx.search("政务系统管理 存在的问题", k=1)[0]
     assert (hit.metadata["project"], hit.metadata["section_kind"]) == ("政务系统管理", "problems")
@@ -84,7 +85,8 @@ def test_index_the_seeds_and_retrieve_the_right_section(config):
     spending = idx.search("项目支出 结余", k=5, section_kind="spending")
     assert len(spending) == 3 and {h.metadata["section_kind"] for h in spending} == {"spending"}
     assert idx.search("项目支出", k=3, year=2022) == []
-    assert {h.metadata["unit"] for h in idx.search("项目支出", k=3, unit="新丰县政务服务数据管理局")} == {"新丰县政务服务数据管理局"}
+    assert {h.metadata["unit"] for h in idx.search("项目支出", k=3, unit="新丰县政务服务数据管理局")} == {
+        "新丰县政务服务数据管理局"}
 
 
 def test_chunks_follow_sections_and_point_at_the_original_text(config):
@@ -130,7 +132,8 @@ def test_reindexing_is_idempotent_and_a_changed_file_replaces_its_chunks(config,
     count = idx.chunks.count()
     assert idx.add(report).status == "unchanged"
     assert idx.chunks.count() == count
-    report.write_text(report.read_text(encoding="utf-8") + "\n新增一段：2023 年共开展网络安全培训 5 次。\n", encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8") + "\n新增一段：2023 年共开展网络安全培训 5 次。\n",
+                      encoding="utf-8")
     again = idx.add(report)
     assert again.status == "replaced"
     got = idx.records(where={"source": source_key(report)})
@@ -156,7 +159,8 @@ def test_shared_seed_sentences_are_cross_report_boilerplate(config):
     assert "项目资金按工作实际开展情况安排资金" in quotes
     # the unit's statutory duties are shared by every report: one low-level note, not errors
     profile = [(lv, q) for r, lv, q in found if r == "shared-unit-profile"]
-    assert len(profile) == 1 and profile[0][0] == "info" and profile[0][1].startswith("县政务服务数据管理局是县政府工作部门")
+    assert (len(profile) == 1 and profile[0][0] == "info"
+            and profile[0][1].startswith("县政务服务数据管理局是县政府工作部门"))
     # figures that merely share a sentence pattern are not copies
     assert not any("22516" in q for q in quotes)
     evidence = [f.evidence for f in review(SEEDS["jstg"], index=idx).findings if f.rule == "copied-sentence"]
@@ -182,7 +186,8 @@ def test_year_over_year_copy_and_stale_figures(config, tmp_path):
     last = tmp_path / "2022.md"
     this = tmp_path / "2023.md"
     body = SEEDS["ww"].read_text(encoding="utf-8")
-    last.write_text(body.replace("year: 2023", "year: 2022").replace("(2023 年度)", "(2022 年度)").replace("2023 年本项目支出", "2022 年本项目支出"), encoding="utf-8")
+    last.write_text(body.replace("year: 2023", "year: 2022").replace("(2023 年度)", "(2022 年度)")
+                    .replace("2023 年本项目支出", "2022 年本项目支出"), encoding="utf-8")
     this.write_text(body.replace("2023 年本项目支出", "2022 年本项目支出"), encoding="utf-8")
     idx = CorpusIndex(config)
     idx.add(last)
@@ -193,11 +198,14 @@ def test_year_over_year_copy_and_stale_figures(config, tmp_path):
     assert not any(q.startswith(("县政务服务数据管理局", "1、组织起草")) for q in yoy)
     assert [f.level.value for f in result.findings if f.rule == "shared-unit-profile"] == ["info"]
     stale = {f.quote: f.message for f in result.findings if f.rule == "stale-figure"}
-    assert stale["2022 年本项目支出 318472 元，结余 1528 元"] == "沿用了本单位 2022 年报告的数字或日期：318472 元、1528 元、2022 年。"
+    assert stale["2022 年本项目支出 318472 元，结余 1528 元"] == (
+        "沿用了本单位 2022 年报告的数字或日期：318472 元、1528 元、2022 年。"
+    )
     assert all(f.category == "figures" for f in result.findings if f.rule == "stale-figure")
     # an earlier year of another unit is not "last year's report"
     other = tmp_path / "other.md"
-    other.write_text(last.read_text(encoding="utf-8").replace("unit: 新丰县政务服务数据管理局", "unit: 翁源县政务服务数据管理局"), encoding="utf-8")
+    other.write_text(last.read_text(encoding="utf-8").replace("unit: 新丰县政务服务数据管理局",
+                                                              "unit: 翁源县政务服务数据管理局"), encoding="utf-8")
     idx.remove(last)
     idx.add(other)
     assert not [f for f in review(this, index=idx).findings if f.rule in ("copied-from-last-year", "stale-figure")]
@@ -214,7 +222,8 @@ def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
 
     idx = CorpusIndex(Config(index=str(tmp_path / "i")))
     idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
-    with pytest.raises(DrafterError, match=rf"older drafter \(index layout {index_module.SCHEMA - 1}, this one reads {index_module.SCHEMA}\)"):
+    with pytest.raises(DrafterError, match=rf"older drafter \(index layout {index_module.SCHEMA - 1}, "
+                                           rf"this one reads {index_module.SCHEMA}\)"):
         CorpusIndex(Config(index=str(tmp_path / "i")))
 
 
@@ -226,10 +235,12 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
     idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
     del idx
     stale = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"))
-    assert stale.returncode == 2 and stale.stderr.strip().endswith("Index the reports again: drafter index PATH --rebuild")
+    assert stale.returncode == 2 and stale.stderr.strip().endswith(
+        "Index the reports again: drafter index PATH --rebuild")
     again = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"), "--rebuild")
     assert again.returncode == 0, again.stderr
-    stats = _run(tmp_path, "index", "--stats", "--index", str(tmp_path / "i"))  # (a new process: Chroma caches per process)
+    # (a new process: Chroma caches per process)
+    stats = _run(tmp_path, "index", "--stats", "--index", str(tmp_path / "i"))
     assert "电子政务外网网络管理" in stats.stdout and "政务系统管理" not in stats.stdout  # gl went with the old index
     foreign = tmp_path / "mine"
     foreign.mkdir()
@@ -237,12 +248,13 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
     (foreign / "notes.docx").write_bytes(b"keep me")
     refused = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(foreign), "--rebuild")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (f"drafter: {foreign}: does not look like a drafter index (it also holds notes.docx): "
-                                      "not deleted; choose another --index")
+    assert refused.stderr.strip() == (f"drafter: {foreign}: does not look like a drafter index "
+                                      "(it also holds notes.docx): not deleted; choose another --index")
     assert (foreign / "notes.docx").read_bytes() == b"keep me"
 
 
-def test_a_filter_the_nearest_chunks_miss_is_ranked_exactly_and_a_vector_without_a_record_is_skipped(tmp_path, monkeypatch):
+def test_a_filter_the_nearest_chunks_miss_is_ranked_exactly_and_a_vector_without_a_record_is_skipped(
+        tmp_path, monkeypatch):
     import numpy as np
 
     from tests.support.synth import generate_corpus
@@ -382,7 +394,8 @@ def test_an_index_run_killed_half_way_is_completed_by_the_next_run(tmp_path):
     script.write_text(CRASH, encoding="utf-8")
     # every synthetic report makes more than 3 chunks: 20 chunks are a few whole files and a part of one
     proc = subprocess.run([sys.executable, str(script), "index", str(folder), "--index", str(tmp_path / "ix")],
-                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "CRASH_AT": "20"}, timeout=300)
+                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "CRASH_AT": "20"},
+                          timeout=300)
     assert proc.returncode == 9
     partial = CorpusIndex(Config(index=str(tmp_path / "ix")))
     records = partial.records()
@@ -394,7 +407,8 @@ def test_an_index_run_killed_half_way_is_completed_by_the_next_run(tmp_path):
     assert len(records) == 20 and whole >= 1 and broken == 1
     resumed = _run(tmp_path, "index", str(folder), "--index", str(tmp_path / "ix"))
     assert resumed.returncode == 0, resumed.stderr
-    assert "replaced 1" in resumed.stdout and f"added {12 - whole - 1}" in resumed.stdout and f"unchanged {whole}" in resumed.stdout
+    assert ("replaced 1" in resumed.stdout and f"added {12 - whole - 1}" in resumed.stdout
+            and f"unchanged {whole}" in resumed.stdout)
     _assert_complete(tmp_path / "ix", folder, 12)
 
 
@@ -433,8 +447,8 @@ def test_the_sentence_table_finds_a_twin_whose_numbers_have_several_dots(tmp_pat
 
     store = PassageStore(tmp_path / "p.sqlite3")
     stored = "本项目依据2023.1.5号文件组织实施全部建设任务"
-    meta = {"source": "/a.md", "unit": "甲局", "project": "甲项目", "year": 2023, "file_hash": "x", "section_kind": "results",
-            "n_chunks": 1, "body_offset": 0}
+    meta = {"source": "/a.md", "unit": "甲局", "project": "甲项目", "year": 2023, "file_hash": "x",
+            "section_kind": "results", "n_chunks": 1, "body_offset": 0}
     store.add([Chunk(id="results.2023.a.a.0", text=stored + "。", metadata=meta)])
     # the same sentence with other figures is its twin by shape, looked up as it was stored
     found = store.candidates(["本项目依据2024.2.6号文件组织实施全部建设任务"], exclude_source="/b.md", exclude_hash="y")

@@ -22,12 +22,14 @@ from tests.conftest import ROOT
 FACTS = ROOT / "examples" / "facts-zwxt.yaml"
 
 
-@pytest.mark.parametrize("n, written", [(1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"), (105, "一百零五")])
+@pytest.mark.parametrize("n, written", [(1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"),
+                                        (105, "一百零五")])
 def test_numerals_written(n, written):
     assert to_chinese(n) == written
 
 
-@pytest.mark.parametrize("cn, value", [("二十一", 21), ("三点五", 3.5), ("两百", 200), ("一万二千", 12000), ("甲", None)])
+@pytest.mark.parametrize("cn, value", [("二十一", 21), ("三点五", 3.5), ("两百", 200), ("一万二千", 12000),
+                                       ("甲", None)])
 def test_numerals_read(cn, value):
     assert parse(cn) == value
 
@@ -72,10 +74,12 @@ def test_section_stages_run_one_by_one():
 
 
 def test_only_the_corpus_package_imports_chromadb():
-    code = ("import sys, drafter, drafter.review.engine, drafter.draft.pipeline, drafter.facts.io, drafter.corpus.chunking;"
+    code = ("import sys, drafter, drafter.review.engine, drafter.draft.pipeline, drafter.facts.io, "
+            "drafter.corpus.chunking;"
             "print('chromadb' in sys.modules, 'ANONYMIZED_TELEMETRY' in __import__('os').environ)")
     env = {k: v for k, v in os.environ.items() if k != "ANONYMIZED_TELEMETRY"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                         check=True).stdout
     assert out.split() == ["False", "False"]
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "drafter").rglob("*.py")
                  if p.parent.name != "corpus" and ("import chromadb" in p.read_text(encoding="utf-8")

@@ -179,7 +179,8 @@ def test_docx_headings_are_sections(tmp_path):
 
 
 def test_docx_custom_heading_styles_count_by_outline_level(tmp_path):
-    items = [("outline1", "一、基本情况"), ("outline2", "（一）项目单位基本情况"), ("p", "正文。"), ("outline1", "二、自评情况")]
+    items = [("outline1", "一、基本情况"), ("outline2", "（一）项目单位基本情况"), ("p", "正文。"),
+             ("outline1", "二、自评情况")]
     report = load(docgen.write_docx(tmp_path / "o.docx", items))
     assert report.text == "# 一、基本情况\n## （一）项目单位基本情况\n正文。\n# 二、自评情况\n"
     assert [s.key for s in Analysis(report).all_sections] == ["一", "一/（一）", "二"]
@@ -189,7 +190,8 @@ def test_docx_automatic_numbering_is_written_into_the_text(tmp_path):
     # Word draws "一、" and "（一）" from the numbering definition; they are not in the runs
     report = load(docgen.docx_with_numbered_headings(tmp_path / "n.docx"))
     lines = report.text.split("\n")
-    assert lines[:4] == ["# 一、基本情况", "## （一）项目单位基本情况", "县政务服务数据管理局是县政府工作部门。", "## （二）项目基本情况"]
+    assert lines[:4] == ["# 一、基本情况", "## （一）项目单位基本情况", "县政务服务数据管理局是县政府工作部门。",
+                         "## （二）项目基本情况"]
     assert "# 二、自评情况" in lines and "## （二）资金使用绩效" in lines and "1.资金支出情况" in lines
     keys = [s.key for s in Analysis(report).all_sections]
     assert keys == ["一", "一/（一）", "一/（二）", "二", "二/（一）", "二/（二）", "二/（二）/1"]
@@ -260,7 +262,8 @@ def test_reportlab_cid_font_text_extracts_as_chinese(tmp_path):
 
 def test_pdf_text_loads_with_wrapped_lines_joined_and_page_numbers_dropped(tmp_path):
     pages = [
-        [("line", "一、基本情况"), ("line", "（一）项目单位基本情况"), ("p", LONG), ("p", "主要职责：负责全县政务服务。")],
+        [("line", "一、基本情况"), ("line", "（一）项目单位基本情况"), ("p", LONG),
+         ("p", "主要职责：负责全县政务服务。")],
         [("line", "二、自评情况"), ("p", "自评 100 分。")],
     ]
     path = docgen.write_pdf(tmp_path / "r.pdf", pages, page_numbers=True)

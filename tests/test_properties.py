@@ -10,7 +10,8 @@ from drafter.text.figures import extract
 
 # Text built from the characters reports are made of, so the parser's paths are exercised.
 ALPHABET = st.sampled_from(
-    list("0123456789.,，。；：、（）()%％元万亿个项次台家人分年月日预算支出结余执行率自评调整后全部用于预计大量明显问题改进一二三四五六七八九十百千两零 \n#*|-")
+    list("0123456789.,，。；：、（）()%％元万亿个项次台家人分年月日预算支出结余执行率自评调整后"
+         "全部用于预计大量明显问题改进一二三四五六七八九十百千两零 \n#*|-")
 )
 REPORTISH = st.text(alphabet=ALPHABET, max_size=400)
 ANY = st.text(max_size=300)

@@ -44,19 +44,26 @@ def test_a_figures_finding_on_an_identity_that_holds_is_a_false_alarm(tmp_path, 
     monkeypatch.chdir(ROOT)
     folder = tmp_path / "mine"
     folder.mkdir()
-    text = "二、资金使用情况\n项目资金共安排1850000元,分别为:设备购置费620000元,场地改造费540000元,人员培训费310000元。\n"
+    text = ("二、资金使用情况\n项目资金共安排1850000元,分别为:设备购置费620000元,场地改造费540000元,"
+            "人员培训费310000元。\n")
     (folder / "01.json").write_text(json.dumps({"text": text, "labels": [], "checks": [
-        {"quote": "设备购置费620000元,场地改造费540000元", "holds": "as the user says"}]}, ensure_ascii=False), encoding="utf-8")
-    ex = run_suite(load_suite(_suite(tmp_path, [str(folder)])), out_dir=tmp_path / "out")["variants"]["offline"]["excerpts"]
+        {"quote": "设备购置费620000元,场地改造费540000元", "holds": "as the user says"}]}, ensure_ascii=False),
+        encoding="utf-8")
+    ex = run_suite(load_suite(_suite(tmp_path, [str(folder)])),
+                   out_dir=tmp_path / "out")["variants"]["offline"]["excerpts"]
     assert ex["false_alarms_on_checks"] == 1 and ex["figures"]["precision"] == 0.0 and ex["other"] == 0
 
 
 def test_a_suite_whose_excerpts_are_not_there_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = _suite(tmp_path, ["nowhere/batch-*"])
-    proc = subprocess.run([str(Path(sys.executable).parent / "drafter"), "eval", str(path)], capture_output=True, text=True)
+    proc = subprocess.run([str(Path(sys.executable).parent / "drafter"), "eval", str(path)], capture_output=True,
+                          text=True)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"drafter: {path}: excerpts: no NN.json file in nowhere/batch-* (paths are relative to the folder the run starts in)"
+    assert proc.stderr.strip() == (
+        f"drafter: {path}: excerpts: no NN.json file in nowhere/batch-* "
+        "(paths are relative to the folder the run starts in)"
+    )
 
 
 def recorded() -> dict:
@@ -85,7 +92,8 @@ def test_the_reviewer_on_real_reports_never_falls_below_what_the_readme_records(
     got = {cat: ex[cat]["found"] for cat in CATS}
     assert all(got[c] >= floor[c] for c in CATS), f"caught {got}, the README records {floor}"
     assert ex["false_alarms_on_checks"] <= floor["false"]
-    assert ex["other"] <= floor["other"], f"{ex['other']} other error/warning findings, the README records {floor['other']}"
+    assert ex["other"] <= floor["other"], (
+        f"{ex['other']} other error/warning findings, the README records {floor['other']}")
 
 
 def test_the_run_page_lists_the_excerpts_misses_and_other_findings(tmp_path, monkeypatch):

@@ -37,14 +37,17 @@ def test_pinyin_after_characters_is_dropped_and_offsets_still_point_at_the_origi
     assert raw[a.to_orig(i):a.to_orig(i) + 3] == "86%"
 
 
-FLAT = ("项目支出绩效自评表 (2023年度) 项目名称 村道维修 项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+FLAT = ("项目支出绩效自评表 (2023年度) 项目名称 村道维修 项目资金 (万元) "
+        "年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
         "年度资金总额: 120 118.5 96.2 10 81.18% 8.12 其中:本年财政拨款 100 98.5 80.2 上年结转资金 20 20 16 其他资金 "
         "年度总体目标 预期目标 实际完成情况")
 ONE_PER_LINE = ("项目资金\n\n(万元)\n\n年初\n\n预算数\n\n全年\n\n预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n"
-                "年度资金总额\n\n56\n\n56\n\n50.4\n\n10\n\n90%\n\n9\n\n其中:当年财政拨款\n\n56\n\n56\n\n50.4\n\n \n\n上年结转资金\n\n \n\n"
+                "年度资金总额\n\n56\n\n56\n\n50.4\n\n10\n\n90%\n\n9\n\n"
+                "其中:当年财政拨款\n\n56\n\n56\n\n50.4\n\n \n\n上年结转资金\n\n \n\n"
                 "年度总体目标\n\n")
 PIPES = ("资金投入情况(万元) | 全年预算数(A) | 全年执行数(B) | 预算执行率(B/A×100%) |\n"
-         "年度资金总额: | 300万 | 246万 | 82% |\n其中:中央财政资金 | 200万 | 180万 | 90% |\n地方资金 | 100万 | 66万 | 66% |\n其他资金 | |||\n")
+         "年度资金总额: | 300万 | 246万 | 82% |\n其中:中央财政资金 | 200万 | 180万 | 90% |\n"
+         "地方资金 | 100万 | 66万 | 66% |\n其他资金 | |||\n")
 
 
 def _block(text):
@@ -55,8 +58,8 @@ def _block(text):
 def test_a_flattened_funds_block_is_read_into_its_columns():
     b = _block(FLAT)
     assert b.columns == ["initial", "budget", "spent", "weight", "rate", "score"] and b.unit == "万元"
-    assert {k: v.value for k, v in b.total.cells.items()} == {"initial": 120, "budget": 118.5, "spent": 96.2, "weight": 10,
-                                                               "rate": 81.18, "score": 8.12}
+    assert {k: v.value for k, v in b.total.cells.items()} == {"initial": 120, "budget": 118.5, "spent": 96.2,
+                                                               "weight": 10, "rate": 81.18, "score": 8.12}
     assert [(p.label.text, p.get("budget"), p.get("spent")) for p in b.parts] == [
         ("其中：本年财政拨款", 98.5, 80.2), ("上年结转资金", 20, 16), ("其他资金", None, None)]
     assert FLAT[b.total.start:b.total.end] == "年度资金总额: 120 118.5 96.2 10 81.18% 8.12"
@@ -78,22 +81,25 @@ def test_a_pipe_funds_block_without_a_weight_column():
 
 def test_values_that_cannot_be_put_in_columns_without_a_guess_are_left_out():
     # two percents in the total row: which is the rate?
-    text = "项目资金(万元) 全年预算数 全年执行数 分值 执行率 得分 年度资金总额: 100 80 10 80% 8% 其中:本年财政拨款 100 80"
+    text = ("项目资金(万元) 全年预算数 全年执行数 分值 执行率 得分 年度资金总额: 100 80 10 80% 8% "
+            "其中:本年财政拨款 100 80")
     assert funds_blocks(fold(text)) == []
     # no header: no block
     assert funds_blocks(fold("年度资金总额: 100 80 10 80% 8")) == []
 
 
-INDICATORS = ("一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 产出指标(50分) 数量指标 "
-              "维修村道里程 ≥12公里 12.4公里 20 20 质量指标 验收合格率 100% 100% 15 15 时效指标 完工及时率 100% 92% 15 13 "
-              "雨季施工延误 效益指标(30分) 社会效益 指标 群众出行条件 明显改善 明显改善 30 30 满意度指标(10分) 服务对象满意度 "
-              "指标 沿线群众满意度 ≥90% 95% 10 10 总分 100 98")
+INDICATORS = ("一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+              "产出指标(50分) 数量指标 维修村道里程 ≥12公里 12.4公里 20 20 "
+              "质量指标 验收合格率 100% 100% 15 15 时效指标 完工及时率 100% 92% 15 13 "
+              "雨季施工延误 效益指标(30分) 社会效益 指标 群众出行条件 明显改善 明显改善 30 30 "
+              "满意度指标(10分) 服务对象满意度 指标 沿线群众满意度 ≥90% 95% 10 10 总分 100 98")
 
 
 def test_flattened_indicator_rows_are_read_with_their_levels_and_reason():
     (t,) = indicator_tables(fold(INDICATORS))
     assert t.columns == ["name", "target", "actual", "weight", "score", "reason"]
-    got = [(r.level2, r.text("name"), r.text("target"), r.text("actual"), r.number("weight"), r.number("score"), r.text("reason"))
+    got = [(r.level2, r.text("name"), r.text("target"), r.text("actual"), r.number("weight"), r.number("score"),
+            r.text("reason"))
            for r in t.rows]
     assert got == [
         ("数量指标", "维修村道里程", "≥12公里", "12.4公里", 20, 20, ""),
@@ -110,6 +116,7 @@ def test_the_analysis_reads_flattened_tables_as_tables():
     a = Analysis(from_text(FLAT + " " + INDICATORS, path="t.txt", fmt="txt"))
     assert [t.layout for t in a.tables] == ["form", "form"]
     funds, indicators = a.tables
-    assert [c.text for c in funds.header] == ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert [c.text for c in funds.header] == ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值",
+                                              "执行率", "得分"]
     assert [c.text for c in funds.rows[0]] == ["年度资金总额：", "120", "118.5", "96.2", "10", "81.18%", "8.12"]
     assert [c.text for c in indicators.rows[-1]] == ["总分", "", "", "", "", "100", "98", ""]

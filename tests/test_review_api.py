@@ -113,7 +113,8 @@ def test_json_shape_is_the_public_interface():
     result = review(BODY)
     data = json.loads(render.to_json([result], single=True))
     assert set(data) == {"file", "findings"}
-    assert list(data["findings"][0]) == ["rule", "category", "level", "message", "quote", "start", "end", "line", "col", "evidence", "suggestion"]
+    assert list(data["findings"][0]) == ["rule", "category", "level", "message", "quote", "start", "end", "line", "col",
+                                         "evidence", "suggestion"]
     many = json.loads(render.to_json([result, result], single=False))
     assert isinstance(many, list) and len(many) == 2
 

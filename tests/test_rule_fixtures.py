@@ -68,7 +68,8 @@ def test_rule_fixture(case: Path) -> None:
     got = [(f.rule, f.quote) for f in sorted(findings, key=lambda f: (f.start, f.end, f.rule))]
     expected = _expected(case)
     assert got == expected, "\n".join(
-        ["findings differ", "got:", *(f"  {r}: {q!r}" for r, q in got), "expected:", *(f"  {r}: {q!r}" for r, q in expected)]
+        ["findings differ", "got:", *(f"  {r}: {q!r}" for r, q in got),
+         "expected:", *(f"  {r}: {q!r}" for r, q in expected)]
     )
     if kind == "flag":
         assert any(r == rule_id for r, _ in expected), f"{case.name}: a flag case must expect a {rule_id} finding"

@@ -47,7 +47,8 @@ def heading_of_line(line: str) -> tuple[int, str, str] | None:
         ("\u3000\u3000二、自评情况", (1, "二", "自评情况")),  # indented with full-width spaces
         ("\t（一）自评分数  ", (2, "（一）", "自评分数")),
         # the Hubei template's long level-2 headings
-        ("（一）项目资金（含财政资金、自筹资金等）安排落实、总投入等情况分析", (2, "（一）", "项目资金（含财政资金、自筹资金等）安排落实、总投入等情况分析")),
+        ("（一）项目资金（含财政资金、自筹资金等）安排落实、总投入等情况分析",
+         (2, "（一）", "项目资金（含财政资金、自筹资金等）安排落实、总投入等情况分析")),
         ("1.资金支出情况", (3, "1", "资金支出情况")),
         ("1. 资金支出情况。", (3, "1", "资金支出情况")),
         ("1、资金支出情况", (3, "1", "资金支出情况")),
@@ -58,7 +59,8 @@ def heading_of_line(line: str) -> tuple[int, str, str] | None:
         ("(1)年初预算安排", (4, "（1）", "年初预算安排")),
         ("(12) 年初预算安排", (4, "（12）", "年初预算安排")),
         # a Markdown heading is a heading whatever its length
-        ("### 1. 资金支出情况，包括年初预算、调整预算、支出和结余的情况说明", (3, "1", "资金支出情况，包括年初预算、调整预算、支出和结余的情况说明")),
+        ("### 1. 资金支出情况，包括年初预算、调整预算、支出和结余的情况说明",
+         (3, "1", "资金支出情况，包括年初预算、调整预算、支出和结余的情况说明")),
     ],
 )
 def test_heading_lines(line, expected):
@@ -174,7 +176,8 @@ def test_section_spans_parents_and_lookup():
     assert a.section_at(0) is None  # the title line comes before any section
     # heading lines are not sentences
     assert not any("资金支出情况" == s.text for s in a.sentences)
-    assert [s.text for s in a.sentences_in(by_key["二/（三）"].body_start, by_key["二/（三）"].end)] == ["1、资金执行慢", "2、宣传不足"]
+    assert [s.text for s in a.sentences_in(by_key["二/（三）"].body_start, by_key["二/（三）"].end)] == [
+        "1、资金执行慢", "2、宣传不足"]
 
 
 def test_skipped_levels_and_orphans_nest_under_what_is_open():
@@ -188,18 +191,21 @@ def test_skipped_levels_and_orphans_nest_under_what_is_open():
 
 @pytest.mark.parametrize("item", ["{n}、", "{n}.", "（{n}）", "({n})"])
 def test_duty_lists_are_not_sections(item):
-    duties = "\n\n".join(item.format(n=n) + text for n, text in enumerate(["负责财务管理。", "负责人事。", "完成交办任务"], 1))
+    duties = "\n\n".join(item.format(n=n) + text
+                         for n, text in enumerate(["负责财务管理。", "负责人事。", "完成交办任务"], 1))
     text = f"一、基本情况\n\n（一）项目单位基本情况\n\n主要职责：\n\n{duties}\n\n（二）项目基本情况\n\n正文。\n"
     assert [k for k, _, _ in sections_of(text)] == ["一", "一/（一）", "一/（二）"]
 
 
 def test_chinese_numbered_duties_after_a_lead_in_are_not_sections():
-    text = "一、基本情况\n\n（一）项目单位基本情况\n\n主要职责：\n\n（一）负责财务。\n\n（二）负责人事。\n\n（二）项目基本情况\n\n正文。\n"
+    text = ("一、基本情况\n\n（一）项目单位基本情况\n\n主要职责：\n\n（一）负责财务。\n\n（二）负责人事。\n\n"
+            "（二）项目基本情况\n\n正文。\n")
     assert [k for k, _, _ in sections_of(text)] == ["一", "一/（一）", "一/（二）"]
 
 
 def test_numbered_markdown_headings_in_a_row_stay_headings():
-    text = "## （二）资金使用绩效\n\n### 1. 资金支出情况。\n\n### 2. 资金完成绩效目标情况。\n\n### 3. 资金分用途使用绩效。\n"
+    text = ("## （二）资金使用绩效\n\n### 1. 资金支出情况。\n\n### 2. 资金完成绩效目标情况。\n\n"
+            "### 3. 资金分用途使用绩效。\n")
     assert [k for k, _, _ in sections_of(text)] == ["（二）", "（二）/1", "（二）/2", "（二）/3"]
 
 
@@ -352,13 +358,15 @@ def test_offsets_map_back_through_dropped_emphasis():
     [
         ("年初县级财政预算资金预算为110000元，指标调减后", "金额为 99000 元。", True),
         ("推进“数字政府”改革成果推广应用，持续推广“粤省事”", "等平台应用。", True),  # prose after a closing quote
-        ("年初县级财政预算资金预算为110000元，指标调减为 99000 元。", "本年支出 57790 元。", False),  # a finished sentence
+        # a finished sentence
+        ("年初县级财政预算资金预算为110000元，指标调减为 99000 元。", "本年支出 57790 元。", False),
         ("项目单位：新丰县政务服务数据管理局（公章）", "（一级预算单位）", False),  # cover page lines
         ("填报人姓名：黄涛弟", "联系电话：0751-2265111", False),
         ("年初县级财政预算资金预算为110000元，指标调减后", "二、自评情况", False),  # a heading follows
         ("年初县级财政预算资金预算为110000元，指标调减后", "| 年度资金总额 | 11 |", False),  # a table follows
         ("短行", "金额为 99000 元。", False),
-        ("年初县级财政预算资金预算为110000元，指标调减后\u3000  ", "\u3000\u3000金额为 99000 元。", True),  # blanks around
+        # blanks around
+        ("年初县级财政预算资金预算为110000元，指标调减后\u3000  ", "\u3000\u3000金额为 99000 元。", True),
     ],
 )
 def test_page_break_join_rules(before, after, joined):

@@ -127,7 +127,8 @@ def test_default_length_is_about_8000(corpus):
 def test_front_matter_and_headings(corpus):
     for r in corpus:
         m = r.meta
-        head = f"---\nunit: {m['unit']}\nproject: {m['project']}\nyear: {m['year']}\ntemplate: gd-annex5\n---\n\n附件 5\n\n"
+        head = (f"---\nunit: {m['unit']}\nproject: {m['project']}\nyear: {m['year']}\ntemplate: gd-annex5\n---\n\n"
+                "附件 5\n\n")
         assert r.text.startswith(head)
         lines = r.text.split("\n")
         pos = [lines.index(h) for h in SECTION_HEADINGS]

@@ -110,7 +110,9 @@ def test_api_review_docx_returns_the_commented_document(client, tmp_path):
     src = docgen.write_docx(tmp_path / "报告.docx", docgen.seed_items("gl"))
     r = client.post("/api/review/docx", files=upload(src))
     assert r.status_code == 200 and r.headers["content-type"] == DOCX
-    assert r.headers["content-disposition"] == "attachment; filename=\"-.docx\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A-%E5%AE%A1%E6%A0%B8.docx"
+    assert r.headers["content-disposition"] == (
+        "attachment; filename=\"-.docx\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A-%E5%AE%A1%E6%A0%B8.docx"
+    )
     document = docx.Document(io.BytesIO(r.content))
     findings = drafter.review(load(src)).findings
     comments = sorted(document.comments, key=lambda c: c.comment_id)
@@ -118,7 +120,8 @@ def test_api_review_docx_returns_the_commented_document(client, tmp_path):
     assert [next(f.rule for f in findings if f.rule in c.text) for c in comments] == [f.rule for f in findings]
     assert [ranges(document)[c.comment_id] for c in comments] == [f.quote for f in findings]
     md = client.post("/api/review/docx", files=upload(SEEDS["ww"]))
-    assert md.status_code == 200 and len(docx.Document(io.BytesIO(md.content)).comments) == len(public(SEEDS["ww"])["findings"])
+    assert md.status_code == 200 and (len(docx.Document(io.BytesIO(md.content)).comments)
+                                      == len(public(SEEDS["ww"])["findings"]))
 
 
 def bad_inputs(tmp_path) -> list[tuple]:
@@ -127,16 +130,23 @@ def bad_inputs(tmp_path) -> list[tuple]:
     blank = docgen.write_blank_pdf(tmp_path / "scan.pdf")
     return [
         ({}, 400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text"),
-        ({"data": {"text": "   \n  "}}, 400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text"),
-        ({"files": upload(corrupt)}, 400, "坏的.docx: not a valid .docx file (the zip package has no Word document in it)"),
-        ({"files": upload(corrupt, "x.docx", b"PK\x03\x04 not really a zip")}, 400, "x.docx: the .docx file is damaged (it is not a readable zip package)"),
+        ({"data": {"text": "   \n  "}}, 400,
+         "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text"),
+        ({"files": upload(corrupt)}, 400,
+         "坏的.docx: not a valid .docx file (the zip package has no Word document in it)"),
+        ({"files": upload(corrupt, "x.docx", b"PK\x03\x04 not really a zip")}, 400,
+         "x.docx: the .docx file is damaged (it is not a readable zip package)"),
         ({"files": upload(blank)}, 400, "scan.pdf: the PDF has no text layer (a scanned image?): run OCR first"),
         ({"files": upload(blank, "empty.md", b"")}, 400, "empty.md: the file is empty"),
         ({"files": upload(blank, "old.doc", b"\xd0\xcf\x11\xe0")}, 415,
-         "old.doc: unsupported file type '.doc' for a report (use .docx, .pdf, .md, .txt; an old Word file: open it in Word or WPS and save it as .docx)"),
-        ({"files": upload(blank, "run.exe", b"MZ")}, 415, "run.exe: unsupported file type '.exe' for a report (use .docx, .pdf, .md, .txt)"),
-        ({"files": upload(blank, "noext", b"text")}, 415, "noext: unsupported file type '(none)' for a report (use .docx, .pdf, .md, .txt)"),
-        ({"files": upload(blank, "pic.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)}, 400, "pic.md: this is an image, not a text report: run OCR first"),
+         "old.doc: unsupported file type '.doc' for a report (use .docx, .pdf, .md, .txt; "
+         "an old Word file: open it in Word or WPS and save it as .docx)"),
+        ({"files": upload(blank, "run.exe", b"MZ")}, 415,
+         "run.exe: unsupported file type '.exe' for a report (use .docx, .pdf, .md, .txt)"),
+        ({"files": upload(blank, "noext", b"text")}, 415,
+         "noext: unsupported file type '(none)' for a report (use .docx, .pdf, .md, .txt)"),
+        ({"files": upload(blank, "pic.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)}, 400,
+         "pic.md: this is an image, not a text report: run OCR first"),
     ]
 
 
@@ -175,9 +185,11 @@ def test_upload_limit(tmp_path):
                 yield b"a" * 65536
             yield b"\r\n--XyZ--\r\n"
 
-        streamed = c.post("/api/review", content=chunked(), headers={"content-type": "multipart/form-data; boundary=XyZ"})
+        streamed = c.post("/api/review", content=chunked(),
+                          headers={"content-type": "multipart/form-data; boundary=XyZ"})
         assert streamed.request.headers.get("transfer-encoding") == "chunked"
-        assert (streamed.status_code, streamed.json()) == (413, {"error": f"the upload is too large: the limit is {4000 / 1048576:g} MB"})
+        assert (streamed.status_code, streamed.json()) == (
+            413, {"error": f"the upload is too large: the limit is {4000 / 1048576:g} MB"})
     assert list((tmp_path / "uploads").iterdir()) == []
 
 
@@ -200,7 +212,8 @@ def test_api_draft_from_a_facts_file_equals_the_library(client, tmp_path):
     expected = draft(load_facts(FACTS), runs_dir=tmp_path / "runs")
     assert got["markdown"] == expected.markdown
     assert got["review"]["findings"] == expected.review.public()["findings"]
-    assert (got["template"], got["backend"], got["note"], got["review"]["file"]) == ("gd-annex5", "offline", None, "draft.md")
+    assert (got["template"], got["backend"], got["note"], got["review"]["file"]) == (
+        "gd-annex5", "offline", None, "draft.md")
     as_json = tmp_path / "facts.json"
     as_json.write_text(load_facts(FACTS).model_dump_json(), encoding="utf-8")
     assert client.post("/api/draft", files=upload(as_json)).json()["markdown"] == expected.markdown
@@ -229,12 +242,15 @@ def test_api_draft_from_a_table_and_from_the_form(client, tmp_path):
 def test_api_draft_bad_input(client, tmp_path):
     bad_yaml = tmp_path / "f.yaml"
     bad_yaml.write_text(FACTS.read_text(encoding="utf-8").replace("spent: 57790", "spent: 五万"), encoding="utf-8")
-    line = FACTS.read_text(encoding="utf-8").splitlines().index(next(x for x in FACTS.read_text(encoding="utf-8").splitlines() if x.startswith("  spent:"))) + 1
-    form = {"template": "gd-annex5", "year": "2023", "unit": "县局", "project": "网站", "budget_unit": "元", "initial": "五万", "spent": "1"}
+    line = FACTS.read_text(encoding="utf-8").splitlines().index(
+        next(x for x in FACTS.read_text(encoding="utf-8").splitlines() if x.startswith("  spent:"))) + 1
+    form = {"template": "gd-annex5", "year": "2023", "unit": "县局", "project": "网站", "budget_unit": "元",
+            "initial": "五万", "spent": "1"}
     cases = [
         ({}, 400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form"),
         ({"files": upload(bad_yaml)}, 400, f'f.yaml: budget.spent (line {line}): must be a number, got "五万"'),
-        ({"files": upload(bad_yaml, "facts.txt")}, 415, "facts.txt: unsupported file type '.txt' for a facts file (use .yaml, .json, .xlsx)"),
+        ({"files": upload(bad_yaml, "facts.txt")}, 415,
+         "facts.txt: unsupported file type '.txt' for a facts file (use .yaml, .json, .xlsx)"),
         ({"files": upload(bad_yaml, "t.xlsx", b"not a workbook")}, 400,
          "t.xlsx: cannot read it as an .xlsx workbook (BadZipFile): save the table as .xlsx"),
         ({"files": upload(FACTS), "data": {"template": "national-table"}}, 400,
@@ -254,7 +270,8 @@ def test_api_draft_bad_input(client, tmp_path):
 
 
 def marked_rules(html: str) -> set[str]:
-    return {rule for attr in re.findall(r'<mark class="hl[^"]*" data-f="[^"]*" data-rules="([^"]*)"', html) for rule in attr.split()}
+    return {rule for attr in re.findall(r'<mark class="hl[^"]*" data-f="[^"]*" data-rules="([^"]*)"', html)
+            for rule in attr.split()}
 
 
 def test_review_page_highlights_every_finding_and_offers_downloads(client):
@@ -300,13 +317,15 @@ def test_untrusted_text_is_escaped(client):
     r = client.post("/review", data={"text": evil})
     assert r.status_code == 200
     assert "<script>alert" not in r.text and "<img src=x" not in r.text and "</article><script>" not in r.text
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in r.text and "&lt;img src=x onerror=alert(1)&gt;" in r.text
+    assert ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in r.text
+            and "&lt;img src=x onerror=alert(1)&gt;" in r.text)
     assert r.text.count("<script") == 1  # the page's own /static/app.js
     named = client.post("/review", files=upload(SEEDS["gl"], "<img src=x onerror=alert(1)>.md"))
     assert named.status_code == 200
     assert "<img src=x" not in named.text
     assert '<h1 id="report-name">&lt;img src=x onerror=alert(1)&gt;.md</h1>' in named.text
-    assert "script-src" not in r.headers["content-security-policy"] and "default-src 'self'" in r.headers["content-security-policy"]
+    assert ("script-src" not in r.headers["content-security-policy"]
+            and "default-src 'self'" in r.headers["content-security-policy"])
 
 
 def test_draft_page_and_downloads(client, tmp_path):
@@ -319,10 +338,12 @@ def test_draft_page_and_downloads(client, tmp_path):
     assert md.status_code == 200 and md.headers["content-type"] == "text/markdown; charset=utf-8"
     assert md.text == draft(load_facts(FACTS), runs_dir=tmp_path / "runs", review_draft=False).markdown
     dx = client.get(f"/draft/{rid}/draft.docx")
-    assert dx.status_code == 200 and "财政支出项目绩效自评报告" in [p.text for p in docx.Document(io.BytesIO(dx.content)).paragraphs]
+    assert dx.status_code == 200 and (
+        "财政支出项目绩效自评报告" in [p.text for p in docx.Document(io.BytesIO(dx.content)).paragraphs])
     bad = client.post("/draft", files=upload(FACTS, "facts.exe"))
     assert bad.status_code == 415 and "unsupported file type" in bad.text
-    for path in ("/draft/nope/draft.md", "/draft/nope/draft.docx", f"/review/{rid}/report.docx", f"/review/{rid}/findings.json"):
+    for path in ("/draft/nope/draft.md", "/draft/nope/draft.docx", f"/review/{rid}/report.docx",
+                 f"/review/{rid}/findings.json"):
         gone = client.get(path)
         assert gone.status_code == 404 and "this result is no longer kept" in gone.text
 
@@ -339,7 +360,8 @@ def test_token_is_needed_everywhere(tmp_path):
             r = c.get(path)
             assert r.status_code == 401, path
         assert c.post("/api/review", data={"text": "自评 100 分。\n"}).json() == {
-            "error": "this drafter server needs its token: open the page as /?token=… or send 'Authorization: Bearer …'"}
+            "error": "this drafter server needs its token: open the page as /?token=… "
+                     "or send 'Authorization: Bearer …'"}
         assert c.get("/api/info", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert c.get("/api/info", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         assert c.get("/api/info", headers={"X-Drafter-Token": TOKEN}).status_code == 200
@@ -366,8 +388,10 @@ def test_no_secret_in_pages_responses_or_logs(tmp_path, monkeypatch, caplog):
                      base_url="http://user:pw@127.0.0.1:9/v1") as c:
         auth = {"Authorization": f"Bearer {TOKEN}"}
         info = c.get("/api/info", headers=auth).json()
-        assert info["draft"] == {"backend": "openai", "model": "qwen-plus", "host": "127.0.0.1:9", "label": "模型 qwen-plus @ 127.0.0.1:9"}
-        responses = [c.get("/", headers=auth), c.get("/draft", headers=auth), c.get(f"/?token={TOKEN}", follow_redirects=False),
+        assert info["draft"] == {"backend": "openai", "model": "qwen-plus", "host": "127.0.0.1:9",
+                                 "label": "模型 qwen-plus @ 127.0.0.1:9"}
+        responses = [c.get("/", headers=auth), c.get("/draft", headers=auth),
+                     c.get(f"/?token={TOKEN}", follow_redirects=False),
                      c.post("/api/review", files=upload(SEEDS["gl"]), headers=auth),
                      c.post("/review", files=upload(SEEDS["gl"], "x.docx", b"junk"), headers=auth),
                      # the model server is not there: a clear error, not a traceback
@@ -409,7 +433,8 @@ def test_the_index_in_use_is_the_clis(tmp_path, monkeypatch):
     monkeypatch.setenv("DRAFTER_CONFIG", str(tmp_path / "drafter.yml"))
     with make_client(tmp_path, no_index=False) as c:
         info = c.get("/api/info").json()
-        assert info["index"] == {"kind": "local", "where": str(tmp_path / "idx"), "label": f"本地索引 {tmp_path / 'idx'}"}
+        assert info["index"] == {"kind": "local", "where": str(tmp_path / "idx"),
+                                 "label": f"本地索引 {tmp_path / 'idx'}"}
         got = c.post("/api/review", files=upload(SEEDS["ww"])).json()
     expected = drafter.review(load(SEEDS["ww"]), index=CorpusIndex(load_config(index=str(tmp_path / "idx"))))
     assert got["findings"] == expected.public()["findings"]
@@ -465,7 +490,8 @@ def test_drafter_serve_runs_the_app_with_its_token(tmp_path):
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
-    assert f"drafter serve: http://127.0.0.1:{port}/?token=…  (起草 离线（程序生成，不调用模型）；语料 未使用语料索引（只用规则）)" in err
+    assert (f"drafter serve: http://127.0.0.1:{port}/?token=…  "
+            "(起草 离线（程序生成，不调用模型）；语料 未使用语料索引（只用规则）)" in err)
     assert "GET /api/info 401" in err and "GET /api/info 200" in err
     assert TOKEN not in err and "Traceback" not in err
 
@@ -475,9 +501,12 @@ def test_drafter_serve_bad_configuration_is_one_line(tmp_path):
 
     from tests.test_cli_input import DRAFTER
 
-    proc = subprocess.run(DRAFTER + ["serve", "--index", "missing-index"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(DRAFTER + ["serve", "--index", "missing-index"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "drafter: missing-index: no index here (build one with: drafter index PATH --index missing-index)"
+    assert proc.stderr.strip() == (
+        "drafter: missing-index: no index here (build one with: drafter index PATH --index missing-index)"
+    )
 
 
 # --- the page's pieces -------------------------------------------------------------------------
@@ -488,7 +517,8 @@ def test_segments_nest_overlapping_findings_and_pin_empty_ones():
     from drafter.web.service import segments
 
     def f(rule, level, start, end):
-        return Finding(rule=rule, category="score", level=level, message="m", quote="x" * (end - start), start=start, end=end, line=1, col=1)
+        return Finding(rule=rule, category="score", level=level, message="m", quote="x" * (end - start), start=start,
+                       end=end, line=1, col=1)
 
     text = "0123456789"
     findings = [f("wide", "warning", 1, 8), f("inner", "error", 3, 5), f("pin", "info", 9, 9)]

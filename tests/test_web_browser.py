@@ -32,7 +32,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def _need_chromium() -> None:
     if Path(CHROMIUM).exists():
         return
-    reason = f"{CHROMIUM} not found: install Debian's chromium and fonts-wqy-microhei (.ci/run does) to run the browser tests"
+    reason = (f"{CHROMIUM} not found: install Debian's chromium and fonts-wqy-microhei (.ci/run does) "
+              "to run the browser tests")
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and {reason}")
     pytest.skip(reason)
@@ -183,7 +184,8 @@ def test_filters_hide_findings_and_their_highlights(page, server):
 def test_a_hostile_report_renders_as_text(page, server, tmp_path):
     base, _ = server
     evil = ("# 报告<script>window.__pwned = 1</script>\n\n"
-            "<img src=x onerror=\"window.__pwned = 2\"> 项目本着厉行节约，注重效果的精神，专款专用，将拨款全部用于系统建设。"
+            "<img src=x onerror=\"window.__pwned = 2\"> 项目本着厉行节约，注重效果的精神，专款专用，"
+            "将拨款全部用于系统建设。"
             "2023 年本项目支出 57790 元，结余 41210 元。</article><script>alert('x')</script>\n")
     page.goto(base + "/")
     page.fill("#text", evil)
@@ -215,7 +217,9 @@ def test_an_oversized_upload_is_refused(page, server, tmp_path):
     assert response.value.status == 413
     page.wait_for_selector("#error-message")
     assert page.inner_text("h1").startswith("文件太大")
-    assert page.inner_text("#error-message") == f"the upload is too large ({big.stat().st_size / 1048576:.1f} MB): the limit is 20 MB"
+    assert page.inner_text("#error-message") == (
+        f"the upload is too large ({big.stat().st_size / 1048576:.1f} MB): the limit is 20 MB"
+    )
 
 
 def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
@@ -227,7 +231,9 @@ def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
         page.click("#review-submit")
     assert response.value.status == 400
     page.wait_for_selector("#error-message")
-    assert page.inner_text("#error-message") == "损坏.docx: not a valid .docx file (the zip package has no Word document in it)"
+    assert page.inner_text("#error-message") == (
+        "损坏.docx: not a valid .docx file (the zip package has no Word document in it)"
+    )
     assert "Traceback" not in page.content()
 
 

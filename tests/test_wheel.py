@@ -43,8 +43,8 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src") / "drafter-src"
     shutil.copytree(ROOT, src, ignore=NOT_SOURCE)
     out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation", "--no-index",
-                           "--quiet", "-w", str(out)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+                           "--no-index", "--quiet", "-w", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (whl,) = out.glob("drafter-*.whl")
     return whl
@@ -62,11 +62,13 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(wheel):
     for path in ["drafter/data/prompts/v1/section.yml", "drafter/data/prompts/v1/claim_check.yml",
                  "drafter/data/prompts/v1/judge.yml", "drafter/data/templates/gd-annex5.yml",
                  "drafter/data/templates/national-table.yml", "drafter/data/templates/hb-yn-selfeval.yml",
-                 "drafter/data/rules/budget-identity.yml", "drafter/data/inject.yml", "drafter/data/eval_report.html.j2",
+                 "drafter/data/rules/budget-identity.yml", "drafter/data/inject.yml",
+                 "drafter/data/eval_report.html.j2",
                  "drafter/web/templates/base.html", "drafter/web/templates/review.html", "drafter/web/static/app.js",
                  "drafter/web/static/style.css"]:
         assert path in names
-    assert len([n for n in names if n.startswith("drafter/data/rules/")]) == len(list((ROOT / "drafter/data/rules").glob("*.yml"))) >= 36
+    assert (len([n for n in names if n.startswith("drafter/data/rules/")])
+            == len(list((ROOT / "drafter/data/rules").glob("*.yml"))) >= 36)
     entry_points = zipfile.ZipFile(wheel).read("drafter-0.1.0.dist-info/entry_points.txt").decode()
     assert "drafter = drafter.cli:main" in entry_points
 
@@ -105,7 +107,8 @@ def _run(installed, *args, timeout=300):
 def test_drafter_and_its_prompts_are_imported_from_the_installed_package(installed):
     python, script, site, work, env = installed
     assert sorted(p.name for p in work.iterdir()) == []
-    proc = _run(installed, python, "-c", "import drafter, json; from drafter.llm.prompts import load_prompt, prompt_folder; "
+    proc = _run(installed, python, "-c",
+                "import drafter, json; from drafter.llm.prompts import load_prompt, prompt_folder; "
                 "print(json.dumps([drafter.__file__, load_prompt('section').path, str(prompt_folder('prompts/v1'))]))")
     assert proc.returncode == 0, proc.stderr
     module, prompt, legacy = json.loads(proc.stdout)
@@ -123,9 +126,9 @@ def test_the_installed_command_reviews_a_seed_report_as_the_checkout_does(instal
     assert proc.returncode == 1, proc.stderr  # error-level findings
     result = json.loads(proc.stdout)
     assert [f["rule"] for f in result["findings"]] == [
-        "template-instruction", "intensifier-claim", "adjustment-unexplained", "score-exceeds-execution", "stock-phrases",
-        "all-used-vs-balance", "execution-unexplained", "stock-phrases", "vague-problem", "template-instruction",
-        "slogan-improvements"]
+        "template-instruction", "intensifier-claim", "adjustment-unexplained", "score-exceeds-execution",
+        "stock-phrases", "all-used-vs-balance", "execution-unexplained", "stock-phrases", "vague-problem",
+        "template-instruction", "slogan-improvements"]
     # byte for byte the golden review of the checkout (tests/test_golden.py)
     assert proc.stdout == (ROOT / "tests" / "golden" / "corpus__gd-2023-zwxt-gl.md.json").read_text(encoding="utf-8")
 
@@ -134,7 +137,8 @@ def test_the_installed_command_drafts_through_an_openai_compatible_server(instal
     work = installed[3]
     shutil.copy(ROOT / "examples" / "facts-jstg.yaml", work / "facts.yaml")
     server = FakeOpenAI()
-    server.default = lambda body: body["messages"][-1]["content"].split("本部分要写的事实：", 1)[1].split("可参考的往年同类段落", 1)[0].strip()
+    server.default = lambda body: (
+        body["messages"][-1]["content"].split("本部分要写的事实：", 1)[1].split("可参考的往年同类段落", 1)[0].strip())
     try:
         proc = _run(installed, installed[1], "draft", "facts.yaml", "--backend", "openai", "--model", "scripted",
                     "--base-url", server.url, "--runs", "runs", "--cache", "cache", "-o", "out.md")
@@ -205,5 +209,6 @@ def test_constraints_pin_every_declared_dependency_within_its_range():
         req = Requirement(spec)
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not pinned in constraints.txt"
-        assert req.specifier.contains(pins[name], prereleases=True), f"{req.name}=={pins[name]} is outside {req.specifier}"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"{req.name}=={pins[name]} is outside {req.specifier}")
     assert "langchain" not in pins and "pip" not in pins and "drafter" not in pins
