@@ -24,8 +24,11 @@ demo: $(STAMP)
 	$(BIN)/drafter draft examples/facts-zwxt.yaml -o runs/demo-draft.md
 	cat runs/demo-draft.md
 
-# pytest exits 5 when it collected no tests: that is a failure, not a pass.
+# The linter first (ruff: pyflakes, import order, line length; pyproject.toml [tool.ruff]): a
+# finding fails the target before the tests run. pytest exits 5 when it collected no tests: that
+# is a failure, not a pass.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest ; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$status
 
