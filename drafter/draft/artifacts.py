@@ -5,6 +5,7 @@ whole or not at all."""
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from drafter.files import write_text_atomic
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+    """The time to the millisecond and a random suffix: drafts run at once never share a folder."""
+    return time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}-{secrets.token_hex(2)}"
 
 
 def write_run(run: Path, *, facts, sections, markdown: str, result) -> None:
