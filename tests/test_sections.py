@@ -372,3 +372,12 @@ def test_offsets_map_back_through_dropped_emphasis():
 def test_page_break_join_rules(before, after, joined):
     a = Analysis(from_text(f"{before}\n\n{after}\n"))
     assert ((before.strip() + after.strip()) in a.text) is joined
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_sentence_figures_are_the_figures_inside_each_sentence(corpus, seed):
+    a = corpus[seed]
+    pairs = a.sentence_figures
+    assert [s for s, _ in pairs] == a.sentences
+    assert all(figs == a.figures_in(s.start, s.end) for s, figs in pairs)
+    assert sum(len(figs) for _, figs in pairs) > 20

@@ -206,6 +206,20 @@ class Analysis:
     def _figure_starts(self) -> list[int]:
         return [f.start for f in self.figures]
 
+    @cached_property
+    def sentence_figures(self) -> list[tuple[Sentence, list]]:
+        """Each sentence with the figures lying wholly inside it, in one pass."""
+        out, figs, i = [], self.figures, 0
+        for sent in self.sentences:
+            while i < len(figs) and figs[i].start < sent.start:
+                i += 1
+            j = i
+            while j < len(figs) and figs[j].start < sent.end:
+                j += 1
+            out.append((sent, [f for f in figs[i:j] if f.end <= sent.end]))
+            i = j
+        return out
+
     def figures_in(self, a: int, b: int):
         """Figures lying wholly inside ``[a, b)`` (figures are sorted by start)."""
         lo = bisect_left(self._figure_starts, a)

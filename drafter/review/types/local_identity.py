@@ -27,8 +27,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if rule.params.check == "rate":
         yield from _rates(rule, a, project)
         return
-    for s in a.sentences:
-        figs = [f for f in a.figures_in(s.start, s.end) if f.kind == "amount" and not f.approx]
+    for s, in_sentence in a.sentence_figures:
+        figs = [f for f in in_sentence if f.kind == "amount" and not f.approx]
         if len(figs) < 3 or any(id(f) in project for f in figs):
             continue
         roles: dict[str, list] = {}
@@ -51,8 +51,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
 def _rates(rule, a: Analysis, project: set[int]) -> Iterator[Finding]:
     """"预算数 11605.29 万元，执行数 21680.25 万元，执行率为 100%": one budget, one spending and
     one rate in a sentence, in that order, none of them the project's own figures."""
-    for s in a.sentences:
-        figs = [f for f in a.figures_in(s.start, s.end) if f.kind in ("amount", "percent") and not f.approx]
+    for s, in_sentence in a.sentence_figures:
+        figs = [f for f in in_sentence if f.kind in ("amount", "percent") and not f.approx]
         if len(figs) < 3 or any(id(f) in project for f in figs):
             continue
         roles: dict[str, list] = {}

@@ -42,8 +42,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
 
 
 def _lists(rule, a: Analysis) -> Iterator[Finding]:
-    for sent in a.sentences:
-        figs = [f for f in a.figures_in(sent.start, sent.end) if f.kind == "amount" and not f.approx]
+    for sent, in_sentence in a.sentence_figures:
+        figs = [f for f in in_sentence if f.kind == "amount" and not f.approx]
         if len(figs) < 4 or figs[0].unit != "万元":
             continue
         total, parts = figs[0], figs[1:]
