@@ -45,5 +45,6 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             continue
         t, d, unit = pairs[0]
         exact = (d - t) / t * 100
+        evidence = f"（{fmt(d)} − {fmt(t)}）÷ {fmt(t)} = {exact:.1f}%（任务 {fmt(t)} {unit}，实际 {fmt(d)} {unit}）"
         yield a.finding(rule, m.start("rate"), m.end(), rule.say(stated=f"{m.group('rate')}%", exact=f"{exact:.1f}%"),
-                        evidence=f"（{fmt(d)} − {fmt(t)}）÷ {fmt(t)} = {exact:.1f}%（任务 {fmt(t)} {unit}，实际 {fmt(d)} {unit}）")
+                        evidence=evidence)
