@@ -443,7 +443,44 @@ def indicator_tables(text: str, skip: list[tuple[int, int]] = ()) -> list[Indica
         # from the cell before the header on: it may state the table's points (绩效指标（90分）)
         window = cells(text, max(0, anchor.start() - 120), min(len(text), anchor.start() + 8000))
         out.extend(t for t in _indicator_tables(text, window) if t.start >= anchor.start())
+    if not out and "一级" in text:
+        table = _numbered_rows(text, skip)
+        if table is not None:
+            out.append(table)
     return out
+
+
+_NUMBERED_NAME = re.compile(r"^指标\d{1,2}[：:]")
+_DEFAULT_COLUMNS = ["name", "target", "actual", "weight", "score"]
+
+
+def _numbered_rows(text: str, skip: list[tuple[int, int]]) -> IndicatorTable | None:
+    """A table whose header was scrambled by a PDF's extraction, read from its numbered rows alone
+    ("指标12：孕产妇7天访视数 214人 203人 2 1.8"): name, target and actual in one measure word,
+    分值 and 得分. Three such rows at least, or nothing."""
+    start = text.find("指标")
+    if start < 0:
+        return None
+    all_cells = cells(text, start, min(len(text), start + 12000))
+    rows = []
+    for k, c in enumerate(all_cells):
+        if not _NUMBERED_NAME.match(c.text) or any(a <= c.start < b for a, b in skip):
+            continue
+        got = _match_row(all_cells, k, _DEFAULT_COLUMNS)
+        if got is None:
+            continue
+        cells_of, _ = got
+        target, actual = _value(cells_of["target"]), _value(cells_of["actual"])
+        unit = re.sub(r"[\d.,%]", "", cells_of["target"].text)
+        if target is None and (unit != re.sub(r"[\d.,%]", "", cells_of["actual"].text) or not unit):
+            continue
+        if target is not None and actual is None:
+            continue
+        last = max(cells_of.values(), key=lambda x: x.end)
+        rows.append(IndicatorRow(cells_of, "", "", cells_of["name"].start, last.end))
+    if len(rows) < 3:
+        return None
+    return IndicatorTable(_DEFAULT_COLUMNS, rows, None, rows[0].start, rows[-1].end, complete=False)
 
 
 def _indicator_tables(text: str, all_cells: list[Cell]) -> list[IndicatorTable]:
