@@ -23,6 +23,7 @@ _EMPH = re.compile(r"\*\*|__")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _FIELD = re.compile(r"^[^，。：:\s]{1,10}[：:]")
+_CELL_GAP = re.compile(r"\S[ \t\u3000]+(?=\S)")  # cells of a flattened table row, apart
 _CN_NUM = "一二三四五六七八九十"
 _HEADINGS = [
     (1, re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、．.]\s*(.+)$")),
@@ -292,8 +293,15 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     for i, (s, e) in enumerate(raw_lines):
         if i:
             prev_s, prev_e = raw_lines[i - 1]
-            if _joins(text[prev_s:prev_e], text[s:e]):
-                s += len(text[s:e]) - len(text[s:e].lstrip())
+            prev, line = text[prev_s:prev_e], text[s:e]
+            if _joins(prev, line):
+                s += len(line) - len(line.lstrip())
+                if _cells(prev) or _cells(line):
+                    # a flattened table row cut by the page: its last cell and the next line's
+                    # first are two cells, not one word
+                    segments.append(Segment(a, newline_at[prev_e], 1))
+                    pieces.append(" ")
+                    a += 1
             else:
                 segments.append(Segment(a, newline_at[prev_e], 1))
                 pieces.append("\n")
@@ -307,6 +315,13 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
 
 def _plain(line: str) -> str:
     return _EMPH.sub("", _MD_HEADING.sub("", line)).strip()
+
+
+def _cells(line: str) -> bool:
+    """The line is cells set apart by blanks (a table row flattened by a paste), not prose (which
+    a PDF also spaces, around its figures, but punctuates)."""
+    line = line.strip()
+    return len(_CELL_GAP.findall(line)) >= 2 and not any(c in line for c in "，,。；;")
 
 
 def _joins(prev: str, nxt: str) -> bool:
