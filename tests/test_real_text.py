@@ -4,6 +4,7 @@ drafter.text.forms). Offsets always point at the original text."""
 
 import pytest
 
+import drafter
 from drafter.analysis.view import Analysis
 from drafter.documents.report import from_text
 from drafter.text.forms import funds_blocks, indicator_tables
@@ -120,3 +121,35 @@ def test_the_analysis_reads_flattened_tables_as_tables():
                                               "执行率", "得分"]
     assert [c.text for c in funds.rows[0]] == ["年度资金总额：", "120", "118.5", "96.2", "10", "81.18%", "8.12"]
     assert [c.text for c in indicators.rows[-1]] == ["总分", "", "", "", "", "100", "98", ""]
+
+
+# a PDF that put the row labels of the funds block after their values: the header runs straight
+# into the total row's values, the sub-row's values follow, and the rate lands further down
+SCRAMBLED = ("财政项目支出绩效自评表 (2022 年度) 场馆委托运营 结算费用 项目名称 主管部门 区体育局 "
+             "年初预算数 全年预算数 全年执行数 分值 执行率 得分 360000.00 360000.00 311,058.4 10 8.64 "
+             "360000.00 360000.00 311058.4 — 上年结转资金 0 0 — 其他资金 0 0 — 年度资金总额 项目资金 (元) "
+             "区体育事业中心 实施单位 其中:当年财政拨款 预期目标 年度 总体 目标 {rate} 实际完成情况 "
+             "已完成结算。 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分")
+
+
+def test_a_funds_block_whose_labels_a_pdf_moved_is_read_from_its_header():
+    text = SCRAMBLED.format(rate="86.41%")
+    b = _block(text)
+    assert b.unit == "元"
+    assert {k: v.value for k, v in b.total.cells.items()} == {"initial": 360000, "budget": 360000, "spent": 311058.4,
+                                                               "weight": 10, "rate": 86.41, "score": 8.64}
+    # the rate is taken where it landed
+    rate = b.total.cells["rate"].cell
+    assert text[rate.start:rate.end] == "86.41%"
+
+
+def test_a_moved_rate_is_taken_only_when_it_is_near_the_rate_of_the_amounts():
+    # 95% is not 311058.4 / 360000 = 86.41% give or take a point: some other figure, left alone
+    b = _block(SCRAMBLED.format(rate="95%"))
+    assert "rate" not in b.total.cells and b.total.get("score") == 8.64
+
+
+def test_a_moved_rate_written_wrong_is_flagged():
+    text = SCRAMBLED.format(rate="86.42%")
+    got = [(f.rule, f.quote) for f in drafter.review(text=text).findings if f.category == "figures"]
+    assert got == [("funds-rate", "86.42%")]

@@ -124,7 +124,86 @@ def funds_blocks(text: str, skip: list[tuple[int, int]] = ()) -> list[FundsBlock
         block = _read_block(text, all_cells, i)
         if block is not None:
             out.append(block)
-    return out
+    for m in _SPENT_HEADER.finditer(text):
+        if any(a <= m.start() < b for a, b in skip) or any(b.start - 200 <= m.start() < b.end for b in out):
+            continue
+        block = _headed_block(text, m.start())
+        if block is not None:
+            out.append(block)
+    return sorted(out, key=lambda b: b.start)
+
+
+_SPENT_HEADER = re.compile(r"全年执行数")
+
+
+def _column_of(cell: Cell) -> str | None:
+    t = _BRACKETS.sub("", cell.text)
+    return next((name for name, rx in _FUNDS_COLUMNS if rx.fullmatch(t)), None)
+
+
+def _headed_block(text: str, at: int) -> FundsBlock | None:
+    """A funds block whose row labels a PDF moved elsewhere: the header (年初预算数 全年预算数
+    全年执行数 分值 执行率 得分) runs straight into the total row's values, the sub-rows' values
+    follow, and a rate left out of the row may have landed further down the form."""
+    all_cells = cells(text, max(0, at - 200), min(len(text), at + 400))
+    k = next((n for n, c in enumerate(all_cells) if c.start >= at), None)
+    if k is None:
+        return None
+    first = k
+    while first > 0 and _column_of(all_cells[first - 1]):
+        first -= 1
+    last = k
+    while last + 1 < len(all_cells) and _column_of(all_cells[last + 1]):
+        last += 1
+    columns = [_column_of(c) for c in all_cells[first : last + 1]]
+    if (None in columns or len(columns) != len(set(columns)) or "spent" not in columns
+            or not {"budget", "initial"} & set(columns) or last + 1 >= len(all_cells)):
+        return None
+    values, _ = _row_values(all_cells, last + 1)
+    # the sub-rows' values follow with nothing between: the total row is as long as the header,
+    # or one shorter when its rate cell is empty
+    cells_of = None
+    for n in (len(columns), len(columns) - 1):
+        if len(values) >= n:
+            cells_of = _assign(columns, values[:n], total=True)
+            if cells_of is not None:
+                break
+    if cells_of is None:
+        return None
+    start, end = all_cells[first].start, values[n - 1].cell.end
+    label = Cell("年度资金总额", values[0].cell.start, values[0].cell.start)
+    form_end = _FORM_END.search(text, end, end + 800)
+    near = text[max(0, at - 300) : form_end.start() if form_end else end + 800]
+    unit_m = _UNIT.search(near)
+    block = FundsBlock(columns, (unit_m.group(1) or unit_m.group(2)) if unit_m else "",
+                       FundsRow(label, cells_of, start, end), start=start, end=end)
+    if "rate" in columns and "rate" not in cells_of:
+        rate = _moved_rate(text, cells_of, end, form_end.start() if form_end else end + 800)
+        if rate is not None:
+            cells_of["rate"] = rate
+    return block
+
+
+_FORM_END = re.compile(r"一级指标|三级指标|绩效指标")
+_COMPARISON_BEFORE = re.compile(r"[≥≤><=＝]|不低于|不高于|达到|以上|以下")
+
+
+def _moved_rate(text: str, row: dict[str, Value], start: int, end: int) -> Value | None:
+    """The first percentage between the block and the indicator table, when it is within a point
+    of 全年执行数 ÷ 全年预算数: the rate cell a PDF moved (a percentage further off is some other
+    figure, and a bound such as ≥90% is a target)."""
+    budget, spent = row.get("budget") or row.get("initial"), row.get("spent")
+    if budget is None or spent is None or not budget.value or spent.value is None:
+        return None
+    exact = spent.value / budget.value * 100
+    for c in cells(text, start, end):
+        v = _value(c)
+        if v is None or v.kind != "percent":
+            continue
+        if _COMPARISON_BEFORE.search(text, max(0, c.start - 3), c.start):
+            return None
+        return v if abs(v.value - exact) <= 1 else None
+    return None
 
 
 def _header(text: str, anchor: int) -> tuple[list[str], str] | None:

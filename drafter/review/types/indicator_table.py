@@ -5,6 +5,7 @@ that do not add up to 100, a 总分 that is not the sum of the scores, and the f
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Literal
@@ -158,19 +159,27 @@ def _check_execution_score(rule, a: Analysis) -> Iterator[Finding]:
     """得分 of the funds block = min(执行率, 100%) × 分值, 执行率 from the row's own 全年执行数 and
     全年预算数 (a total row left 0 takes its parts' sums; a department's table its spending by
     type), else from the report's budget figures. A score is right when it is that product
-    rounded to the score's own digits (8.97 written 9; 2.154 written 2.16 is not)."""
+    rounded to the score's own digits (8.97 written 9; 2.154 written 2.16 is not), or in whole
+    points with the fraction dropped."""
+    scored = []
     for table, row in _score_rows(a):
         found = _rate_of_row(a, table, row)
         if found is None:
             continue
-        rate, how = found
         score_cell = row_cell(row, columns(table)["score"])
         weight, score = _weight(table, row), cell_value(score_cell)
         if weight is None or score is None or weight[0] <= 0:
             continue
-        expected = min(rate, 1.0) * weight[0]
+        scored.append((table, found, score_cell, weight, score, min(found[0], 1.0) * weight[0]))
+    # whole points with the fraction dropped (9.91 written 9) is a table's way of scoring when
+    # every row of it does so: low, never inflated; beside a row that rounds, it is a slip
+    dropping = {id(t) for t, *_ in scored}
+    for table, _, _, _, score, expected in scored:
+        if not (score[1] == 0 and score[0] == math.floor(expected + 1e-9)):
+            dropping.discard(id(table))
+    for table, (rate, how), score_cell, weight, score, expected in scored:
         slack = rounding_up_allowed(score[1]) if score[0] > expected else 0.5 * 10 ** -score[1]
-        if abs(expected - score[0]) <= slack + 1e-9:
+        if abs(expected - score[0]) <= slack + 1e-9 or id(table) in dropping:
             continue
         level = None if abs(expected - score[0]) >= 0.5 else Level.warning
         m = NUMBER.search(score_cell.text)
