@@ -338,6 +338,8 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or (_FIELD.match(p) and len(p) < 30):
         return False
+    if _item_number(n):
+        return False  # "2、公立医院能力提升项目……" opens the next item, whatever the line before
     return True
 
 
