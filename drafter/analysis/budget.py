@@ -28,7 +28,8 @@ _CUES = [
              r"|(?:(?<![\u4e00-\u9fff])|(?<=资金)|(?<=经费)|(?<=预算))(?:支付率|拨付率|使用率|拨付进度|支付进度)"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
-    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行|全年执行|年度执行"),
+    ("spent", r"支出|共支(?![持援付出])|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款"
+              r"|实际执行|全年执行|年度执行"),
     ("initial", r"(?<!公共)(?<!基金)预算支出(?![执进率])|年初|预算|安排|下达|批复|指标金额|预算指标"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
@@ -73,6 +74,9 @@ class RoleFigure:
 class Budget:
     found: dict[str, list[RoleFigure]] = field(default_factory=dict)
     has_adjustment_words: bool = False
+    # amounts in 元 whose digits the report gives elsewhere in 万元 for the money (2089 元 beside
+    # 2089 万元): a unit slip, kept out of ``found``, each with the figure it slipped from
+    slips: list[tuple[RoleFigure, RoleFigure]] = field(default_factory=list)
 
     def first(self, role: str) -> RoleFigure | None:
         items = self.found.get(role)
@@ -232,7 +236,29 @@ def read_budget(analysis) -> Budget:
         )
     _read_funds_table(analysis, budget)
     _read_total_score(analysis, budget)  # after the text's: the text's self-score comes first
+    _set_apart_slips(budget)
     return budget
+
+
+def _set_apart_slips(budget: Budget) -> None:
+    """An amount in 元 with the very digits of an amount in 万元 of the money (2089 元, 2089 万元;
+    three significant digits at least, so not 100 or 500) is the 万元 amount with its unit slipped."""
+    wan = {}
+    for figs in budget.found.values():
+        for f in figs:
+            if f.figure is not None and f.figure.unit == "万元":
+                wan.setdefault(f.figure.value, f)
+    for role, figs in budget.found.items():
+        if role in ("rate", "self_score"):
+            continue
+        keep = []
+        for f in figs:
+            g = wan.get(f.figure.value) if f.figure is not None and f.figure.unit == "元" else None
+            if g is not None and len(f.figure.text.rstrip("元").replace(".", "").replace(",", "").strip("0")) >= 3:
+                budget.slips.append((f, g))
+            else:
+                keep.append(f)
+        figs[:] = keep
 
 
 # --- parts of the whole: a funding source's, a use's, a line of a working -----------------------
@@ -247,6 +273,7 @@ _SUMMED = re.compile(r"合计|共计|总|共")
 # a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
 OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
 OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+_TOTAL_BEFORE = re.compile(r"(?:合计|共计|总计|总额|共支出?|共(?:支付|拨付|使用|下达|安排|投入))[为是：:]?\s*$")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")  # an item "二是……；……" runs to its 。
@@ -275,6 +302,8 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     section = analysis.section_at(fig.start)
     if section is not None and any("用途" in t for t in section.titles()):
         return True
+    if _TOTAL_BEFORE.search(text, max(0, fig.start - 12), fig.start):
+        return False  # "(1)……专项资金共支 182.564 万元": a numbered paragraph's total, not a part
     if _in_listed_items(text, fig.start) or _ENUMERATED_CLAUSE.match(text, _clause_start(text, fig.start)):
         return True
     sentence = _CLOSED_PARENS.sub("", sentence)  # "预算 520 万元（中央 300 万元、县级 220 万元），全年支出…"

@@ -47,6 +47,10 @@ from drafter.review.types._common import BaseParams, Scope, compiled, rx_cached
 from drafter.review.types.existence import _joined_end
 
 STAGE = "text"
+# a sentence that opens with its purpose (为进一步规范……，为切实提高……), after the notice it follows
+_PURPOSE = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]\s*)?"
+                      r"(?:(?:根据|按照|依据)[^，。；]{0,80}[，,]\s*)?"
+                      r"为了?(?:进一步|切实|全面|更好地?|加强|规范|提高|提升|确保|保障|促进|推进|推动|落实|贯彻|强化|做好)")
 
 
 class Params(BaseParams):
@@ -149,6 +153,10 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
     # makes it a result whatever plan words, a cited policy or a goal section precede it
     done, result = compiled(p, "done"), compiled(p, "result_words")
     around = a.text[clause.start : nxt.end if nxt else clause.end]
+    if _PURPOSE.match(s.text) and not (done and done.search(own)):
+        # "为进一步规范……，切实提高资金使用效益，我单位……进行了绩效自评": the clauses before
+        # the main one say what it is for; the main clause's 了 does not make them results
+        return None
     if not (done and done.search(around)):
         before, lead = compiled(p, "unless_before"), compiled(p, "lead_intent")
         if (before and before.search(s.text[: m.start()])) or (lead and lead.match(s.text)):

@@ -1,7 +1,9 @@
 """unit_slip: a failing 预算 − 支出 = 结余 that holds when one figure is read in 元 instead of
 万元 (or the other way round) (``check: identity``); or a total and the amounts listed after it
 in its sentence, which add up only when the one amount in 元 among them is read in 万元
-(``check: list``: "170 万元……3 月到账 70 万元，6 月到账 60 万元，10 月到账 20 元，11 月到账 20 万元")."""
+(``check: list``: "170 万元……3 月到账 70 万元，6 月到账 60 万元，10 月到账 20 元，11 月到账 20 万元");
+or an amount of the money in 元 whose digits the report gives in 万元 elsewhere (``check: digits``:
+"全年预算数 2089 元" beside "年初预算 2089 万元")."""
 
 from __future__ import annotations
 
@@ -17,12 +19,17 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["identity", "list"] = "identity"
+    check: Literal["identity", "list", "digits"] = "identity"
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     if rule.params.check == "list":
         yield from _lists(rule, a)
+        return
+    if rule.params.check == "digits":
+        for f, g in a.budget.slips:
+            yield a.finding(rule, f.start, f.end, rule.say(stated=f.text, meant=g.text),
+                            evidence=f"报告另写 {g.text}（同一数字，单位为 万元）；按 {f.text} 计则相差一万倍")
         return
     v = identity_figures(a)
     if len(v) == 3 and identity_holds(a, v):
