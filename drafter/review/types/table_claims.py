@@ -60,7 +60,8 @@ def _qualitative(rule, a: Analysis, p: Params) -> Iterator[Finding]:
 
 def _repeated(rule, a: Analysis, p: Params) -> Iterator[Finding]:
     """After a 预期目标 … 实际完成情况 header: the goal cells followed by the same cells again
-    (目标1 目标2 目标1 目标2), or each goal cell followed by its copy."""
+    (目标1 目标2 目标1 目标2), or each goal cell followed by its copy; in a table pasted without
+    its borders (the two header cells side by side), a run of clauses followed by itself."""
     headers = compiled(p, "goal_headers")
     text = a.text
     for m in headers.finditer(text):
@@ -71,11 +72,38 @@ def _repeated(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         found = None
         for k in range(1, len(stream) // 2 + 1):
             if [c.text for c in stream[:k]] == [c.text for c in stream[k : 2 * k]]:
-                found = (stream[0], stream[2 * k - 1], sum(len(c.text) for c in stream[:k]))
+                found = (stream[0].start, stream[2 * k - 1].end, sum(len(c.text) for c in stream[:k]))
                 break
         if found is None and len(stream) >= 2 and stream[0].text == stream[1].text:
-            found = (stream[0], stream[1], len(stream[0].text))
+            found = (stream[0].start, stream[1].end, len(stream[0].text))
+        if found is None and stream and goal_columns_before(text, m.start()):
+            found = _glued_repeat(stream[0])
         if found is None or found[2] < p.min_chars:
             continue
-        first, last, _ = found
-        yield a.finding(rule, first.start, last.end, rule.say(), evidence="实际完成情况与预期目标逐字相同")
+        yield a.finding(rule, found[0], found[1], rule.say(), evidence="实际完成情况与预期目标逐字相同")
+
+
+# the goal column's header just before the completion column's: the 自评表's header row
+_GOAL_COLUMN = re.compile(r"(?:预期目标|年初设定目标|年度目标)[\s|]*$")
+
+
+def goal_columns_before(text: str, at: int) -> bool:
+    """The 实际完成情况 header at ``at`` stands beside the 预期目标 header (a form's header row)."""
+    return bool(_GOAL_COLUMN.search(text, max(0, at - 60), at))
+
+
+def _glued_repeat(cell) -> tuple[int, int, int] | None:
+    """(start, end, size) of a run of clauses followed at once by the same run in one cell
+    ("……，对项目区农业用水计量，为……夯实基础，对项目区农业用水计量，为……夯实基础，"): the goal
+    and completion cells glued into one."""
+    pieces, pos = [], cell.start
+    for part in re.split(r"(?<=[，,；;。])", cell.text):
+        if part:
+            pieces.append((part.rstrip("，,；;。"), pos, pos + len(part)))
+            pos += len(part)
+    words = [w for w, _, _ in pieces]
+    for k in range(1, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * k + 1):
+            if words[i : i + k] == words[i + k : i + 2 * k] and all(words[i : i + k]):
+                return pieces[i][1], pieces[i + 2 * k - 1][2], sum(len(w) for w in words[i : i + k])
+    return None
