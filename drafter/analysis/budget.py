@@ -30,7 +30,7 @@ _CUES = [
     ("delta", r"调减|调增|追加|压减|收回"),
     ("spent", r"支出|共支(?![持援付出])|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付"
               r"|(?<![应拟待未计划])发放|花费|用款|实际执行|全年执行|年度执行"),
-    ("initial", r"(?<!公共)(?<!基金)预算支出(?![执进率])|年初|预算|安排|下达|批复|指标金额|预算指标"),
+    ("initial", r"(?<!公共)(?<!基金)预算支出(?![执进率])|年初|预算|安排|下达|批复|指标金额|预算指标|资金规模"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
 _CLAUSE_BREAK = re.compile(r"[，,。；;！？\n（(]")
@@ -458,7 +458,7 @@ def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak:
     )
 
 
-_STRONG_INITIAL = re.compile(r"年初|预算")
+_STRONG_INITIAL = re.compile(r"年初|预算|资金规模")
 
 
 def _weak_initial(text: str, pos: int) -> bool:

@@ -47,14 +47,20 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                 continue
             unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
             where = "表格" if other.source == "table" else "正文"
+
+            def shown(f: RoleFigure) -> str:
+                # an amount as the report writes it when the two share a unit (2535.4万元)
+                same = first.figure and other.figure and first.figure.unit == other.figure.unit
+                return f.figure.text if same and role not in ("rate", "self_score") else fmt(f.value) + unit
+
             yield a.finding(
                 rule,
                 other.start,
                 other.end,
-                rule.say(name=ROLE_NAMES[role], first=fmt(first.value) + unit, other=fmt(other.value) + unit),
-                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
+                rule.say(name=ROLE_NAMES[role], first=shown(first), other=shown(other)),
+                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {shown(first)}"
                 + ("（表格总分，等于各项得分之和）" if first.checked else "")
-                + f"，此处（{where}）写 {fmt(other.value)}{unit}",
+                + f"，此处（{where}）写 {shown(other)}",
             )
 
 
