@@ -153,3 +153,18 @@ def test_a_moved_rate_written_wrong_is_flagged():
     text = SCRAMBLED.format(rate="86.42%")
     got = [(f.rule, f.quote) for f in drafter.review(text=text).findings if f.category == "figures"]
     assert got == [("funds-rate", "86.42%")]
+
+
+ONE_COLUMN = ("家庭特别扶助制度补助资金(万元)\n年度预算资金总额: 318.40 \n其中:中央补助 160.00 \n"
+              "市级资金 132.00 \n本级资金(包括结转结余) 26.40 \n其中:\n资金下达 资金发放及时性")
+
+
+def test_a_funds_block_without_column_headers_is_read_as_the_budget_and_its_sources():
+    b = _block(ONE_COLUMN)
+    assert b.columns == ["budget"] and b.unit == "万元" and b.total.get("budget") == 318.4
+    assert [(p.label.text, p.get("budget")) for p in b.parts] == [
+        ("其中：中央补助", 160), ("市级资金", 132), ("本级资金（包括结转结余）", 26.4)]
+
+
+def test_a_lone_total_with_no_sources_is_not_a_block():
+    assert funds_blocks(fold("年度预算资金总额: 318.40 \n资金下达 资金发放及时性")) == []
