@@ -344,7 +344,8 @@ _INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[�
                           r"([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
 _ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
-_TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费")
+_TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费"
+                          r"|概况|基本|简介|背景|说明")
 
 
 # a line that introduces a breakdown: "各子项目执行情况：", "分项目看：", "具体如下："
