@@ -19,7 +19,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -27,14 +27,34 @@ class Params(BaseParams):
     # goal_repeated: the header cells after which the goals and what was done stand
     goal_headers: list[str] = []
     min_chars: int = 12
+    # bound_copied: a target written as a bound (≥90%) and, in the next cell, the same bound as
+    # the actual value
+    bound: str = ""
+    targets_only: str = ""  # a table of targets alone (年度指标值, 中期指标值): two bounds are two targets
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     if p.check == "qualitative_effect":
         yield from _qualitative(rule, a, p)
+    elif p.check == "bound_copied":
+        yield from _bound_copied(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _bound_copied(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"项目业主满意度 | ≥90% | ≥90%", "安装坡面水标尺≥266米≥266米": the 实际完成值 cell repeats the
+    target's bound, so no value was reported (rows of a table in any layout: the bound, then at
+    once the same bound)."""
+    pair = re.compile(rf"(?P<b>{p.bound})[\s|]*(?P=b)")
+    for m in pair.finditer(a.text):
+        if m.group("b")[-1].isdigit() and re.match(r"[\d.]", a.text[m.end() : m.end() + 1]):
+            continue  # ≥90 then ≥90.5: not the same bound
+        if p.targets_only and re.search(p.targets_only, a.text[max(0, m.start() - 2000) : m.start()]):
+            continue
+        yield a.finding(rule, m.start(), m.end(), rule.say(bound=m.group("b").strip()),
+                        evidence=f"年度指标值与实际完成值都写“{m.group('b').strip()}”")
 
 
 def _qualitative(rule, a: Analysis, p: Params) -> Iterator[Finding]:
