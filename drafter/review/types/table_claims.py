@@ -19,7 +19,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated", "bound_copied"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -31,6 +31,10 @@ class Params(BaseParams):
     # the actual value
     bound: str = ""
     targets_only: str = ""  # a table of targets alone (年度指标值, 中期指标值): two bounds are two targets
+    # completion_cell: a table cell that is a completion share and nothing else (已完成100%),
+    # in at least ``min_cells`` cells of the text (a column of them)
+    completion: str = ""
+    min_cells: int = 2
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -39,8 +43,22 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _qualitative(rule, a, p)
     elif p.check == "bound_copied":
         yield from _bound_copied(rule, a, p)
+    elif p.check == "completion_cell":
+        yield from _completion_cells(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _completion_cells(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"| 群众满意度 | 90% | 已完成100% |": the actual value of each indicator given as a share of
+    completion, which says nothing of what was done (how many campaigns, what satisfaction)."""
+    rx = re.compile(rf"(?:(?<=[|\n\t])|(?<=\s\s)|(?<=^))[ \u3000]*(?P<c>{p.completion})[ \u3000]*(?=[|\n\t]|\s\s|$)")
+    found = list(rx.finditer(a.text))
+    if len(found) < p.min_cells:
+        return
+    for m in found:
+        yield a.finding(rule, m.start("c"), m.end("c"), rule.say(cell=m.group("c")),
+                        evidence=f"实际完成栏只写“{m.group('c')}”（全文 {len(found)} 处）")
 
 
 def _bound_copied(rule, a: Analysis, p: Params) -> Iterator[Finding]:
