@@ -353,6 +353,8 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _item_number(n):
         return False  # "2、公立医院能力提升项目……" opens the next item, whatever the line before
+    if _cells(p) and _cells(n):
+        return False  # two rows of a flattened table, one a line
     return True
 
 

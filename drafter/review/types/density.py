@@ -81,6 +81,10 @@ class _Clause:
     lead_end: int = 0
 
 
+# a table row flattened with blanks: a lone number between two cells ("分配科学性 5 资金分配规范性 ……")
+_CELL_ROW = re.compile(r"[^\s\d][ \t\u3000]+\d+(?:\.\d+)?[ \t\u3000]+[^\s\d]")
+
+
 @dataclass
 class _Run:
     start: int
@@ -96,7 +100,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     runs = []
     for i, s in enumerate(a.sentences):
         # a table row's cells are not a sentence
-        if (anchored is not None and i not in anchored) or "|" in s.text:
+        if (anchored is not None and i not in anchored) or "|" in s.text or _CELL_ROW.search(s.text):
             continue
         run = _stock_run(a, s, p)
         if run and p.scope.admits(a, s.start):

@@ -19,7 +19,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -35,6 +35,10 @@ class Params(BaseParams):
     # in at least ``min_cells`` cells of the text (a column of them)
     completion: str = ""
     min_cells: int = 2
+    # no_values: an indicator row of a form with 指标值 and 实际完成值 columns that gives only its
+    # name, 分值 and 得分 (groups name, weight, score), full marks
+    row: str = ""
+    header: str = ""
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -45,8 +49,26 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _bound_copied(rule, a, p)
     elif p.check == "completion_cell":
         yield from _completion_cells(rule, a, p)
+    elif p.check == "no_values":
+        yield from _no_values(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _no_values(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"指标1:工程质量合格 10 10" under a header with 年度指标值 and 实际完成值: the row scores full
+    marks with neither a target nor an actual value."""
+    header = re.search(p.header, a.text)
+    if header is None:
+        return
+    for m in re.finditer(p.row, a.text[header.end() :]):
+        w, sc = float(m.group("weight")), float(m.group("score"))
+        if not 0 < w <= 30 or sc != w:
+            continue
+        start = header.end() + m.start("name")
+        yield a.finding(rule, start, header.end() + m.end("score"), rule.say(name=m.group("name").strip()),
+                        evidence=f"“{m.group('name').strip()}”只有分值 {m.group('weight')}、"
+                                 f"得分 {m.group('score')}，年度指标值和实际完成值都空着")
 
 
 def _completion_cells(rule, a: Analysis, p: Params) -> Iterator[Finding]:
