@@ -450,7 +450,15 @@ def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     indicator = bool((_INDICATOR_SCORE.search(before) or "分值" in before) and re.search(r"\d", before))
     opened = prefix.rfind("（") > prefix.rfind("）") or prefix.rfind("(") > prefix.rfind(")")
     indicator = indicator or (opened and "分值" in text[max(0, pos - 30) : pos])
-    return bool(_SCORE_EXCLUDE.search(clause)) or indicator or _other_year(text, pos, year)
+    # a numbered heading carrying its section's score: "二、预算执行情况（自评得分10分）",
+    # "1.数量指标（自评得分20分）：……" (not one that names the whole: 自评结论, 综合评价)
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    section = bool(_NUMBERED_HEAD.match(line) and opened and not _WHOLE.search(line))
+    return bool(_SCORE_EXCLUDE.search(clause)) or indicator or section or _other_year(text, pos, year)
+
+
+_NUMBERED_HEAD = re.compile(r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、．.])")
+_WHOLE = re.compile(r"自评结论|综合评价|总体评价|评价结论|自评结果|总分|总体情况")
 
 
 def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak: bool = False) -> None:
@@ -504,6 +512,23 @@ def _table_in_wan(analysis, table, row) -> bool:
     return bool(_CAPTION_WAN.search(caption))
 
 
+def _unitless_matches_wan(analysis, table, row, budget: Budget) -> bool:
+    """A funds table that names no unit at all, whose amounts are the text's 万元 amounts
+    (财政年初预算 40 万元 beside a row "40 | 40 | 100%"): in 万元 too."""
+    before = analysis.text[max(0, table.start - 80) : table.start]
+    if "元" in table.header_text or "元" in before[before.rfind("\n") + 1 :] or (row and "元" in row[0].text):
+        return False
+    wan = {f.figure.value for figs in budget.found.values() for f in figs
+           if f.source == "text" and f.figure is not None and f.figure.unit == "万元"}
+    cells = {v for v in (parse_cell(c.text) for c in row[1:]) if v is not None}
+    return bool(wan & cells)
+
+
+def parse_cell(text: str) -> float | None:
+    m = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d+)?)\s*", text)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
 def _read_funds_table(analysis, budget: Budget) -> None:
     """The 自评表 funds block: the 年度资金总额 row under 年初预算数/全年预算数/全年执行数."""
     for table in analysis.tables:
@@ -519,7 +544,8 @@ def _read_funds_table(analysis, budget: Budget) -> None:
             amounts = [row[c].text.strip() for r, c in cols.items() if r != "rate" and c is not None and c < len(row)]
             if amounts and all(re.fullmatch(r"0+(?:\.0+)?", x) for x in amounts):
                 continue  # a total row left 0 (its parts are filled): it states no budget (table-total flags it)
-            scale = AMOUNT_SCALE["万元"] if _table_in_wan(analysis, table, row) else 1.0
+            scale = AMOUNT_SCALE["万元"] if (_table_in_wan(analysis, table, row)
+                                            or _unitless_matches_wan(analysis, table, row, budget)) else 1.0
             for role, col in cols.items():
                 if col is None or col >= len(row):
                     continue

@@ -75,6 +75,7 @@ class Params(BaseParams):
     sentence_figures: int = 0  # ... or this many anywhere in its sentence (0: not looked for)
     # claims of a saving ("节约资金", "节约大量人力物力") are supported by an amount of money too
     money_supports: list[str] = []
+    own_figure_supports: bool = False  # a count inside the claim itself supports it
     neighbour_sentences: bool = False  # ... or one in the sentence before or after it in the paragraph
     joined_clauses: bool = False  # the window goes on into clauses joined to the sentence by "；"
     hedge: list[str] = []  # in the claim's clause: a hedged claim, flagged only when contradicted
@@ -177,6 +178,9 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
         if not support and p.sentence_figures:
             in_sentence = outcome_figures(a, s.start, window_end, skip=(ms, me))
             support = in_sentence if len(in_sentence) >= p.sentence_figures else []
+        if not support and p.own_figure_supports:
+            # "全面完成 10 个省级中心村各项建设任务": the claim counts what it completed
+            support = [f.text for f in a.figures_in(ms, me) if f.kind == "count"]
         if not support and p.neighbour_sentences:
             # "……均按时按量完成。已完成购买设备 114 台……": the next sentence of the paragraph
             for n in _neighbours(a, s):

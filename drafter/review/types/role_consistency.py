@@ -45,6 +45,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         for other in differing:
             if _sums_to(a, first, other, differing) or _other_scope(a, first, other):
                 continue
+            if role not in ("rate", "self_score") and max(first.value, other.value) > 5 * min(first.value, other.value):
+                continue  # 4.99 亿元 and 1045.28 万元: a whole and one place's share, not one figure mistyped
             unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
             where = "表格" if other.source == "table" else "正文"
 
