@@ -1,5 +1,6 @@
 """overspent: the project's spending above its budget (支出 16363 元 against a budget of
-1.62 万元) with no word in the report that accounts for it (超支, 追加, 自筹, 垫付…)."""
+1.62 万元; a funds block's 全年执行数 338.31 against its 全年预算数 329.77) with no word in the report
+that accounts for it (超支, 追加, 自筹, 垫付…)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,18 @@ class Params(BaseParams):
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     spent = a.budget.first("spent")
-    if spent is None or spent.source != "text":
+    if spent is None:
         return
-    # the budget it is measured against is written in the same paragraph, before it: a budget
-    # elsewhere may be another item's or one source's
-    lo = a.text.rfind("\n", 0, spent.start) + 1
-    budgets = [f for role in ("initial", "adjusted") for f in a.budget.found.get(role, [])
-               if f.source == "text" and lo <= f.start < spent.start]
+    if spent.source == "table":
+        # the funds block's own 全年预算数 (or 年初预算数) on the same row
+        budgets = [f for role in ("adjusted", "initial") for f in a.budget.found.get(role, [])[:1]
+                   if f.source == "table"][:1]
+    else:
+        # the budget it is measured against is written in the same paragraph, before it: a budget
+        # elsewhere may be another item's or one source's
+        lo = a.text.rfind("\n", 0, spent.start) + 1
+        budgets = [f for role in ("initial", "adjusted") for f in a.budget.found.get(role, [])
+                   if f.source == "text" and lo <= f.start < spent.start]
     if not budgets:
         return
     top = max(budgets, key=lambda b: b.value)
