@@ -24,6 +24,7 @@ class Params(BaseParams):
 _COUNT = re.compile(r"(?P<cat>[\u4e00-\u9fff]{2,12}?)(?P<n>\d+)\s*(?P<u>人次|人|名|户)(?![/／次])")
 _STANDARD = re.compile(r"(?P<cat>[\u4e00-\u9fff]{2,12}?)(?:每人|每生|每户)?(?:每年)?(?:补助|资助|标准为?)?"
                        r"(?P<p>\d+(?:\.\d+)?)\s*(?P<pu>万元|元)\s*(?P<per>[/／](?:人|生|户)?[·.]?(?:年|学年|人|生|户))")
+_PER_HEAD = re.compile(r"元\s*[/／]")
 _PERIODIC = re.compile(r"每月|[/／·.]\s*月|学期|每季")
 _LEAD = re.compile(r"共计|共|合计|其中|救助|资助|补助|慰问|发放|帮扶|覆盖|惠及|涉及|受益|期间|年度|本年")
 
@@ -36,6 +37,8 @@ def _name(raw: str) -> str:
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     text = a.text
+    if not _PER_HEAD.search(text):
+        return  # no standard per head anywhere
     spent = a.budget.first("spent")
     budget = a.budget.budget_figure
     if spent is None and budget is None:
