@@ -18,7 +18,7 @@ from drafter.text.numerals import counter_value
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 TERMINAL = "。！？；：:!?;…"
-_CLOSERS = "”’」』）)》】"
+_CLOSERS = "”’」』）)》】]］"
 _EMPH = re.compile(r"\*\*|__")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")

@@ -81,6 +81,7 @@ class _Clause:
     lead_end: int = 0
 
 
+_BASIS = re.compile(r"\s*(?:根据|按照|依据|遵照)")
 # a table row flattened with blanks: a lone number between two cells ("分配科学性 5 资金分配规范性 ……")
 _CELL_ROW = re.compile(r"[^\s\d][ \t\u3000]+\d+(?:\.\d+)?[ \t\u3000]+[^\s\d]")
 
@@ -182,7 +183,11 @@ def _clauses(a: Analysis, s: Sentence, p: Params) -> list[_Clause]:
             continue
         clause = text[cs:ce]
         start, end = at(cs), at(ce - 1) + 1
-        if purpose and not out:
+        if purpose and (not out or (len(out) == 1 and out[0].kind == "basis")):
+            if not out and _BASIS.match(clause):
+                # "根据……有关规定，为进一步规范……，现将……报告如下": the cited basis, then the purpose
+                out.append(_Clause(start, end, [], "", "basis"))
+                continue
             in_purpose = bool(purpose.search(clause))
         elif in_purpose and purpose_end and purpose_end.match(clause):
             in_purpose = False
