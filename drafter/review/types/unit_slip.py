@@ -69,6 +69,17 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
 def _lists(rule, a: Analysis) -> Iterator[Finding]:
     for sent, in_sentence in a.sentence_figures:
         figs = [f for f in in_sentence if f.kind == "amount" and not f.approx]
+        total = figs[0] if figs else None
+        if (total is not None and total.unit == "元" and total.value < 10000 and len(figs) >= 3
+                and all(f.unit == "万元" for f in figs[1:])):
+            # the total slipped: "补助 471.23 元，其中中央补助 189.63 万元，地方补助 281.6 万元"
+            parts = figs[1:]
+            if close(sum(f.value for f in parts), total.value, sum(f.tolerance for f in parts) / 1e4 + 0.005):
+                yield a.finding(rule, total.start, total.end,
+                                rule.say(stated=total.text, meant=fmt(total.value) + " 万元"),
+                                evidence=" + ".join(f.text for f in parts) + f" = {fmt(total.value)} 万元；"
+                                f"总数写 {total.text}")
+            continue
         if len(figs) < 4 or figs[0].unit != "万元":
             continue
         total, parts = figs[0], figs[1:]
