@@ -1,0 +1,155 @@
+"""Small hostile inputs (issue 13, items 1, 3, 11 and 14): YAML anchors and aliases ("billion
+laughs") in every kind of YAML a user gives, zip-bomb .docx packages and over-long reports,
+100,000-deep JSON and YAML, a truncated eval case file, symbolic link loops and unreadable
+folders inside a reviewed folder.
+
+Each is one line on stderr naming the file and the problem, exit code 2, no traceback. The
+commands run in a subprocess with an address-space limit (``MEMORY``) and a timeout, so an
+input that still expands fails the test instead of exhausting the machine."""
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drafter.errors import InputError
+from drafter.safeload import load_json, load_yaml
+from tests.conftest import SEEDS
+
+_SCRIPT = Path(sys.executable).with_name("drafter")
+DRAFTER = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "drafter.cli"]
+MEMORY = 512 * 1024 * 1024  # a review of a seed report needs about 60 MB resident
+TIMEOUT = 60
+
+
+def drafter(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTER_") and k not in ("COLUMNS", "LINES")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run([*DRAFTER, *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", env=env,
+                          timeout=TIMEOUT, preexec_fn=limit)
+
+
+def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    return [line for line in proc.stderr.splitlines() if line.strip()]
+
+
+def one_line(proc: subprocess.CompletedProcess) -> str:
+    lines = error_lines(proc)
+    assert len(lines) == 1, proc.stderr[-2000:]
+    return lines[0]
+
+
+def seed(folder: Path, name: str = "good.md") -> str:
+    shutil.copy(SEEDS["gl"], folder / name)
+    return name
+
+
+# --- item 1: YAML anchors and aliases --------------------------------------------------------
+
+# ten levels of ten: 10,000,000,000 strings once expanded, 700 bytes as written
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefghi", "bcdefghij")) + "unit: *j\n"
+ALIAS = "用了 YAML 锚点或别名（&、*）：drafter 不展开锚点和别名，请把内容直接写出"
+
+
+def _front_matter(d: Path) -> tuple[list[str], str, int]:
+    body = SEEDS["gl"].read_text(encoding="utf-8")
+    (d / "laughs.md").write_text(f"---\n{LAUGHS}---\n{body}", encoding="utf-8")
+    return ["review", "laughs.md"], "laughs.md", 2  # the header starts on the file's line 2
+
+
+def _facts(d: Path) -> tuple[list[str], str, int]:
+    (d / "facts.yaml").write_text(LAUGHS, encoding="utf-8")
+    return ["draft", "facts.yaml"], "facts.yaml", 1
+
+
+def _accept_list(d: Path) -> tuple[list[str], str, int]:
+    text = "- rule: stock-phrases\n  reason: 说明\n- rule: laughs\n  more:\n" + textwrap.indent(LAUGHS, "    ")
+    (d / "accept.yml").write_text(text, encoding="utf-8")
+    return ["review", "--accept", "accept.yml", seed(d)], "accept.yml", 5
+
+
+def _rules_folder(d: Path) -> tuple[list[str], str, int]:
+    (d / "rules").mkdir()
+    (d / "rules" / "laughs.yml").write_text(LAUGHS, encoding="utf-8")
+    return ["review", "--rules", "rules", seed(d)], str(Path("rules") / "laughs.yml"), 1
+
+
+def _config(d: Path) -> tuple[list[str], str, int]:
+    (d / "drafter.yml").write_text(LAUGHS, encoding="utf-8")
+    return ["review", seed(d)], "drafter.yml", 1
+
+
+def _suite(d: Path) -> tuple[list[str], str, int]:
+    (d / "suite.yaml").write_text("name: laughs\n" + LAUGHS, encoding="utf-8")
+    return ["eval", "suite.yaml"], "suite.yaml", 2
+
+
+YAML_FILES = [_front_matter, _facts, _accept_list, _rules_folder, _config, _suite]
+
+
+@pytest.mark.parametrize("make", YAML_FILES, ids=[m.__name__.strip("_") for m in YAML_FILES])
+def test_yaml_aliases_are_refused_in_every_file_a_user_gives(tmp_path, make):
+    args, name, line = make(tmp_path)
+    assert one_line(drafter(tmp_path, *args)) == f"drafter: {name}: 第 {line} 行{ALIAS}"
+
+
+def test_the_loader_refuses_any_anchor_and_keeps_ordinary_text():
+    for text, line in [("unit: &u 新丰县\n", 1), ("base: {a: 1}\nother:\n  <<: *base\n", 3),
+                       ("a: 1\nb: !!str &x 2\n", 2)]:
+        with pytest.raises(InputError) as err:
+            load_yaml(text, "f.yml")
+        assert str(err.value) == f"f.yml: 第 {line} 行{ALIAS}"
+    ordinary = "unit: 科技&信息局\nnote: '*号为必填'\nlist: [a*b, c&d]\n"
+    assert load_yaml(ordinary, "f.yml") == {"unit": "科技&信息局", "note": "*号为必填", "list": ["a*b", "c&d"]}
+
+
+def test_prompt_files_refuse_aliases(tmp_path):
+    from drafter.llm.prompts import load_prompt
+
+    (tmp_path / "section.yml").write_text(LAUGHS, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_prompt("section", tmp_path)
+    assert str(err.value) == f"{tmp_path / 'section.yml'}: 第 1 行{ALIAS}"
+
+
+# --- item 11: nesting 100,000 deep, a truncated eval case file ---------------------------------
+
+DEEP = "嵌套超过 50 层{}：这不是 drafter 能读的数据文件"
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("deep.json", '{"year": ' + "[" * 100_000 + "]" * 100_000 + "}", ""),
+    ("deep.yaml", "year: " + "[" * 100_000 + "]" * 100_000 + "\n", "（第 1 行）"),
+    ("deep-block.yaml", "".join(" " * i + "- \n" for i in range(200)), "（第 51 行）"),
+])
+def test_deeply_nested_facts_are_one_line(tmp_path, name, text, where):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    assert one_line(drafter(tmp_path, "draft", name)) == f"drafter: {name}: {DEEP.format(where)}"
+
+
+def test_nesting_up_to_the_limit_is_read():
+    assert load_json("[" * 50 + "]" * 50, "f.json") is not None
+    assert load_yaml("[" * 50 + "]" * 50, "f.yml") is not None
+    with pytest.raises(InputError):
+        load_json("[" * 51 + "]" * 51, "f.json")
+
+
+
+def test_a_deep_labelled_excerpt_is_named(tmp_path):
+    from drafter.evals.excerpts import load_excerpt
+
+    (tmp_path / "01.json").write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_excerpt(tmp_path / "01.json")
+    assert str(err.value) == f"{tmp_path / '01.json'}: {DEEP.format('')}"
