@@ -7,6 +7,7 @@ Each is one line on stderr naming the file and the problem, exit code 2, no trac
 commands run in a subprocess with an address-space limit (``MEMORY``) and a timeout, so an
 input that still expands fails the test instead of exhausting the machine."""
 
+import json
 import os
 import resource
 import shutil
@@ -144,6 +145,20 @@ def test_nesting_up_to_the_limit_is_read():
     with pytest.raises(InputError):
         load_json("[" * 51 + "]" * 51, "f.json")
 
+
+def test_a_truncated_eval_case_file_is_one_line(tmp_path):
+    shutil.copy(SEEDS["gl"], tmp_path / "r.md")
+    (tmp_path / "suite.yaml").write_text("name: tiny\ndraft: false\ncases:\n  - {id: r, report: r.md}\n",
+                                         encoding="utf-8")
+    first = drafter(tmp_path, "eval", "suite.yaml", "--run-id", "t1")
+    assert first.returncode == 0, first.stderr
+    case = Path("evals", "results", "t1", "cases", "offline", "review-r.json")
+    data = (tmp_path / case).read_bytes()
+    assert json.loads(data)["case"] == "r"
+    (tmp_path / case).write_bytes(data[: len(data) // 2])  # a disk that filled up, a copy cut short
+    assert one_line(drafter(tmp_path, "eval", "suite.yaml", "--run-id", "t1")) == (
+        f"drafter: {case}: 用例结果文件不完整或已损坏（不是完整的 JSON）：删除这个文件后用同一个 --run-id 继续，"
+        "这个用例会重新运行")
 
 
 def test_a_deep_labelled_excerpt_is_named(tmp_path):
