@@ -14,12 +14,16 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from drafter.documents import zipcheck
+from drafter.documents.load import MAX_CHARS, load
 from drafter.errors import InputError
 from drafter.safeload import load_json, load_yaml
+from tests import docgen
 from tests.conftest import SEEDS
 
 _SCRIPT = Path(sys.executable).with_name("drafter")
@@ -168,3 +172,56 @@ def test_a_deep_labelled_excerpt_is_named(tmp_path):
     with pytest.raises(InputError) as err:
         load_excerpt(tmp_path / "01.json")
     assert str(err.value) == f"{tmp_path / '01.json'}: {DEEP.format('')}"
+
+
+# --- item 3: zip bombs and over-long reports ---------------------------------------------------
+
+
+def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    docgen.write_docx_bomb(tmp_path / "bomb.docx", 200)  # 200 MB of XML in under 1 MB
+    assert (tmp_path / "bomb.docx").stat().st_size < 1024 * 1024
+    line = one_line(drafter(tmp_path, "review", "bomb.docx"))
+    assert line == ("drafter: bomb.docx: 压缩比异常：包内 word/document.xml 解压后 199.9 MB，是压缩后的 223 倍"
+                    "（超过 100 倍），疑似压缩炸弹，不予读取")
+
+
+def test_a_docx_that_understates_its_size_is_refused(tmp_path):
+    docgen.write_docx_bomb(tmp_path / "liar.docx", 200, declared_mb=1)  # headers say 1 MB
+    line = one_line(drafter(tmp_path, "review", "liar.docx"))
+    assert line == ("drafter: liar.docx: 包内 word/document.xml 的内容与它声明的大小或校验和不符"
+                    "（文件已损坏或被篡改），不予读取")
+
+
+def test_a_spreadsheet_bomb_is_refused(tmp_path):
+    docgen.write_docx_bomb(tmp_path / "bomb.docx", 200)
+    (tmp_path / "bomb.docx").rename(tmp_path / "table.xlsx")
+    line = one_line(drafter(tmp_path, "facts", "import", "table.xlsx"))
+    assert line == ("drafter: table.xlsx: 压缩比异常：包内 word/document.xml 解压后 199.9 MB，是压缩后的 223 倍"
+                    "（超过 100 倍），疑似压缩炸弹，不予读取")
+
+
+def test_the_unpacked_size_of_a_package_is_limited(tmp_path):
+    with zipfile.ZipFile(tmp_path / "big.docx", "w", zipfile.ZIP_STORED) as z:  # no compression at all
+        for n in range(6):
+            z.writestr(f"word/media/image{n}.bin", os.urandom(9 * 1024 * 1024))
+    with pytest.raises(InputError) as err:
+        zipcheck.check_package(tmp_path / "big.docx", "big.docx")
+    assert str(err.value) == ("big.docx: 解压后过大（至少 54.0 MB，上限 50.0 MB）：一份报告用不了这么多，"
+                              "疑似压缩炸弹，不予读取")
+
+
+def test_a_small_repetitive_docx_is_still_read(tmp_path):
+    # 2 MB of one paragraph repeated packs 200 times smaller: under the size the ratio is checked from
+    docgen.write_docx_bomb(tmp_path / "repeated.docx", 2)
+    report = load(tmp_path / "repeated.docx")
+    assert report.text.count("项目支出 100 元") > 20_000
+
+
+def test_the_text_of_a_report_is_limited(tmp_path):
+    line = "项目支出 100 元，预算执行率 100%。\n"
+    count = MAX_CHARS // len(line) + 1
+    (tmp_path / "long.txt").write_text(line * count, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load(tmp_path / "long.txt")
+    assert str(err.value) == (f"{tmp_path / 'long.txt'}: 报告文字过多（{len(line) * count:,} 字，上限 10,000,000 字）："
+                              "一份报告用不了这么多，请只审核报告本身")

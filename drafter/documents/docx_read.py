@@ -8,6 +8,7 @@ import zipfile
 
 from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
+from drafter.documents.zipcheck import check_package
 from drafter.errors import InputError
 from drafter.text.numerals import to_chinese
 
@@ -26,6 +27,7 @@ def read_docx(data: bytes, name: str) -> Report:
         raise InputError(name, "this is a PDF file, not a Word document: rename it to .pdf")
     if kind not in ("docx", "zip"):
         raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)")
+    check_package(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body

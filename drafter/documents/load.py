@@ -12,12 +12,14 @@ from drafter.documents.pdf_read import read_pdf
 from drafter.documents.report import Block, Report, from_text
 from drafter.errors import InputError
 
-__all__ = ["Block", "MAX_BYTES", "REPORT_SUFFIXES", "Report", "SUFFIXES", "expand", "from_text", "load", "reports_in"]
+__all__ = ["Block", "MAX_BYTES", "MAX_CHARS", "REPORT_SUFFIXES", "Report", "SUFFIXES", "expand", "from_text", "load",
+           "reports_in"]
 
 REPORT_SUFFIXES = (".docx", ".pdf", ".md", ".markdown", ".txt", ".text")  # what a report file may be
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 SUFFIXES = set(REPORT_SUFFIXES)
 MAX_BYTES = 20 * 1024 * 1024
+MAX_CHARS = 10_000_000  # the text of one report (the longest real ones have about 100,000)
 
 # What to tell a user whose file has a type we do not read.
 _TYPE_HINTS = {
@@ -94,4 +96,7 @@ def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
         report = from_text(decode(data, name), name, "md" if suffix in {".md", ".markdown"} else "txt")
     if not report.text[report.body_start :].strip():
         raise InputError(name, "the report has no text")
+    if len(report.text) > MAX_CHARS:
+        raise InputError(name, f"报告文字过多（{len(report.text):,} 字，上限 {MAX_CHARS:,} 字）：一份报告用不了这么多，"
+                               "请只审核报告本身")
     return report
