@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from drafter.documents import zipcheck
-from drafter.documents.load import MAX_CHARS, load
+from drafter.documents.load import MAX_CHARS, expand, load
 from drafter.errors import InputError
 from drafter.safeload import load_json, load_yaml
 from tests import docgen
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 _SCRIPT = Path(sys.executable).with_name("drafter")
 DRAFTER = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "drafter.cli"]
@@ -225,3 +225,66 @@ def test_the_text_of_a_report_is_limited(tmp_path):
         load(tmp_path / "long.txt")
     assert str(err.value) == (f"{tmp_path / 'long.txt'}: 报告文字过多（{len(line) * count:,} 字，上限 10,000,000 字）："
                               "一份报告用不了这么多，请只审核报告本身")
+
+
+# --- item 14: symbolic link loops and unreadable folders inside a reviewed folder --------------
+
+
+def test_link_loops_in_a_folder_are_listed_as_unusable(tmp_path):
+    (tmp_path / "reports" / "sub").mkdir(parents=True)
+    seed(tmp_path / "reports")
+    os.symlink("..", tmp_path / "reports" / "sub" / "up")  # back to a folder above it
+    os.symlink("self", tmp_path / "reports" / "sub" / "self")  # to itself
+    proc = drafter(tmp_path, "review", "--format", "json", "reports")
+    assert error_lines(proc) == [
+        f"drafter: {Path('reports/sub/self')}: 符号链接成环（指向它自己），无法使用",
+        f"drafter: {Path('reports/sub/up')}: 符号链接成环（指向它所在的文件夹或更上层的文件夹），无法使用",
+    ]
+    assert json.loads(proc.stdout)["file"] == str(Path("reports/good.md"))  # the one report, reviewed
+
+
+def _refusing(scandir, name: str):
+    """``os.scandir`` that raises PermissionError for the folders called ``name``."""
+
+    def refusing(path):
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    return refusing
+
+
+def test_an_unreadable_folder_is_listed_as_unusable(tmp_path, monkeypatch):
+    # the tests run as root, who reads any folder: the refusal is simulated
+    (tmp_path / "reports" / "locked").mkdir(parents=True)
+    (tmp_path / "reports" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    for name in ("reports/a.md", "reports/locked/b.md", "elsewhere/c.md"):
+        (tmp_path / name).write_text("一、基本情况\n", encoding="utf-8")
+    monkeypatch.setattr(os, "scandir", _refusing(os.scandir, "locked"))
+    files, empty, unusable = expand([tmp_path / "reports"])
+    assert files == [str(tmp_path / "reports" / "a.md"), str(tmp_path / "reports" / "linked" / "c.md")]
+    assert empty == []
+    locked = tmp_path / "reports" / "locked"
+    assert [str(e) for e in unusable] == [f"{locked}: 无法读取这个文件夹（Permission denied），其中的文件无法使用"]
+
+
+def test_the_review_command_names_the_unreadable_folder(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from drafter.cli import main
+
+    (tmp_path / "reports" / "locked").mkdir(parents=True)
+    seed(tmp_path / "reports")
+    monkeypatch.setattr(os, "scandir", _refusing(os.scandir, "locked"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["review", "--no-index", "--format", "line", "reports"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"drafter: {Path('reports/locked')}: 无法读取这个文件夹（Permission denied），其中的文件无法使用"]
+    assert result.stdout.startswith(str(Path("reports/good.md")) + ":")
+
+
+def test_a_folder_of_good_reports_has_nothing_unusable():
+    files, empty, unusable = expand([ROOT / "corpus"])
+    assert len(files) == 3 and empty == [] and unusable == []

@@ -3,6 +3,8 @@ turns the paths a user gives (files and folders) into report files."""
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,27 +35,82 @@ _TYPE_HINTS = {
 }
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[str]]:
-    """The report files the paths stand for, and the folders among them that hold none: a file
-    stays as given (it may not exist: ``load`` says so), a folder becomes the reports inside it
-    (recursively, sorted; Word's ``~$`` lock files skipped). The one place that does this."""
+def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[str], list[InputError]]:
+    """The report files the paths stand for, the folders among them that hold none, and what
+    inside the folders could not be used (``reports_in``): a file stays as given (it may not
+    exist: ``load`` says so), a folder becomes the reports inside it. The one place that does this."""
     files: list[str] = []
     empty: list[str] = []
+    unusable: list[InputError] = []
     for p in paths:
         if Path(p).is_dir():
-            found = [str(f) for f in reports_in(p)]
-            files.extend(found)
-            if not found:
+            found, problems = reports_in(p)
+            files.extend(str(f) for f in found)
+            unusable.extend(problems)
+            if not found and not problems:
                 empty.append(str(p))
         else:
             files.append(str(p))
-    return files, empty
+    return files, empty, unusable
 
 
-def reports_in(folder: str | Path) -> list[Path]:
-    """The report files in a folder, recursively and sorted; Word's ``~$`` lock files skipped."""
-    return [f for f in sorted(Path(folder).rglob("*"))
-            if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("~$")]
+def reports_in(folder: str | Path) -> tuple[list[Path], list[InputError]]:
+    """The report files in a folder, recursively and sorted (Word's ``~$`` lock files skipped,
+    linked folders followed), and an ``InputError`` for each thing in it that could not be used:
+    a folder that cannot be read, a symbolic link that loops (to itself, or to a folder it is
+    in) or that points at nothing where a report was named."""
+    files: list[Path] = []
+    unusable: list[InputError] = []
+
+    def walk(folder: Path, above: frozenset) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            unusable.append(InputError(str(folder), f"无法读取这个文件夹（{exc.strerror or exc.__class__.__name__}），"
+                                                    "其中的文件无法使用"))
+            return
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+                where = _identity(path) if is_dir else None
+            except OSError as exc:  # ELOOP: a link to itself, or round a chain of links
+                unusable.append(InputError(str(path), _link_problem(exc)))
+                continue
+            if is_dir:
+                if where in above:
+                    unusable.append(InputError(str(path), _LOOP_UP))
+                else:
+                    walk(path, above | {where})
+            elif entry.name.startswith("~$") or Path(entry.name).suffix.lower() not in SUFFIXES:
+                continue
+            elif is_file:
+                files.append(path)
+            elif entry.is_symlink():
+                unusable.append(InputError(str(path), "符号链接指向的文件不存在，无法使用"))
+
+    root = Path(folder)
+    try:
+        walk(root, frozenset({_identity(root)}))
+    except OSError as exc:
+        unusable.append(InputError(str(root), _link_problem(exc)))
+    return sorted(files), unusable
+
+
+_LOOP_UP = "符号链接成环（指向它所在的文件夹或更上层的文件夹），无法使用"
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def _link_problem(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "符号链接成环（指向它自己），无法使用"
+    return f"无法读取（{exc.strerror or exc.__class__.__name__}），无法使用"
 
 
 def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
