@@ -243,6 +243,19 @@ def test_link_loops_in_a_folder_are_listed_as_unusable(tmp_path):
     assert json.loads(proc.stdout)["file"] == str(Path("reports/good.md"))  # the one report, reviewed
 
 
+def test_links_into_one_folder_list_its_reports_once(tmp_path):
+    # 16 folders, each with two links to the next: 65,536 ways down to the last one's report
+    for n in range(16):
+        (tmp_path / f"d{n}").mkdir()
+        for side in "ab":
+            os.symlink(tmp_path / f"d{n + 1}", tmp_path / f"d{n}" / side, target_is_directory=True)
+    (tmp_path / "d16").mkdir()
+    (tmp_path / "d16" / "r.md").write_text("一、基本情况\n", encoding="utf-8")
+    files, empty, unusable = expand([tmp_path / "d0"])
+    assert files == [str(tmp_path / "d0" / "a" / Path(*["a"] * 15) / "r.md")]
+    assert empty == [] and unusable == []
+
+
 def _refusing(scandir, name: str):
     """``os.scandir`` that raises PermissionError for the folders called ``name``."""
 

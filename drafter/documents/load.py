@@ -55,21 +55,29 @@ def expand(paths: Iterable[str | Path]) -> tuple[list[str], list[str], list[Inpu
 
 
 def reports_in(folder: str | Path) -> tuple[list[Path], list[InputError]]:
-    """The report files in a folder, recursively and sorted (Word's ``~$`` lock files skipped,
-    linked folders followed), and an ``InputError`` for each thing in it that could not be used:
-    a folder that cannot be read, a symbolic link that loops (to itself, or to a folder it is
-    in) or that points at nothing where a report was named."""
+    """The report files in a folder, recursively and sorted (Word's ``~$`` lock files skipped;
+    linked folders followed, each real folder once), and an ``InputError`` for each thing in it
+    that could not be used: a folder that cannot be read, a symbolic link that loops (to itself,
+    or to a folder it is in) or that points at nothing where a report was named."""
     files: list[Path] = []
     unusable: list[InputError] = []
-
-    def walk(folder: Path, above: frozenset) -> None:
+    root = Path(folder)
+    try:
+        start = _identity(root)
+    except OSError as exc:
+        return [], [InputError(str(root), _link_problem(exc))]
+    found_in: dict[tuple, tuple | None] = {start: None}  # each folder walked: the folder it was found in
+    todo = [(root, start)]
+    while todo:
+        folder, here = todo.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             unusable.append(InputError(str(folder), f"无法读取这个文件夹（{exc.strerror or exc.__class__.__name__}），"
                                                     "其中的文件无法使用"))
-            return
+            continue
+        below = []
         for entry in entries:
             path = folder / entry.name
             try:
@@ -80,23 +88,29 @@ def reports_in(folder: str | Path) -> tuple[list[Path], list[InputError]]:
                 unusable.append(InputError(str(path), _link_problem(exc)))
                 continue
             if is_dir:
-                if where in above:
+                if where not in found_in:
+                    found_in[where] = here
+                    below.append((path, where))
+                elif _is_above(where, here, found_in):
                     unusable.append(InputError(str(path), _LOOP_UP))
-                else:
-                    walk(path, above | {where})
+                # else: a second way into a folder walked already; its reports are listed once
             elif entry.name.startswith("~$") or Path(entry.name).suffix.lower() not in SUFFIXES:
                 continue
             elif is_file:
                 files.append(path)
             elif entry.is_symlink():
                 unusable.append(InputError(str(path), "符号链接指向的文件不存在，无法使用"))
-
-    root = Path(folder)
-    try:
-        walk(root, frozenset({_identity(root)}))
-    except OSError as exc:
-        unusable.append(InputError(str(root), _link_problem(exc)))
+        todo.extend(reversed(below))
     return sorted(files), unusable
+
+
+def _is_above(folder: tuple, here: tuple | None, found_in: dict) -> bool:
+    """Whether ``folder`` is ``here`` or a folder that ``here`` was found in, however far up."""
+    while here is not None:
+        if here == folder:
+            return True
+        here = found_in[here]
+    return False
 
 
 _LOOP_UP = "符号链接成环（指向它所在的文件夹或更上层的文件夹），无法使用"
