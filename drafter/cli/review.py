@@ -73,6 +73,8 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     for path in paths:
         try:  # a file that cannot be used is named, and the other files are still reviewed
             report = load(path, max_bytes=int(max_mb * 1024 * 1024))
+            for warning in report.warnings:  # text the reader could not take in is never lost silently
+                fail(f"{report.path}：{warning}")
             results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index,
                                       claims=claims))
             texts[report.path] = report.text

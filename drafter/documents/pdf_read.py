@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 
 from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
@@ -38,11 +39,16 @@ def read_pdf(data: bytes, name: str) -> Report:
         raise InputError(name, "not a readable PDF (the file is damaged or truncated)") from None
     page_items: list[list[tuple[str, object]]] = []
     widths: list[float] = []
+    warnings: list[str] = []
     with pdf:
         for n, page in enumerate(pages):
             try:
-                page_items.append(_pdf_page_items(page))
+                items, lost = _pdf_page_items(page)
+                page_items.append(items)
                 widths.append(float(page.width))
+                if lost:
+                    warnings.append(f"第 {n + 1} 页有 {len(lost)} 个字既不在正文也不在表格中，未能读入："
+                                    f"“{_sample(lost)}”，请对照原文核对这一页")
             except Exception as exc:
                 raise InputError(name, f"cannot read page {n + 1} of the PDF ({exc.__class__.__name__})") from None
     _drop_running_lines(page_items)
@@ -68,7 +74,8 @@ def read_pdf(data: bytes, name: str) -> Report:
                 b.add_table(item, f"page{n + 1}t{t_index}")
                 t_index += 1
                 continue
-            if para and _continues(para[-1], item, left, right):
+            # a line runs to its own column's right edge; the next starts at its column's left
+            if para and _continues(para[-1], item, item.get("col_left", left), para[-1].get("col_right", right)):
                 para.append(item)
                 continue
             flush()
@@ -80,33 +87,137 @@ def read_pdf(data: bytes, name: str) -> Report:
     if len(re.findall(r"\(cid:\d+\)", text)) * 8 > len(text) * 0.3:
         raise InputError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read: "
                                "export it again from Word/WPS or run OCR")
-    return Report(path=name, format="pdf", text=text, blocks=b.blocks)
+    return Report(path=name, format="pdf", text=text, blocks=b.blocks, warnings=warnings)
 
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\u201c\u201d\u2018\u2019"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 
 
-def _pdf_page_items(page) -> list[tuple[str, object]]:
-    """Text lines (with their geometry) and tables of one page, top to bottom. Characters
-    printed twice (the "fake bold" of many Chinese PDFs) count once, and the gaps that
-    justified or letter-spaced Chinese text leaves between characters are not spaces."""
+def _in_box(obj: dict, box: tuple[float, float, float, float]) -> bool:
+    """True when the middle of ``obj`` lies in ``box`` (a character that only touches a
+    table's edge, as a heading set right under a table does, is not in the table)."""
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _pdf_page_items(page) -> tuple[list[tuple[str, object]], str]:
+    """Text lines (with their geometry) and tables of one page in reading order, and the
+    characters of the page that are in neither (in reading order; empty when nothing was lost).
+    Characters printed twice (the "fake bold" of many Chinese PDFs) count once, and the gaps
+    that justified or letter-spaced Chinese text leaves between characters are not spaces. A page
+    set in two columns is read column by column (``_columns``)."""
     page = page.dedupe_chars()
     tables = page.find_tables()
-    outside = page
-    for t in tables:
-        outside = outside.outside_bbox(t.bbox, strict=False)
-    items: list[tuple[float, int, tuple[str, object]]] = []
-    for ln in outside.extract_text_lines(return_chars=True):
-        ln["text"] = _pdf_line_text(ln)
-        del ln["chars"]
-        if ln["text"].strip():
-            items.append((ln["top"], 0, ("line", ln)))
+    boxes = [t.bbox for t in tables]
+    chars = [c for c in page.chars if not any(_in_box(c, b) for b in boxes)]
+    gutter, spans = _columns(page, chars, boxes)
+    items: list[tuple[tuple, tuple[str, object]]] = []
+    kept: Counter[str] = Counter()
+
+    def where(top: float, x0: float, x1: float) -> tuple[int, int]:
+        band = sum(1 for s in spans if s[0] <= top)
+        return (band, 0 if gutter is None or x0 < gutter else 1)
+
+    groups: list[tuple[object, bool]] = [(lambda c: True, False)]
+    if gutter is not None:
+        def spanning(c):
+            y = (c["top"] + c["bottom"]) / 2
+            return any(a <= y <= b for a, b in spans)
+        groups = [(spanning, False), (lambda c: not spanning(c) and c["x1"] <= gutter + 1, True),
+                  (lambda c: not spanning(c) and c["x1"] > gutter + 1, True)]
+    for test, in_column in groups:
+        ids = {id(c) for c in chars if test(c)}
+        part = page.filter(lambda o, ids=ids: o.get("object_type") != "char" or id(o) in ids)
+        lines = part.extract_text_lines(return_chars=True)
+        for ln in lines:
+            kept.update(c["text"] for c in ln["chars"] if c["text"].strip())
+            ln["text"] = _pdf_line_text(ln)
+            del ln["chars"]
+        lines = [ln for ln in lines if ln["text"].strip()]
+        edges: dict[tuple[int, int], tuple[float, float]] = {}
+        for ln in lines:  # a column's edges: where its lines of some length start and end
+            if len(ln["text"]) < 8:
+                continue
+            key = where(ln["top"], ln["x0"], ln["x1"])
+            a, b = edges.get(key, (ln["x0"], ln["x1"]))
+            edges[key] = (min(a, ln["x0"]), max(b, ln["x1"]))
+        for ln in lines:
+            key = where(ln["top"], ln["x0"], ln["x1"])
+            if in_column and key in edges:  # a line in a column wraps at that column's edges
+                ln["col_left"], ln["col_right"] = edges[key]
+            items.append(((key if in_column else (key[0], 0), ln["top"], 0), ("line", ln)))
     for t in tables:
         rows = [[_CJK_GAP.sub("", c) if c else c for c in row] for row in t.extract()]
-        items.append((t.bbox[1], 1, ("table", rows)))
-    items.sort(key=lambda x: (x[0], x[1]))
-    return [item for _, _, item in items]
+        kept.update(ch for row in rows for c in row if c for ch in c if ch.strip())
+        x0, top, x1, _ = t.bbox
+        key = where(top, x0, x1) if gutter is not None and (x1 <= gutter + 1 or x0 >= gutter - 1) else \
+            (where(top, x0, x1)[0], 0)
+        items.append(((key, top, 1), ("table", rows)))
+    items.sort(key=lambda x: x[0])
+    return [item for _, item in items], _lost(page.chars, kept)
+
+
+def _columns(page, chars: list[dict], boxes: list[tuple]) -> tuple[float | None, list[tuple[float, float]]]:
+    """The gutter of a page set in two columns (None for one column) and the vertical spans of
+    what crosses it (a title or a table over both columns): the page is read band by band
+    between those spans, the left column of a band before the right one. The gutter is the x in
+    the middle of the page that the fewest characters and tables cover, at least 6 points wide,
+    with text on both sides of it in at least 3 lines."""
+    width = float(page.width)
+    if len([c for c in chars if c["text"].strip()]) < 40:
+        return None, []
+    lo, hi = int(width * 0.35), int(width * 0.65)
+    cover = [0] * (hi - lo + 1)
+    for x0, x1 in [(c["x0"], c["x1"]) for c in chars if c["text"].strip()] + [(b[0], b[2]) for b in boxes]:
+        for x in range(max(lo, int(x0) + 1), min(hi, int(x1)) + 1):
+            cover[x - lo] += 1
+    best = min(cover)
+    # the widest stretch at that cover: a gutter is a gap, not the boundary between two
+    # characters that lines of evenly spaced Chinese text share
+    stretch: list[int] = []
+    run: list[int] = []
+    for i, n in enumerate(cover + [-1]):
+        if n == best:
+            run.append(lo + i)
+            continue
+        if len(run) > len(stretch):
+            stretch = run
+        run = []
+    if len(stretch) < 6:
+        return None, []
+    gutter = float(stretch[len(stretch) // 2])
+    spans = sorted({(round(c["top"], 1), round(c["bottom"], 1)) for c in chars
+                    if c["text"].strip() and c["x0"] < gutter < c["x1"]}
+                   | {(b[1], b[3]) for b in boxes if b[0] < gutter < b[2]})
+
+    def free(c) -> bool:
+        y = (c["top"] + c["bottom"]) / 2
+        return not any(a <= y <= b for a, b in spans)
+
+    rows_left = {round(c["top"]) for c in chars if c["text"].strip() and c["x1"] <= gutter and free(c)}
+    rows_right = {round(c["top"]) for c in chars if c["text"].strip() and c["x0"] >= gutter and free(c)}
+    if len(rows_left) < 3 or len(rows_right) < 3 or max(min(rows_left), min(rows_right)) >= \
+            min(max(rows_left), max(rows_right)):
+        return None, []
+    return gutter, spans
+
+
+def _lost(chars: list[dict], kept: Counter[str]) -> str:
+    """The characters of ``chars`` (a page's, in reading order) beyond those counted in ``kept``."""
+    left = Counter(c["text"] for c in chars if c["text"].strip())
+    left.subtract(kept)
+    out = []
+    for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if left[c["text"]] > 0 and c["text"].strip():
+            out.append(c["text"])
+            left[c["text"]] -= 1
+    return "".join(out)
+
+
+def _sample(lost: str, limit: int = 30) -> str:
+    return lost if len(lost) <= limit else lost[:limit] + "……"
 
 
 def _pdf_line_text(ln: dict) -> str:
@@ -168,6 +279,8 @@ def _continues(prev: dict, nxt: dict, left: float, right: float) -> bool:
     ``prev`` runs to the right margin, ``nxt`` starts at the left margin without an indent,
     close below, and does not start a numbered item after a finished sentence."""
     size = max(1.0, prev["bottom"] - prev["top"])
+    if abs((nxt["bottom"] - nxt["top"]) - size) > 0.15 * size:  # a title over a heading or body text
+        return False
     if prev["x1"] < right - 1.5 * size:
         return False
     if nxt["x0"] > left + 0.6 * size:

@@ -39,6 +39,9 @@ class Report(BaseModel):
     meta: dict = Field(default_factory=dict)
     body_start: int = 0
     blocks: list[Block] = Field(default_factory=list)
+    # what the reader could not take in (e.g. words of a PDF page neither in its text nor in a
+    # table), one Chinese sentence each naming the place: shown to the user, never dropped
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def year(self) -> int | None:
