@@ -405,6 +405,9 @@ def _add_table(document, rows: list[tuple[int, str]], char_map, units) -> None:
             _fill(para, cstart, content, char_map, sub, cstart, cstart + len(content))
             unit.locs.extend(sub[0].locs)
         units.append(unit)
+    from drafter.documents.docx_write import format_table
+
+    format_table(table)
 
 
 def _qn(tag: str) -> str:
