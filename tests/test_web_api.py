@@ -19,6 +19,7 @@ from drafter.draft.pipeline import draft
 from drafter.facts.model import load_facts
 from drafter.review.registry import load_rules
 from drafter.web import WebSettings, create_app
+from drafter.web.render import chinese
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
 from tests.test_docx_comments import ranges
@@ -174,7 +175,7 @@ def test_upload_limit(tmp_path):
         assert over.status_code == 413
         assert over.json()["error"].startswith("over.md: the file is too large (0.0 MB; the limit is")
         page = c.post("/review", files=upload(SEEDS["gl"], "over.md", "自".encode() * 1400))
-        assert page.status_code == 413 and "文件太大" in page.text and "over.md: the file is too large" in page.text
+        assert page.status_code == 413 and "over.md：文件太大（0.0 MB），上限为" in page.text  # the page in Chinese
         pasted = c.post("/api/review", data={"text": "自" * 1400})
         assert pasted.status_code == 413 and pasted.json()["error"].startswith("the pasted text is too large")
 
@@ -285,11 +286,14 @@ def test_review_page_highlights_every_finding_and_offers_downloads(client):
     assert len(re.findall(r'<li class="finding', r.text)) == len(findings)
     for f in findings:
         assert f'id="q{findings.index(f)}"' in r.text and str(escape(f.evidence)) in r.text
-    # the text between the tags is the report's text, exactly
-    article = re.search(r'<article class="report-text"[^>]*>(.*?)</article>', r.text, re.S).group(1)
+    # the text between the tags is the report's text without its markup (# ** and the header)
+    article = re.search(r'<article class="report-text[^"]*"[^>]*>(.*?)</article>', r.text, re.S).group(1)
+    article = article.split("</p>", 1)[1]  # after the metadata line
     import html as html_lib
 
-    assert html_lib.unescape(re.sub(r"<[^>]+>", "", article)) == load(SEEDS["gl"]).text
+    report = load(SEEDS["gl"])
+    body = re.sub(r"(?m)^#+ |\*\*|\s", "", report.text[report.body_start:])
+    assert re.sub(r"\s", "", html_lib.unescape(re.sub(r"<[^>]+>", "", article))) == body
     rid = re.search(r'href="/review/([\w-]+)/report.docx"', r.text).group(1)
     d = client.get(f"/review/{rid}/report.docx")
     assert d.status_code == 200 and d.headers["content-type"] == DOCX
@@ -305,7 +309,8 @@ def test_review_page_errors_are_pages(client, tmp_path):
         r = client.post("/review", **kwargs)
         assert r.status_code == status
         assert r.headers["content-type"].startswith("text/html")
-        assert f'<p class="message" id="error-message">{message.replace(chr(39), "&#39;")}</p>' in r.text
+        assert f'<p class="message" id="error-message">{escape(chinese(message))}</p>' in r.text
+        assert chinese(message) != message  # each of them has its Chinese
         assert "Traceback" not in r.text
     assert client.get("/no/such/page").status_code == 404
     assert client.get("/review").status_code == 405
@@ -341,11 +346,11 @@ def test_draft_page_and_downloads(client, tmp_path):
     assert dx.status_code == 200 and (
         "财政支出项目绩效自评报告" in [p.text for p in docx.Document(io.BytesIO(dx.content)).paragraphs])
     bad = client.post("/draft", files=upload(FACTS, "facts.exe"))
-    assert bad.status_code == 415 and "unsupported file type" in bad.text
+    assert bad.status_code == 415 and "facts.exe：不支持 .exe 类型的文件" in bad.text
     for path in ("/draft/nope/draft.md", "/draft/nope/draft.docx", f"/review/{rid}/report.docx",
                  f"/review/{rid}/findings.json"):
         gone = client.get(path)
-        assert gone.status_code == 404 and "this result is no longer kept" in gone.text
+        assert gone.status_code == 404 and "这份结果已不再保存" in gone.text
 
 
 # --- token, secrets, logs ----------------------------------------------------------------------

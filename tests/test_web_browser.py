@@ -17,7 +17,6 @@ import docx
 import pytest
 
 import drafter
-from drafter.documents.load import load
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
 from tests.test_docx_comments import ranges
@@ -119,7 +118,10 @@ def test_review_a_seed_report_click_a_finding_and_download_the_docx(page, server
     assert rules == {f.rule for f in findings}
     assert ids == set(range(len(findings)))
     assert page.locator("li.finding").count() == len(findings)
-    assert page.locator("#report-text").inner_text().replace("\u00a0", " ").strip() == load(SEEDS["gl"]).text.strip()
+    # shown as a document (tests/test_web_document.py): every highlight on its finding's own characters
+    for i, f in enumerate(findings):
+        if f.end > f.start:
+            assert page.inner_text(f"#q{i} + mark.hl").strip() in f.quote
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review-gd-2023-zwxt-gl.png"), full_page=True)
 
@@ -217,9 +219,7 @@ def test_an_oversized_upload_is_refused(page, server, tmp_path):
     assert response.value.status == 413
     page.wait_for_selector("#error-message")
     assert page.inner_text("h1").startswith("文件太大")
-    assert page.inner_text("#error-message") == (
-        f"the upload is too large ({big.stat().st_size / 1048576:.1f} MB): the limit is 20 MB"
-    )
+    assert page.inner_text("#error-message") == f"上传的内容太大（{big.stat().st_size / 1048576:.1f} MB），上限为 20 MB"
 
 
 def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
@@ -231,9 +231,7 @@ def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
         page.click("#review-submit")
     assert response.value.status == 400
     page.wait_for_selector("#error-message")
-    assert page.inner_text("#error-message") == (
-        "损坏.docx: not a valid .docx file (the zip package has no Word document in it)"
-    )
+    assert page.inner_text("#error-message") == "损坏.docx：不是有效的 Word（.docx）文件"
     assert "Traceback" not in page.content()
 
 
@@ -250,7 +248,10 @@ def test_draft_page_shows_the_draft_with_its_review(page, server, tmp_path):
         page.click("#download-md")
     md = tmp_path / "draft.md"
     info.value.save_as(md)
-    assert md.read_text(encoding="utf-8").strip() == text.replace("\u00a0", " ").strip()
+    for line in md.read_text(encoding="utf-8").splitlines():  # the draft shown as a document
+        shown = line.lstrip("#").strip()
+        if shown and not line.startswith(("|", "---")) and ":" not in line:
+            assert shown in text
     review = drafter.review(md.read_text(encoding="utf-8"))
     assert highlighted(page)[0] == {f.rule for f in review.findings}
     with page.expect_download() as info:

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from drafter import __version__
 from drafter.errors import DrafterError
+from drafter.web import render
 from drafter.web.service import (
     FACTS_SUFFIXES,
     FORM_FIELDS,
@@ -260,6 +261,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     info = backend.describe()
     env.globals.update(version=__version__, backend=info, max_mb=f"{settings.max_bytes / 1048576:g}")
+    env.globals.update(render_document=render.document, placeholders=render.placeholders, chinese=render.chinese)
 
     def page(_name: str, _code: int = 200, /, **context) -> HTMLResponse:
         return HTMLResponse(env.get_template(_name).render(**context), status_code=_code,

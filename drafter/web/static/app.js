@@ -43,6 +43,12 @@
       jumpTo(link.closest("li.finding").getAttribute("data-f"));
       return;
     }
+    // a click anywhere on a finding's card (not on a link, not while selecting its text)
+    var card = ev.target.closest ? ev.target.closest("li.finding") : null;
+    if (card && !ev.target.closest("a") && !String(window.getSelection ? window.getSelection() : "")) {
+      jumpTo(card.getAttribute("data-f"));
+      return;
+    }
     var mark = ev.target.closest ? ev.target.closest("mark.hl") : null;
     if (mark && !mark.classList.contains("off")) {
       var id = idsOf(mark).filter(visible)[0];

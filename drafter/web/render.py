@@ -1,0 +1,245 @@
+"""The report on the web page as a document: the metadata header as one small line, Markdown
+headings as headings, pipe tables as HTML tables, paragraphs as paragraphs, ``**bold**`` bold,
+with the findings' highlights on exactly the characters they cover (the segments of
+``service.segments``, whose texts put together are the report's text). Characters that are
+markup (``#``, ``|``, ``**``, the ``---`` lines) are not shown; a finding that starts in them
+is anchored at the next character shown, so every finding keeps its place. Also: the
+placeholders of a draft, and error messages in Chinese."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_SEP = re.compile(r"^\s*\|?[\s:\-|]+\|?\s*$")
+_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_PLACEHOLDER = re.compile(r"【待(?:补充|核实)[^】]*】")
+META_NAMES = {"unit": "单位", "project": "项目", "year": "年度", "template": "模板", "department": "主管部门"}
+
+
+@dataclass
+class _Seg:
+    start: int
+    end: int
+    seg: object  # a service.Segment
+
+
+class _Writer:
+    """Turns ranges of the text into HTML: highlights from the segments, anchors and pins of
+    findings placed at the first character shown at or after their start."""
+
+    def __init__(self, segments, findings) -> None:
+        self.findings = findings
+        self.segs: list[_Seg] = []
+        self.events: list[tuple[int, str]] = []  # (position, html) of anchors and pins, in order
+        pos = 0
+        for s in segments:
+            if s.pin:
+                self.events.append((pos, self._mark(s, "")))
+            else:
+                for i in s.starts:
+                    self.events.append((pos, f'<span class="anchor" id="q{i}"></span>'))
+                self.segs.append(_Seg(pos, pos + len(s.text), s))
+            pos += len(s.text)
+        self.length = pos
+        self.text = "".join(s.text for s in segments)
+        self.next_event = 0
+        self.seg_index = 0
+
+    def _mark(self, s, text: str) -> str:
+        f = self.findings
+        first = f[s.primary]
+        rules = " ".join(f[i].rule for i in s.ids)
+        title = "\n".join(f"{f[i].rule}：{f[i].message}" for i in s.ids)
+        return (f'<mark class="hl cat-{first.category} lvl-{first.level.value}{" pin" if s.pin else ""}" '
+                f'data-f="{" ".join(map(str, s.ids))}" data-rules="{escape(rules)}" title="{escape(title)}">'
+                f"{escape(text)}</mark>")
+
+    def events_before(self, end: int) -> str:
+        out = []
+        while self.next_event < len(self.events) and self.events[self.next_event][0] < end:
+            out.append(self.events[self.next_event][1])
+            self.next_event += 1
+        return "".join(out)
+
+    def span(self, a: int, b: int) -> str:
+        """The characters ``a``..``b`` of the text as HTML (anchors of findings that start
+        before ``b`` and were not placed yet go first, where they start)."""
+        out = []
+        pos = a
+        while self.seg_index < len(self.segs) and self.segs[self.seg_index].end <= a:
+            self.seg_index += 1
+        k = self.seg_index
+        while pos < b and k < len(self.segs):
+            seg = self.segs[k]
+            if seg.end <= pos:
+                k += 1
+                continue
+            out.append(self.events_before(pos + 1))
+            stop = min(b, seg.end)
+            piece = self.text[pos:stop]
+            out.append(self._mark(seg.seg, piece) if seg.seg.ids else str(escape(piece)))
+            pos = stop
+            if stop == seg.end:
+                k += 1
+        out.append(self.events_before(b))
+        return "".join(out)
+
+    def inline(self, a: int, b: int) -> str:
+        """``span`` with Markdown's ``**bold**`` shown bold (the asterisks are markup)."""
+        out, pos = [], a
+        for m in _BOLD.finditer(self.text, a, b):
+            out.append(self.span(pos, m.start()))
+            out.append(f"<strong>{self.span(m.start(1), m.end(1))}</strong>")
+            pos = m.end()
+        out.append(self.span(pos, b))
+        return "".join(out)
+
+    def rest(self) -> str:
+        return self.events_before(self.length + 1)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _front_matter(lines: list[tuple[int, str]]) -> int:
+    """The number of lines of a ``---`` metadata header at the top (0 when there is none)."""
+    if not lines or lines[0][1].strip() != "---":
+        return 0
+    for n, (_, line) in enumerate(lines[1:], 1):
+        if line.strip() == "---":
+            return n + 1
+    return 0
+
+
+def document(segments, findings) -> Markup:
+    """The report (the text of ``segments``) as HTML: see the module's description."""
+    w = _Writer(segments, findings)
+    lines = _lines(w.text)
+    out: list[str] = []
+    head = _front_matter(lines)
+    if head:
+        items = []
+        for start, line in lines[1 : head - 1]:
+            key, sep, value = line.partition(":")
+            if not sep or not value.strip():
+                continue
+            label = META_NAMES.get(key.strip(), key.strip())
+            vstart = start + len(key) + 1 + (len(value) - len(value.lstrip()))
+            items.append(f'<span class="meta-item"><span class="meta-key">{escape(label)}</span> '
+                         f"{w.span(vstart, start + len(line.rstrip()))}</span>")
+        out.append(f'<p class="meta" id="report-meta">{"".join(items)}</p>')
+    i = head
+    while i < len(lines):
+        start, line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        if _TABLE_ROW.match(line):
+            rows = []
+            while i < len(lines) and _TABLE_ROW.match(lines[i][1]):
+                if not _TABLE_SEP.match(lines[i][1]):
+                    rows.append(lines[i])
+                i += 1
+            out.append(_table(w, rows))
+            continue
+        m = _HEADING.match(line)
+        lead = len(line) - len(line.lstrip())
+        end = start + len(line.rstrip())
+        if m:
+            level = min(len(m.group(1)), 4)
+            out.append(f'<h{level + 1} class="doc-h doc-h{level}">{w.inline(start + m.end(), end)}</h{level + 1}>')
+        elif _NUMBERED.match(line) and len(line.strip()) <= 30 and not line.rstrip().endswith("。"):
+            level = 2 if re.match(r"^\s*[一二三四五六七八九十]", line) else 3
+            out.append(f'<h{level + 1} class="doc-h doc-h{level}">{w.inline(start + lead, end)}</h{level + 1}>')
+        else:
+            out.append(f"<p>{w.inline(start + lead, end)}</p>")
+        i += 1
+    out.append(w.rest())
+    return Markup("\n".join(out))
+
+
+def _table(w: _Writer, rows: list[tuple[int, str]]) -> str:
+    html = ['<div class="doc-table-wrap"><table class="doc-table">']
+    for r, (start, line) in enumerate(rows):
+        bars = [k for k, ch in enumerate(line) if ch == "|"]
+        cells = []
+        tag = "th" if r == 0 and len(rows) > 1 else "td"
+        for a, b in zip(bars, bars[1:]):
+            raw = line[a + 1 : b]
+            lead = len(raw) - len(raw.lstrip())
+            cstart = start + a + 1 + lead
+            cend = cstart + len(raw.strip())
+            cells.append(f"<{tag}>{w.inline(cstart, cend)}</{tag}>")
+        html.append(f"<tr>{''.join(cells)}</tr>")
+    html.append("</table></div>")
+    return "".join(html)
+
+
+def placeholders(segments) -> int:
+    """How many 【待补充……】/【待核实……】 placeholders the text holds."""
+    return len(_PLACEHOLDER.findall("".join(s.text for s in segments)))
+
+
+# Error messages of the reader and the upload checks, in Chinese for the web page (the API keeps
+# the messages as they are, for tools). Each: a pattern on the English message, its Chinese.
+_ZH: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"^(?P<f>.+?): unsupported file type '(?P<s>[^']*)' for a report "
+                r"\(use (?P<use>[^;)]+)(?:; (?P<h>.*))?\)$"),
+     "{f}：不支持 {s} 类型的文件，请上传 .docx、.pdf、.md 或 .txt 格式的报告{h}"),
+    (re.compile(r"^(?P<f>.+?): unsupported file type '(?P<s>[^']*)' for a facts file \(use (?P<use>[^)]+)\)$"),
+     "{f}：不支持 {s} 类型的文件，请上传 .yaml、.json 或自评表 .xlsx"),
+    (re.compile(r"^(?P<f>.+?): the file is too large \((?P<n>[\d.]+) MB; the limit is (?P<m>[\d.]+) MB\)$"),
+     "{f}：文件太大（{n} MB），上限为 {m} MB"),
+    (re.compile(r"^the upload is too large \((?P<n>[\d.]+) MB\): the limit is (?P<m>[\d.]+) MB$"),
+     "上传的内容太大（{n} MB），上限为 {m} MB"),
+    (re.compile(r"^(?P<f>.+?): the PDF has no text layer \(a scanned image\?\): run OCR first$"),
+     "{f}：这个 PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再上传"),
+    (re.compile(r"^(?P<f>.+?): not a readable PDF.*$"), "{f}：PDF 文件已损坏或不完整，无法读取"),
+    (re.compile(r"^(?P<f>.+?): the PDF is password-protected.*$"), "{f}：PDF 设有密码，请去掉密码后再上传"),
+    (re.compile(r"^(?P<f>.+?): the file is empty$"), "{f}：文件是空的"),
+    (re.compile(r"^(?P<f>.+?): not a valid \.docx file.*$"), "{f}：不是有效的 Word（.docx）文件"),
+    (re.compile(r"^(?P<f>.+?): the \.docx file is damaged.*$"), "{f}：Word 文件已损坏，无法打开"),
+    (re.compile(r"^(?P<f>.+?): this is an image, not a text report.*$"),
+     "{f}：这是一张图片，不是文字报告，请先做文字识别（OCR）"),
+    (re.compile(r"^this result is no longer kept .*$"), "这份结果已不再保存（只保留最近的结果），请重新审核或起草"),
+    (re.compile(r"^the pasted text is too large \(the limit is (?P<m>[\d.]+) MB\)$"), "粘贴的文字太多，上限为 {m} MB"),
+    (re.compile(r"^the pasted text is empty$"), "粘贴的文字是空的"),
+    (re.compile(r"^(?P<f>.+?): is not UTF-8 text: save it as UTF-8$"), "{f}：不是 UTF-8 编码的文本，请另存为 UTF-8"),
+    (re.compile(r"^Not Found$"), "找不到这个页面"),
+    (re.compile(r"^Method Not Allowed$"), "不支持这种请求方式"),
+    (re.compile(r"^choose a report file .*$"), "请选择报告文件（.docx、.pdf、.md 或 .txt），或粘贴报告文字"),
+    (re.compile(r"^upload a facts file .*$"), "请上传事实文件（.yaml、.json 或自评表 .xlsx），或填写表单"),
+]
+_HINTS = {
+    "an old Word file: open it in Word or WPS and save it as .docx":
+        "（旧版 Word 文件：请用 Word 或 WPS 另存为 .docx）",
+    "a WPS file: save it as .docx": "（WPS 文件：请另存为 .docx）",
+    "save it as .docx": "（请另存为 .docx）",
+    "a spreadsheet is not a report: export the report as .docx or .pdf":
+        "（表格不是报告：请把报告导出为 .docx 或 .pdf）",
+    "export the OFD file as .pdf": "（请把 OFD 文件导出为 .pdf）",
+}
+
+
+def chinese(message: str) -> str:
+    """``message`` in Chinese when it is one of the known reader/upload messages; else as it is."""
+    for pattern, zh in _ZH:
+        m = pattern.match(message)
+        if m:
+            parts = {k: v or "" for k, v in m.groupdict().items()}
+            parts["h"] = _HINTS.get(parts.get("h", ""), "") if parts.get("h") else ""
+            if parts.get("s") == "(none)":
+                return zh.format(**parts).replace("不支持 (none) 类型的文件", "文件没有扩展名")
+            return zh.format(**parts)
+    return message
