@@ -163,6 +163,32 @@ def source_texts(items: list[tuple]) -> list[str]:
     return out
 
 
+def write_open_cell_pdf(path: Path) -> Path:
+    """A page with a table whose bottom-right cell has no borders (an L-shaped grid, as tables
+    drawn with some borders hidden come out): the words in that corner are inside the table's
+    box but in none of its cells. Made with reportlab (its built-in CID font, no file)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 760, "二、资金使用情况")
+    c.drawString(72, 740, "本项目调整后预算 99000 元，全年支出 57790 元。")
+    for x0, y0, x1, y1 in [(100, 700, 500, 700), (100, 680, 500, 680), (100, 660, 300, 660), (100, 700, 100, 660),
+                           (300, 700, 300, 660), (500, 700, 500, 680)]:
+        c.line(x0, y0, x1, y1)
+    c.drawString(110, 686, "调整后预算")
+    c.drawString(310, 686, "99000")
+    c.drawString(110, 666, "全年支出")
+    c.drawString(310, 666, "五万七千七百九十元")
+    c.drawString(72, 620, "三、存在的问题")
+    c.save()
+    return path
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -10,9 +10,10 @@ import sys
 import pytest
 
 from drafter.documents.load import load
-from drafter.documents.pdf_read import read_pdf
 from tests import docgen
-from tests.pdf_cases import CASES, FIXTURES, HEADER, build_docx, soffice, source_texts, to_pdf
+from tests.pdf_cases import CASES, FIXTURES, HEADER, build_docx, soffice, source_texts, to_pdf, write_open_cell_pdf
+
+LOST = "第 1 页有 9 个字既不在正文也不在表格中，未能读入：“五万七千七百九十元”，请对照原文核对这一页"
 
 _WORD = re.compile(r"[\u4e00-\u9fff]+|[0-9A-Za-z.%≥≤]+")
 
@@ -62,39 +63,28 @@ def test_two_column_page_is_read_column_by_column():
     assert ("执行率偏低的原因是第四季度运维合同尾款跨年支付，已于次年一月付清。" * 4) in lines
 
 
-def test_words_neither_in_text_nor_in_a_table_are_reported(tmp_path, monkeypatch):
-    """A table cell the table reader misses: the page is named and its words quoted."""
-    from pdfplumber.table import Table
-
-    extract = Table.extract
-    calls = []
-
-    def lossy(self, **kwargs):
-        rows = extract(self, **kwargs)
-        calls.append(1)
-        if len(calls) == 1:
-            rows[1][0] = None  # "年度资金总额" of the first table
-        return rows
-
-    monkeypatch.setattr(Table, "extract", lossy)
-    report = read_pdf((FIXTURES / "heading-under-table.pdf").read_bytes(), "报告.pdf")
-    assert report.warnings == ["第 1 页有 6 个字既不在正文也不在表格中，未能读入：“年度资金总额”，请对照原文核对这一页"]
+def test_words_in_a_table_but_in_no_cell_are_reported(tmp_path):
+    report = load(str(write_open_cell_pdf(tmp_path / "报告.pdf")))
+    assert report.warnings == [LOST]
+    assert report.text.splitlines() == ["二、资金使用情况", "本项目调整后预算 99000 元，全年支出 57790 元。",
+                                        "| 调整后预算 | 99000 |", "| 全年支出 |  |", "三、存在的问题"]
 
 
-def test_cli_names_the_file_and_page_of_lost_words(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-    from pdfplumber.table import Table
+def test_the_web_page_shows_what_was_not_read(tmp_path):
+    from tests.test_web_api import make_client, upload
 
-    from drafter.cli import main
+    pdf = write_open_cell_pdf(tmp_path / "报告.pdf")
+    with make_client(tmp_path) as client:
+        page = client.post("/review", files=upload(pdf))
+    assert page.status_code == 200
+    assert f'<p class="note read-warning">读取提示：{LOST}</p>' in page.text
 
-    extract = Table.extract
-    monkeypatch.setattr(Table, "extract", lambda self, **kw: [[None] * len(r) for r in extract(self, **kw)])
-    pdf = tmp_path / "报告.pdf"
-    pdf.write_bytes((FIXTURES / "heading-under-table.pdf").read_bytes())
-    result = CliRunner().invoke(main, ["review", "--no-index", "--format", "line", str(pdf)])
-    first = [line for line in result.stderr.splitlines() if "页有" in line]
-    assert first[0].startswith(f"drafter: {pdf}：第 1 页有 ")
-    assert [line.split("：")[1][:6] for line in first] == ["第 1 页有", "第 3 页有"]
+
+def test_cli_names_the_file_and_page_of_lost_words(tmp_path):
+    pdf = write_open_cell_pdf(tmp_path / "报告.pdf")
+    proc = subprocess.run([sys.executable, "-m", "drafter.cli", "review", "--no-index", "--format", "line", str(pdf)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.stderr.splitlines() == [f"drafter: {pdf}：{LOST}"]
 
 
 def test_scanned_pdf_without_text_layer_is_a_clear_error(tmp_path):

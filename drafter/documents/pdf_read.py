@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
 
 from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
@@ -114,7 +113,7 @@ def _pdf_page_items(page) -> tuple[list[tuple[str, object]], str]:
     chars = [c for c in page.chars if not any(_in_box(c, b) for b in boxes)]
     gutter, spans = _columns(page, chars, boxes)
     items: list[tuple[tuple, tuple[str, object]]] = []
-    kept: Counter[str] = Counter()
+    kept: set[tuple] = set()  # the characters that are in a line or in a table's cell
 
     def where(top: float, x0: float, x1: float) -> tuple[int, int]:
         band = sum(1 for s in spans if s[0] <= top)
@@ -132,7 +131,7 @@ def _pdf_page_items(page) -> tuple[list[tuple[str, object]], str]:
         part = page.filter(lambda o, ids=ids: o.get("object_type") != "char" or id(o) in ids)
         lines = part.extract_text_lines(return_chars=True)
         for ln in lines:
-            kept.update(c["text"] for c in ln["chars"] if c["text"].strip())
+            kept.update(_key(c) for c in ln["chars"])
             ln["text"] = _pdf_line_text(ln)
             del ln["chars"]
         lines = [ln for ln in lines if ln["text"].strip()]
@@ -150,7 +149,8 @@ def _pdf_page_items(page) -> tuple[list[tuple[str, object]], str]:
             items.append(((key if in_column else (key[0], 0), ln["top"], 0), ("line", ln)))
     for t in tables:
         rows = [[_CJK_GAP.sub("", c) if c else c for c in row] for row in t.extract()]
-        kept.update(ch for row in rows for c in row if c for ch in c if ch.strip())
+        cells = [cell for cell in t.cells if cell]
+        kept.update(_key(c) for c in page.chars if _in_box(c, t.bbox) and any(_in_box(c, cell) for cell in cells))
         x0, top, x1, _ = t.bbox
         key = where(top, x0, x1) if gutter is not None and (x1 <= gutter + 1 or x0 >= gutter - 1) else \
             (where(top, x0, x1)[0], 0)
@@ -204,16 +204,14 @@ def _columns(page, chars: list[dict], boxes: list[tuple]) -> tuple[float | None,
     return gutter, spans
 
 
-def _lost(chars: list[dict], kept: Counter[str]) -> str:
-    """The characters of ``chars`` (a page's, in reading order) beyond those counted in ``kept``."""
-    left = Counter(c["text"] for c in chars if c["text"].strip())
-    left.subtract(kept)
-    out = []
-    for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
-        if left[c["text"]] > 0 and c["text"].strip():
-            out.append(c["text"])
-            left[c["text"]] -= 1
-    return "".join(out)
+def _key(c: dict) -> tuple:
+    return c["text"], round(c["x0"], 1), round(c["top"], 1)
+
+
+def _lost(chars: list[dict], kept: set[tuple]) -> str:
+    """The characters of ``chars`` (a page's, in the order the page draws them: the reading
+    order of most exports) that are not in ``kept``."""
+    return "".join(c["text"] for c in chars if c["text"].strip() and _key(c) not in kept)
 
 
 def _sample(lost: str, limit: int = 30) -> str:

@@ -427,7 +427,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         report, source, result = await reviewed(request)
         rid = store.put(Stored(kind="review", name=report.path, report=report, result=result, source=source))
         return page("review.html", active="review", name=report.path, rid=rid, fmt=report.format,
-                    **view(result, report))
+                    warnings=report.warnings, **view(result, report))
 
     @app.get("/review/{rid}/report.docx", include_in_schema=False)
     def review_docx(rid: str):
