@@ -78,6 +78,7 @@ def test_the_web_page_shows_what_was_not_read(tmp_path):
         page = client.post("/review", files=upload(pdf))
     assert page.status_code == 200
     assert f'<p class="note read-warning">读取提示：{LOST}</p>' in page.text
+    assert '<span class="pill holes" id="unread">有 1 页文字未读全</span>' in page.text
 
 
 def test_cli_names_the_file_and_page_of_lost_words(tmp_path):
