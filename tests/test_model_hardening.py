@@ -1,0 +1,54 @@
+"""The model path under attack (issue 13, items 7–9): a model that slips in numbers of other
+units, a model that tries to silence the review, and an endpoint that echoes the API key."""
+
+import pytest
+
+from drafter.draft.guard import allowed_of, unknown_figures
+from drafter.draft.pipeline import draft
+from drafter.facts.derive import derive
+from drafter.facts.model import load_facts
+from tests.conftest import ROOT
+from tests.test_draft import Scripted, _facts_of
+
+JSTG = ROOT / "examples" / "facts-jstg.yaml"
+INVENTED = "审批效率提升 3 倍，办事平均用时缩短至 2.5 秒，系统可用性达到 99.99，服务器扩容至 64 核。"
+
+
+# --- item 7: every number of model text is a fact, a derived figure, a date or an ordinal --------
+def test_numbers_of_any_unit_or_none_are_caught_in_every_model_section(tmp_path):
+    facts = load_facts(JSTG)
+    model = Scripted([lambda user: _facts_of(user) + INVENTED] * 20)
+    result = draft(facts, model=model, backend="fake", runs_dir=tmp_path, jobs=1)
+    written = [s for s in result.sections if s.raw]
+    assert len(written) == 6
+    caught = [f"出现了事实中没有的数字：{x}" for x in ("3 倍", "2.5 秒", "99.99", "64 核")]
+    for s in written:
+        assert s.source == "offline-fallback"
+        assert s.violations == caught + caught  # the first answer and the retry
+    for x in ("3 倍", "2.5 秒", "99.99", "64 核"):
+        assert x not in result.markdown
+
+
+@pytest.mark.parametrize(("text", "invented"), [
+    ("审批效率提升 3 倍，办事平均用时缩短至 2.5 秒，系统可用性达到 99.99，服务器扩容至 64 核。",
+     ["3 倍", "2.5 秒", "99.99", "64 核"]),
+    ("审批效率提升三倍，满意度达到百分之九十七，新增服务器二十台，响应时间缩短至三点五秒。",
+     ["三倍", "百分之九十七", "二十台", "三点五秒"]),
+    ("项目于 2023 年 6 月完成验收，2021 年起实施，新增 ６４ 核、５２００元。",
+     ["6 月", "2021 年", "６４ 核", "５２００元"]),
+    ("3-5 个工作日办结，办件量达 3200 以上。", ["3", "5 个", "3200"]),
+])
+def test_the_exact_invented_numbers_are_named(text, invented):
+    assert unknown_figures(text, allowed_of(derive(load_facts(JSTG)))) == invented
+
+
+def test_dates_ordinals_and_the_facts_figures_pass():
+    clean = (
+        "2023 年 1-12 月，项目按计划实施：一是共发布实施清单 20104 项；二是已发布“一件事”事项 117 项，"
+        "县级依申请政务服务事项全流程网办率达 81.48%。\n\n"
+        "（三）将 8 项村级证明事项纳入省政务服务事项管理系统，县镇村三级政务服务事项全部纳入广东政务服务网。\n\n"
+        "1. 全年支出 22516 元，结余 4484 元，预算执行率为 83.39%，低于 90%。\n\n"
+        "2.1 截至 2023 年 12 月 31 日，抽查各单位线上办事指南 491 个事项，发现问题 539 个，第三方复核后整改；"
+        "第二季度起实行“每周一统计，每月一通报”，内设 4 个股室，二〇二三年度自评 100 分。2024 年将继续推广“粤省事”。"
+    )
+    assert unknown_figures(clean, allowed_of(derive(load_facts(JSTG)))) == []
