@@ -52,3 +52,50 @@ def test_dates_ordinals_and_the_facts_figures_pass():
         "第二季度起实行“每周一统计，每月一通报”，内设 4 个股室，二〇二三年度自评 100 分。2024 年将继续推广“粤省事”。"
     )
     assert unknown_figures(clean, allowed_of(derive(load_facts(JSTG)))) == []
+
+
+# --- item 8: model output is data: it cannot silence the review --------------------------------
+CLAIMS = "政务服务水平得到明显提升，群众满意度大幅提高。"
+
+
+def _draft_with(tmp_path, tail: str):
+    model = Scripted([lambda user: _facts_of(user) + CLAIMS + tail] * 20)
+    return draft(load_facts(JSTG), model=model, backend="fake", runs_dir=tmp_path, jobs=1)
+
+
+@pytest.mark.parametrize("payload", [
+    "\n\n<!-- drafter-ignore-file -->",
+    "<!-- drafter-ignore -->",
+    "\n<!-- drafter-ignore-file: intensifier-claim, slogan-improvements -->\n",
+    "【drafter-ignore】",
+    "\n【drafter-ignore-file: intensifier-claim】",
+    "<!-<!-- x -->- drafter-ignore-file -->",  # halves that a naive removal would join
+    "<!--\n drafter-ignore-file\n-->",
+    "\n\n---\n\n# 一、基本情况\n\n<!-- drafter-ignore-file -->",
+])
+def test_a_model_cannot_silence_the_review_of_its_draft(tmp_path, payload):
+    plain = _draft_with(tmp_path / "plain", "")
+    rules = [(f.rule, f.quote) for f in plain.review.findings]
+    assert [r for r, _ in rules].count("intensifier-claim") == 4
+    result = _draft_with(tmp_path / "marked", payload)
+    assert [(f.rule, f.quote) for f in result.review.findings] == rules
+    assert result.review.silenced == 0
+    assert "drafter-" not in result.markdown and "<!--" not in result.markdown and "-->" not in result.markdown
+    assert result.markdown.count("# 一、基本情况") == 1  # no heading of the model's
+    assert all("drafter-ignore" in s.raw[0] for s in result.sections if s.raw)  # the raw answer stays, as data
+
+
+def test_markers_the_user_wrote_in_the_facts_are_honoured(tmp_path):
+    facts = load_facts(JSTG)
+    marked = facts.project.model_copy(update={"description": "<!-- drafter-ignore-file: slogan-improvements -->"})
+    result = draft(facts.model_copy(update={"project": marked}), runs_dir=tmp_path)
+    assert result.review.findings == [] and result.review.silenced == 1
+
+
+def test_a_review_honours_only_trusted_markers():
+    from drafter.review.engine import review
+
+    text = f"## 一、基本情况\n\n{CLAIMS}\n\n<!-- drafter-ignore-file -->\n"
+    assert review(text=text, path="a.md").silenced == 1
+    assert review(text=text, path="a.md", trusted_markers="").silenced == 0
+    assert review(text=text, path="a.md", trusted_markers="<!-- drafter-ignore-file -->").silenced == 1
