@@ -99,3 +99,76 @@ def test_a_review_honours_only_trusted_markers():
     assert review(text=text, path="a.md").silenced == 1
     assert review(text=text, path="a.md", trusted_markers="").silenced == 0
     assert review(text=text, path="a.md", trusted_markers="<!-- drafter-ignore-file -->").silenced == 1
+
+
+# --- item 9: no API key in a message, a finding or a log line ----------------------------------
+KEY = "tok-7f3a9c2e5b8d1f64"  # not shaped like an OpenAI key: caught because drafter read it
+SK_KEY = "sk-proj-Q1w2E3r4T5y6U7i8O9p0"
+
+
+@pytest.fixture
+def echoing():
+    from tests.fake_openai import FakeOpenAI
+
+    s = FakeOpenAI()
+    s.default = lambda body: _facts_of(body["messages"][-1]["content"])
+    yield s
+    s.close()
+
+
+def _cli(tmp_path, server, key, *args, env=None):
+    import os
+    import subprocess
+
+    from tests.test_draft import DRAFTER
+
+    e = {**os.environ, "DRAFTER_KEY": key, "DRAFTER_API_KEY_ENV": "DRAFTER_KEY", "COLUMNS": "200",
+         "DRAFTER_TIMEOUT": "20", **(env or {})}
+    backend = ["--backend", "openai"] if args[0] == "draft" else []
+    return subprocess.run([*DRAFTER, *args, *backend, "--model", "scripted", "--base-url", server.url],
+                          cwd=tmp_path, capture_output=True, text=True, env=e, timeout=300)
+
+
+@pytest.mark.parametrize("key", [KEY, SK_KEY])
+def test_an_error_body_echoing_the_key_never_shows_it(tmp_path, echoing, key):
+    echoing.enqueue(("echo", 401))
+    proc = _cli(tmp_path, echoing, key, "draft", str(JSTG), "--section", "二/（二）/1", "-o", "out.md",
+                env={"OPENAI_LOG": "debug"})  # the openai client's own log lines too
+    assert echoing.requests[0]["auth"] == f"Bearer {key}"  # the key was sent, and echoed back
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("drafter:"))
+    assert line == ("drafter: the model call failed (OpenAIAuthenticationError: Error code: 401 - "
+                    "Incorrect API key provided: ***. Request headers: Authorization: Bearer ***)")
+    assert key not in proc.stderr and key not in proc.stdout and key[4:12] not in proc.stderr
+
+
+def test_a_failed_claim_check_finding_never_shows_the_key(tmp_path, echoing):
+    import json
+
+    report = tmp_path / "r.md"
+    report.write_text(f"## 三、绩效目标完成情况\n\n通过项目实施，{CLAIMS}\n", encoding="utf-8")
+    echoing.enqueue(*[("echo", 401)] * 5)
+    proc = _cli(tmp_path, echoing, KEY, "review", str(report), "--llm", "--format", "json", "--no-index")
+    assert echoing.requests and all(r["auth"] == f"Bearer {KEY}" for r in echoing.requests)
+    failed = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "llm-check-failed"]
+    assert len(failed) == 1 and "Incorrect API key provided: ***" in failed[0]["message"]
+    assert KEY not in proc.stdout and KEY not in proc.stderr
+
+
+def test_redact_takes_out_remembered_keys_and_key_shapes(caplog):
+    import logging
+
+    from drafter.secrets import redact, redact_logs, remember
+
+    remember("c0ffee-beef-cafe")
+    assert redact("key c0ffee-beef-cafe; Authorization: Bearer abc.DEF-123; sk-live_ABCDEFG; api_key=\"hunter22\"") == (
+        "key ***; Authorization: Bearer ***; sk-***; api_key=\"***\"")
+    assert redact("金额 22516 元，Bearer 一词") == "金额 22516 元，Bearer 一词"  # nothing else touched
+    redact_logs()
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("httpx").warning("sent %s", "Bearer c0ffee-beef-cafe")
+        try:
+            raise RuntimeError("echo: c0ffee-beef-cafe")
+        except RuntimeError:
+            logging.getLogger("openai").exception("failed")
+    assert "c0ffee" not in caplog.text and "sent Bearer ***" in caplog.text and "echo: ***" in caplog.text
