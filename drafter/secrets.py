@@ -14,7 +14,8 @@ MASK = "***"
 _known: set[str] = set()
 _lock = threading.Lock()
 _SHAPES = (
-    (re.compile(r"(?<![A-Za-z0-9])(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=\-]{4,}", re.I), rf"\1\2{MASK}"),
+    (re.compile(r"(?<![A-Za-z0-9])(Bearer)(\s+)[A-Za-z0-9._~+/=\-]{4,}", re.I), rf"\1\2{MASK}"),
+    (re.compile(r"(?<![A-Za-z0-9])(Basic|Token)(\s+)[A-Za-z0-9._~+/=\-]{12,}", re.I), rf"\1\2{MASK}"),
     (re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-*.]{4,}"), f"sk-{MASK}"),
     (re.compile(r"""(?i)((?:api[_-]?key|access[_-]?token|auth[_-]?token|secret|password|x-api-key)["']?\s*[:=]\s*["']?)"""
                 r"""(?!\*\*\*)[^\s"',;}]{4,}"""), rf"\1{MASK}"),

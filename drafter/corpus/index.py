@@ -148,7 +148,10 @@ class CorpusIndex:
         position and every chunk carries its file's chunk count, so a run killed half-way
         leaves files visibly incomplete, and the next run redoes them: no duplicates."""
         # a file named twice, or through a link, is indexed once (its chunk ids are its path's)
-        paths = list({source_key(p): p for p in reversed(list(paths))}.values())[::-1]
+        unique: dict[str, str | Path] = {}
+        for p in paths:
+            unique.setdefault(source_key(p), p)
+        paths = list(unique.values())
         with self.writing(), self._storage("写入"):
             self.ensure_vectors()  # a writer first makes the index whole
             return self._add_many(paths, progress, batch_chunks)
@@ -204,21 +207,26 @@ class CorpusIndex:
     def _storage(self, what: str):
         """A full disk or a failing store while writing or reading is one ``DrafterError``
         naming the index, never a traceback (the record store names its own file)."""
+        from chromadb.errors import ChromaError
+
         try:
             yield
-        except DrafterError:
-            raise
         except OSError as exc:
             raise DrafterError(f"{self.where}: {what}索引失败（{exc.strerror or exc}）"
                                + ("：磁盘已满，腾出空间后重新运行 drafter index" if exc.errno == 28 else "")) from None
-        except Exception as exc:  # chromadb raises its own errors for a damaged or missing vector store
+        except ChromaError as exc:  # a damaged or missing vector store
             raise DrafterError(f"{self.where}: 向量库{what}失败（{exc.__class__.__name__}: {str(exc)[:160]}）："
                                "向量文件可能缺失或损坏，drafter index --stats 可以检查，"
                                "drafter index 报告文件夹 --rebuild 可以重建") from None
 
-    def _state(self) -> str:
-        """What the index holds, as far as a check of its vectors is concerned."""
-        return f"{self.passages.count()}:{self.passages.max_number()}:{self.count()}"
+    def _state(self) -> str | None:
+        """What the index holds, as far as a check of its vectors is concerned (None: Chroma
+        cannot read its vector files)."""
+        try:
+            chroma = self.count()
+        except DrafterError:
+            return None
+        return f"{self.passages.count()}:{self.passages.max_number()}:{chroma}"
 
     def _checked(self) -> None:
         """Note that every recorded chunk has its vector now (after our own writes, or a check)."""
@@ -232,6 +240,8 @@ class CorpusIndex:
         if self.passages is None:
             return []
         ids = self.passages.all_ids()
+        if self._state() is None:
+            return ids  # no vector can be read
         missing: list[str] = []
         with self._storage("读取"):
             for i in range(0, len(ids), batch):
@@ -259,7 +269,8 @@ class CorpusIndex:
         self._count = None
         if self.passages is None:
             return 0
-        if not force and self.passages.get_state("vectors") == self._state() and not self._sample_lost():
+        state = self._state()
+        if not force and state is not None and self.passages.get_state("vectors") == state and not self._sample_lost():
             return 0
         with self.writing(), self._storage("修复"):
             missing = self.missing_vectors()
@@ -273,6 +284,12 @@ class CorpusIndex:
         its text when it was missing) takes the old one's place: writing into a vector graph
         that lost entries can crash Chroma. Stopped half-way, the old collection stays (a
         later repair starts over) or the new one is complete (the next open takes it)."""
+        import shutil
+
+        from drafter.corpus.chroma import _UUID_DIR
+
+        folder = Path(self.config.index)
+        graphs = [p for p in folder.iterdir() if p.is_dir() and _UUID_DIR.match(p.name)]  # the old ones
         names = {c.name for c in self.client.list_collections()}
         if CHUNKS + REPAIRED in names:
             self.client.delete_collection(CHUNKS + REPAIRED)
@@ -292,6 +309,8 @@ class CorpusIndex:
         self.client.delete_collection(CHUNKS)
         new.modify(name=CHUNKS)
         self.chunks, self._count = new, None
+        for graph in graphs:  # Chroma leaves a deleted collection's vector files behind
+            shutil.rmtree(graph, ignore_errors=True)
 
     def _sample_lost(self, n: int = 64) -> tuple[int, list[str]] | None:
         """(sampled, those without a vector) of ``n`` recorded chunks spread over the index, or

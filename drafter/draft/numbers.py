@@ -11,6 +11,7 @@ and numerals inside quotation marks or titles (“两个确保”, 《十四五�
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,11 +68,12 @@ def numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[Number]:
         if 1 <= month <= 12 and day <= 31 and not _overlaps(taken, m.start(), m.end()):
             out.append(Number(year, "年", "year", m.group(0), m.start(), m.end(), month, day))
             taken.append((m.start(), m.end()))
-    words = [(q.start(), q.end(), q.group(0).startswith("《")) for q in _QUOTED.finditer(t)]
+    quoted = [(q.start(), q.end(), q.group(0).startswith("《")) for q in _QUOTED.finditer(t)]  # in order, apart
+    starts = [s for s, _, _ in quoted]
     raw = []  # (match, value, judged here): a skipped figure still ends a range (3-5 个)
     for m in _TOKEN.finditer(t):
-        inside = [title for s, e, title in words if s < m.start() and m.end() < e]
-        if inside and (m.group("cn") or any(inside)):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.end() < quoted[i][1] and (m.group("cn") or quoted[i][2]):
             continue  # a name: “两个确保”, 《2023 年工作要点》
         value = _value(m)
         if value is not None:
