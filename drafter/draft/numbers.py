@@ -1,6 +1,7 @@
 """Every number of a text with its role, for the figure guard: a quantity (with the unit or
 measure word written after it, "" for a bare number), a year, a date (month, day), or an
-ordinal (list and section numbering: 一、 （二） (3) 1. 一是 第四, levels such as 三级, quarters). Arabic and
+ordinal (list and section numbering: 一、 （二） (3) 1. 一是 第四, levels such as 三级, quarters,
+the text's own parts: 两个方面). Arabic and
 Chinese numerals alike; full-width digits read as ASCII. The guard admits a quantity only when
 the facts hold it, a year or date only when the facts name it; ordinals count places, not things.
 
@@ -41,6 +42,8 @@ _LIST_BEFORE = re.compile(r"(?:^|[\n：:；;。，,！？!?])[ \t#]*$")
 _LINE_START = re.compile(r"(?:^|\n)[ \t#]*$")
 # characters after a number that are not its measure word: 3200 以上, 99.99，同比
 _NOT_UNIT = set("以上下内外余多左右及和与或至到的了在是为把被将从对于并且而同比较后前间中共约近超达占")
+# the text's own parts: 两个方面, 三个部分 count the writing, not the project
+_STRUCTURE = re.compile(r"[ \t]*(?:方面|部分|层面|环节|步骤)")
 _QUOTED = re.compile(r"“[^”\n]*”|《[^》\n]*》|「[^」\n]*」")
 _TITLE = re.compile(r"《[^》\n]*》")
 
@@ -145,7 +148,7 @@ def _classify(t: str, m: re.Match, value: float, nxt, prev: Number | None) -> Nu
             return None
     shown = t[start:unit_end] if unit and unit_end > end else word
     text = shown.strip()
-    if unit in _LEVEL:
+    if unit in _LEVEL or (unit == "个" and value <= 10 and _STRUCTURE.match(t, unit_end)):
         return Number(value, unit, "ordinal", text, start, unit_end)
     if unit == "季度" and value <= 4:
         return Number(value, unit, "ordinal", text, start, unit_end)  # 二季度: a quarter of the year
