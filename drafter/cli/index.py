@@ -64,10 +64,13 @@ def _index(config, paths, remove, stats, rebuild, wait):
         if repaired:
             out.print(f"{idx.where}: 补写了 {repaired} 个缺失的向量（此前有进程同时写入，或向量文件受损）")
     results = [idx.remove(f) for f in remove]
-    files = [Path(f) for f in expand(paths)[0]]
+    found, _, unusable = expand(paths)
+    files = [Path(f) for f in found]
     missing = [str(f) for f in files if not f.exists()]
     for m in missing:
         fail(f"{m}: no such file")
+    for exc in unusable:
+        fail(str(exc))
     files = [f for f in files if f.exists()]
     if files:
         with Progress(TextColumn("[bold]索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -101,7 +104,7 @@ def _index(config, paths, remove, stats, rebuild, wait):
         if lost:
             out.print(f"[yellow]缺少向量的片段：{len(lost)} 个[/]（检索会漏掉它们）：再运行一次 "
                       f"drafter index 报告文件夹 --index {idx.where} 会补写", highlight=False)
-    sys.exit(2 if missing or any(r.status == "skipped" for r in results) else 0)
+    sys.exit(2 if missing or unusable or any(r.status == "skipped" for r in results) else 0)
 
 
 def _shown_path(path: str) -> str:
