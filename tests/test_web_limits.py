@@ -113,6 +113,22 @@ def test_a_slow_review_holds_one_worker_only_and_is_stopped_at_the_time_limit(tm
     assert list((tmp_path / "uploads").iterdir()) == []
 
 
+def test_the_upload_folder_of_a_request_stopped_at_its_limit_is_removed(tmp_path):
+    """A worker killed at the time limit cannot remove its upload folder itself: the server
+    does, when the worker has ended."""
+    uploads = tmp_path / "uploads"
+    with limited_client(tmp_path, workers=1, time_limit=4) as c:
+        slow = in_background(lambda: c.post("/api/review", files={"file": ("慢.md", "【慢】自评 100 分。\n".encode())}))
+        wait_until(lambda: [p.name for p in uploads.iterdir()] != [], what="the upload folder")
+        [folder] = uploads.iterdir()
+        assert (folder / "upload.md").read_text(encoding="utf-8") == "【慢】自评 100 分。\n"
+        slow["thread"].join(60)
+        assert (slow["response"].status_code, slow["response"].json()) == (422, {"error": TIME_LIMIT.format(s=4)})
+        wait_until(lambda: list(uploads.iterdir()) == [], timeout=20, what="the upload folder to be removed")
+        assert c.post("/api/review", files=upload(SEEDS["gl"])).status_code == 200
+        assert list(uploads.iterdir()) == []
+
+
 def test_a_review_over_the_memory_limit_is_stopped_and_its_worker_replaced(tmp_path):
     with limited_client(tmp_path, workers=1, memory_limit_mb=200) as c:
         pool = c.app.state.pool

@@ -5,6 +5,7 @@ download, and cut a report's text into highlighted segments for the page."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import secrets
 import shutil
@@ -189,8 +190,8 @@ class Backend:
         """A draft's Markdown as .docx."""
         from drafter.documents.docx_write import markdown_to_docx
 
-        with tempfile.TemporaryDirectory(prefix="drafter-docx-", dir=self.settings.tmp_root) as d:
-            out = Path(d) / "draft.docx"
+        with UploadFolder(self.settings.tmp_root) as d:
+            out = d / "draft.docx"
             markdown_to_docx(markdown, out)
             return out.read_bytes()
 
@@ -234,17 +235,25 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
 
 class UploadFolder:
     """A fresh temporary folder for one request's upload, removed when the request is done.
-    The file inside gets a name we choose (``upload`` + the checked suffix)."""
+    The file inside gets a name we choose (``upload`` + the checked suffix). Its name carries
+    the process id: the folders of a worker killed at a limit are removed by the server
+    (``remove_upload_folders``)."""
 
     def __init__(self, root: str | None = None) -> None:
         self.root = root
 
     def __enter__(self) -> Path:
-        self.path = Path(tempfile.mkdtemp(prefix="drafter-upload-", dir=self.root))
+        self.path = Path(tempfile.mkdtemp(prefix=f"drafter-upload-{os.getpid()}-", dir=self.root))
         return self.path
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def remove_upload_folders(root: str | None, pid: int) -> None:
+    """Remove the upload folders process ``pid`` left in ``root`` (it was killed in a request)."""
+    for folder in Path(root or tempfile.gettempdir()).glob(f"drafter-upload-{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _renamed(exc: InputError, name: str, tmp: Path) -> WebError:

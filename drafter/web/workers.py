@@ -27,7 +27,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from drafter.errors import DrafterError
-from drafter.web.service import WebError
+from drafter.web.service import WebError, remove_upload_folders
 
 log = logging.getLogger("drafter.web")
 
@@ -179,7 +179,7 @@ class WorkerPool:
         for worker in workers:
             self._drop(worker, reap=False)
         for worker in workers:
-            worker.process.join(2)
+            self._reap(worker.process)
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -252,7 +252,13 @@ class WorkerPool:
         else:
             worker.conn.close()
         if reap and self._threads is not None:  # collect its exit status without holding up the event loop
-            self._threads.submit(worker.process.join, 5)
+            self._threads.submit(self._reap, worker.process)
+
+    def _reap(self, process) -> None:
+        """Wait for a killed worker to end, then remove the upload folders it could not."""
+        process.join(5)
+        if process.pid is not None and process.exitcode is not None:
+            remove_upload_folders(self.settings.tmp_root, process.pid)
 
     def _replace(self, worker: _Worker) -> None:
         self._drop(worker)
