@@ -7,6 +7,7 @@ that is not a report is not indexed unless forced."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -115,6 +116,43 @@ def _run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.Completed
     clean = {k: v for k, v in os.environ.items() if k not in ("DRAFTER_INDEX", "DRAFTER_CONFIG", "DRAFTER_CHROMA_URL")}
     e = {**clean, "COLUMNS": "200", "HOME": str(cwd / "home"), **(env or {})}
     return subprocess.run([*DRAFTER, *args], cwd=cwd, capture_output=True, text=True, env=e, timeout=300)
+
+
+def test_review_from_a_subfolder_finds_the_index_above_and_every_format_says_so(tmp_path):
+    project = tmp_path / "project"
+    sub = project / "2024" / "drafts"
+    sub.mkdir(parents=True)
+    assert _run(project, "index", *map(str, SEEDS.values())).returncode == 0
+    where = str((project / ".drafter" / "index").resolve())
+    shutil.copy(SEEDS["gl"], sub / "new.md")
+    proc = _run(sub, "review", "new.md", "--format", "json")
+    data = json.loads(proc.stdout)
+    assert list(data) == ["file", "corpus", "findings"]
+    assert data["corpus"] == {"used": True, "reports": 3, "index": where}
+    assert any(f["rule"] == "copied-sentence" for f in data["findings"])
+    said = f"语料库：3 份报告（{where}）"
+    assert said in _run(sub, "review", "new.md", "--format", "md").stdout
+    assert said in _run(sub, "review", "new.md").stdout.replace("\n", "")
+    line = _run(sub, "review", "new.md", "--format", "line")
+    assert said in line.stderr and ":copied-sentence:" in line.stdout and "语料库" not in line.stdout
+    # no index here or above: said, in every format
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(SEEDS["gl"], elsewhere / "new.md")
+    unused = "未使用语料库"
+    assert json.loads(_run(elsewhere, "review", "new.md", "--format", "json").stdout)["corpus"] == {"used": False}
+    assert unused in _run(elsewhere, "review", "new.md", "--format", "md").stdout
+    assert unused in _run(elsewhere, "review", "new.md").stdout
+    assert unused in _run(elsewhere, "review", "new.md", "--format", "line").stderr
+    assert unused in _run(sub, "review", "new.md", "--no-index").stdout
+    # the user's config, then DRAFTER_INDEX
+    config = elsewhere / "home" / ".config" / "drafter"
+    config.mkdir(parents=True)
+    (config / "drafter.yml").write_text(f"index: {where}\n", encoding="utf-8")
+    assert json.loads(_run(elsewhere, "review", "new.md", "--format", "json").stdout)["corpus"]["used"] is True
+    (config / "drafter.yml").unlink()
+    got = _run(elsewhere, "review", "new.md", "--format", "json", env={"DRAFTER_INDEX": where})
+    assert json.loads(got.stdout)["corpus"] == {"used": True, "reports": 3, "index": where}
 
 
 def test_index_skips_what_is_not_a_report_unless_forced(tmp_path):
