@@ -7,6 +7,7 @@ import click
 from rich.console import Console
 
 out = Console(soft_wrap=False)
+err = Console(stderr=True, soft_wrap=False)  # progress bars and notes, apart from the results
 
 
 def fail(message: str) -> None:
