@@ -83,7 +83,7 @@ def test_workbook_of_the_seed_reports(tmp_path):
     risks = [r[-1] for r in rows[1:]]
     assert [Path(r[0]).name for r in rows[1:]] == ["gd-2023-zwxt-gl.md", "gd-2023-zwfw-jstg.md", "gd-2023-dzzw-ww.md"]
     assert risks == sorted(risks, reverse=True) == [72.32, 67.32, 32.1]
-    assert summary["I2"].number_format == "0.00%" and summary["F2"].number_format == "#,##0.00"
+    assert summary["I2"].number_format == "0.00%" and summary["F2"].number_format == "#,##0.00##"
     findings = _cells(book["问题清单"])
     assert list(findings[0]) == FINDING_COLUMNS
     inflated = [r for r in findings if r[2] == "score-exceeds-execution"]

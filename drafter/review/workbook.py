@@ -101,7 +101,7 @@ def _fill(sheet, columns: list[str], rows: list[list]) -> None:
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for c, name in enumerate(columns, start=1):
         letter = get_column_letter(c)
-        fmt = "#,##0.00" if name in _AMOUNTS else "0.00%" if name == "执行率" else "0.00" if name in _SCORES else None
+        fmt = "#,##0.00##" if name in _AMOUNTS else "0.00%" if name == "执行率" else "0.00" if name in _SCORES else None
         wide = _WIDE.get(name)
         if fmt or wide:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=c, max_col=c):
