@@ -234,3 +234,17 @@ def test_ctrl_c_writes_nothing(tmp_path):
     assert stderr.strip().splitlines()[-1] == "drafter: 已中断：未输出审核结果，也未写入任何文件"
     assert "Traceback" not in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many"]
+
+
+def test_a_progress_bar_on_a_terminal(monkeypatch):
+    from rich.console import Console
+
+    from drafter.cli import review as cli_review
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli_review, "err", Console(file=screen, force_terminal=True, width=100))
+    paths = [str(p) for p in SEEDS.values()]
+    items = cli_review._run_batch(paths, BatchSetup(), 2)
+    assert [i.file for i in items] == paths and all(i.ok for i in items)
+    shown = screen.getvalue()
+    assert "审核" in shown and "3/3" in shown and "未能审核 0" in shown

@@ -21,6 +21,8 @@ from drafter.cli.options import (
 from drafter.documents.load import expand
 from drafter.findings import Level
 
+SMALL_BATCH = 16  # with an index or --llm, fewer reports than this are reviewed in one process
+
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
@@ -41,7 +43,8 @@ from drafter.findings import Level
               help="A facts file the claims may also be supported by (--llm).")
 @prompts_option()
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Reports reviewed at once, in parallel processes (default: the number of cores).")
+              help="Reports reviewed at once, in parallel processes (default: the number of cores; "
+                   "one for fewer than 16 reports with a corpus index or --llm).")
 @click.option("--summary", type=click.Path(dir_okay=False),
               help="Also write a workbook of the batch: FILE.xlsx (汇总, 问题清单, 未能审核) or FILE.csv (汇总).")
 @click.pass_context
@@ -75,6 +78,8 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         extras=_extras_of(index_dir, chroma_url, no_index, use_llm, model, base_url, endpoint, facts_file,
                           prompts_dir),
     )
+    if jobs is None and setup.extras is not None and len(paths) < SMALL_BATCH:
+        jobs = 1  # a worker opening the index (or a model client) costs more than it saves here
     try:
         items = _run_batch(paths, setup, jobs)
     except KeyboardInterrupt:
