@@ -98,7 +98,11 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
             texts[item.report.path] = item.report.text
             reports.append(item.report)
     if summary:
-        write_summary(items, summary)
+        try:
+            write_summary(items, summary)  # a temporary file renamed: never half a workbook
+        except KeyboardInterrupt:
+            fail(f"已中断：未写入 {summary}，也未输出审核结果")
+            sys.exit(130)
         failed = sum(1 for i in items if not i.ok)
         note = f"，{failed} 份未能审核" if failed else ""
         click.echo(f"写入 {summary}：{len(results)} 份报告{note}", err=True)
