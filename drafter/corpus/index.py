@@ -114,7 +114,7 @@ class CorpusIndex:
             existing = {c.name for c in self.client.list_collections()}
         except Exception as exc:
             raise DrafterError(
-                f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+                f"{self.where}: 无法读取索引（{exc.__class__.__name__}: {str(exc)[:120]}）") from None
         want = {"embedding": embedder.name, "dim": int(embedder.dim), "schema": SCHEMA}
         if name not in existing and name + REPAIRED in existing:  # a repair stopped before its last step
             self.client.get_collection(name + REPAIRED, embedding_function=None).modify(name=name)
@@ -124,14 +124,14 @@ class CorpusIndex:
             have = coll.metadata or {}
             if have.get("schema") != SCHEMA:
                 raise DrafterError(
-                    f"the index at {self.where} was written by an older drafter (index layout {have.get('schema')}, "
-                    f"this one reads {SCHEMA}). Index the reports again: drafter index PATH --rebuild"
+                    f"{self.where}: 索引由较早版本的 drafter 写成（索引格式 {have.get('schema')}，"
+                    f"本版本读取 {SCHEMA}）。"
+                    f"请重建索引：drafter index 报告文件夹 --index {self.where} --rebuild"
                 )
             if have.get("embedding") != want["embedding"] or have.get("dim") != want["dim"]:
                 raise DrafterError(
-                    f"the index at {self.where} was built with embedding {have.get('embedding')} "
-                    f"(dimension {have.get('dim')}); this run uses {want['embedding']} (dimension {want['dim']}). "
-                    "Use the same embedding, or index into a new folder."
+                    f"{self.where}: 索引用向量模型 {have.get('embedding')}（维度 {have.get('dim')}）建成，"
+                    f"本次运行用的是 {want['embedding']}（维度 {want['dim']}）。请使用同一向量模型，或索引到新文件夹。"
                 )
             return coll, False
         return self.client.create_collection(name, embedding_function=None, metadata=want, schema=schema()), True
