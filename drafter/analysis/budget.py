@@ -49,7 +49,11 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _ADJUSTMENT = re.compile(r"预算调整|调整预算|调整(?:后|为|至)|调减|调增|追加|压减")
 # A percentage compared with, not stated as, the rate.
 _COMPARED = re.compile(r"(?:低于|高于|不足|超过|未达到?|达不到|小于|大于|不到|不低于|不高于)\s*$")
-_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内|的要求|的标准|的目标)")
+# Patterns matched at a figure's end or a line's start open with blanks: "(?<!\s)" (or, where
+# the position may follow a line break, "(?<![^\S\n])" and blanks of one line) lets them start
+# only where a run of blanks starts, so a search over a long run of blanks is linear (issue 13);
+# at the positions they are matched at, the guard always holds.
+_BOUND_AFTER = re.compile(r"(?<!\s)\s*(?:以上|以下|以内|的要求|的标准|的目标)")
 _SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果|分)?|综合得分|总得分|总分)"
                          r"[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
@@ -242,11 +246,12 @@ _SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|�
                      r"[\u4e00-\u9fff]{0,12}?(?:资金|补助|配套|拨款|经费)")
 _PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|"
                         r"[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
-_ITEM = re.compile(r"\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
+_ITEM = re.compile(r"(?<![^\S\n])[^\S\n]*(?:(?<!\d)\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]"
+                   r"|(?<![一二三四五六七八九十])[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
 _SUMMED = re.compile(r"合计|共计|总|共")
 # a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
 OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
-OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+OPERATOR_AFTER = re.compile(r"(?<!\s)\s*(?:[×xX*＊÷/]|每)")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")  # an item "二是……；……" runs to its 。
@@ -297,8 +302,8 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
 
 # a clause that opens with an enumerator: one item of a list ("；④新一轮退耕还林补助……到位率0%；
 # 5新一轮……"); a date (12月) is not one
-_ENUMERATED_CLAUSE = re.compile(r"\s*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])"
-                                r"|[（(]\d{1,2}[)）])")
+_ENUMERATED_CLAUSE = re.compile(r"(?<![^\S\n])[^\S\n]*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]"
+                                r"|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])|[（(]\d{1,2}[)）])")
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -308,10 +313,10 @@ def _clause_start(text: str, pos: int) -> int:
 # a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
 _SUB_SCOPE = re.compile(r"子项目|分项目|子项|标段|第[一二三四五六七八九十\d]+[批期标包]")
 # a paragraph that is an item named by a short title: "（1）老化管网更换。……支出 204.3 万元"
-_NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])"
+_NAMED_ITEM = re.compile(r"(?<![^\S\n])[^\S\n]*(?:[（(][\d一二三四五六七八九十]+[)）]|(?<!\d)\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])"
                          r"\s*([^。：:；;\n]{2,16})[。：:]")
 # ... or an item of such a run inside a paragraph, after a full stop or glued to the line before
-_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[、．.]\s*"
+_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))[^\S\n]*\d{1,2}[、．.]\s*"
                           r"([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
 _ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")

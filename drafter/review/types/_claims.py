@@ -168,7 +168,8 @@ def outcome_figures(a: Analysis, start: int, end: int, skip: tuple[int, int] | N
 # "2.项目资金执行情况：具体工作由……", "绩效目标：按时足额发放……": optional numbering, a short
 # label, "：", the body
 LABELLED = re.compile(
-    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）]|[①-⑳])?\s*"
+    r"^\s*(?:(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）]"
+    r"|[①-⑳])\s*)?"  # the blanks after the number inside the optional part: two runs in a row backtrack
     r"([^，。：；（）()\s]{2,16}?)\s*[：:]\s*(\S.*[^：:\s])\s*$"
 )
 
@@ -227,7 +228,7 @@ class Shortfall:
 
 
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
-_RATE_VALUE = re.compile(r"[^，。；！？\n\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
+_RATE_VALUE = re.compile(r"[^，。；！？\n\d]{0,8}?(?<!\d)(\d+(?:\.\d+)?)\s*%")  # a number, not a run's tail
 _RATE_HEDGE = re.compile(r"[≥≤≧≦>＞]|不低于|不少于|目标|要求|计划|上年|去年")
 
 
