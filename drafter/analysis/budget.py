@@ -77,8 +77,25 @@ class RoleFigure:
 class Budget:
     found: dict[str, list[RoleFigure]] = field(default_factory=dict)
     has_adjustment_words: bool = False
+    # answers of first(), budget_figure and budget_alternatives(), each with the stamp of the
+    # figures it was computed from: rules ask them once per figure, and recomputing them each
+    # time made a review quadratic in the report's figures
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _cached(self, key, compute):
+        # figures are only ever appended (while the report is read): their counts date an answer
+        stamp = (self.has_adjustment_words, *((role, len(items)) for role, items in self.found.items()))
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (stamp, value)
+        return value
 
     def first(self, role: str) -> RoleFigure | None:
+        return self._cached(("first", role), lambda: self._first(role))
+
+    def _first(self, role: str) -> RoleFigure | None:
         items = self.found.get(role)
         if not items:
             return None
@@ -93,6 +110,9 @@ class Budget:
     def budget_figure(self) -> RoleFigure | None:
         """The budget that execution is measured against: 调整后预算, else 年初预算 (plus the
         上年结转 the report names beside it) when the report shows no adjustment."""
+        return self._cached("budget_figure", self._budget_figure)
+
+    def _budget_figure(self) -> RoleFigure | None:
         adjusted = self.first("adjusted")
         if adjusted:
             return adjusted
@@ -103,13 +123,16 @@ class Budget:
             return initial
         return None
 
-    def budget_alternatives(self) -> list[RoleFigure]:
-        """Every reading of "the year's budget" the report supports: the budget figure, and with
-        a 上年结转 named, the budget with and without it (reports differ on whether 调整后预算
-        already includes the carry-over)."""
+    def budget_alternatives(self) -> tuple[RoleFigure, ...]:
+        """Every reading of "the year's budget" the report supports: the budget figure (first),
+        and with a 上年结转 named, the budget with and without it (reports differ on whether
+        调整后预算 already includes the carry-over)."""
+        return self._cached("budget_alternatives", self._budget_alternatives)
+
+    def _budget_alternatives(self) -> tuple[RoleFigure, ...]:
         main = self.budget_figure
         if main is None:
-            return []
+            return ()
         out = [main]
         carry = self.first("carryover")
         if carry:
@@ -119,9 +142,9 @@ class Budget:
                 out.append(_plus(main, carry))
         if main.role in ("initial", "available"):
             # several initial figures (funding sources, a total): any of them may be the budget
-            out.extend(f for f in self.found.get("initial", [])
-                       if f.source == "text" and f is not self.first("initial"))
-        return out
+            first_initial = self.first("initial")
+            out.extend(f for f in self.found.get("initial", []) if f.source == "text" and f is not first_initial)
+        return tuple(out)
 
     @property
     def execution(self) -> float | None:
@@ -307,7 +330,8 @@ _ENUMERATED_CLAUSE = re.compile(r"(?<![^\S\n])[^\S\n]*(?:[①②③④⑤⑥⑦�
 
 
 def _clause_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in "；;。\n") + 1
+    line = text.rfind("\n", 0, pos)  # the others are looked for in the line only: not the whole text
+    return max(line, *(text.rfind(c, line + 1, pos) for c in "；;。")) + 1
 
 
 # a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
