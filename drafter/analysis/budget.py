@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from drafter.analysis.spans import Spans
 from drafter.text.figures import AMOUNT_SCALE, Figure, parse_number
 
 ROLES = ("initial", "adjusted", "carryover", "spent", "balance", "rate", "self_score")
@@ -232,11 +233,11 @@ def read_budget(analysis) -> Budget:
     budget.has_adjustment_words = bool(_ADJUSTMENT.search(text))
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
     # "100%" after "预算执行率 |" is not the stated execution rate
-    table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
-    table_spans += [(t.start, t.end) for t in analysis.tables if t.layout == "form"]  # the 自评表 in a pasted layout
+    table_spans = Spans([(line.start, line.end) for line in analysis.lines if line.is_table]
+                        + [(t.start, t.end) for t in analysis.tables if t.layout == "form"])  # the 自评表 pasted
     sources = len(_source_levels(text)) >= 2
     for fig in analysis.figures:
-        if fig.approx or fig.kind not in ("amount", "percent") or any(s <= fig.start < e for s, e in table_spans):
+        if fig.approx or fig.kind not in ("amount", "percent") or fig.start in table_spans:
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
@@ -251,7 +252,7 @@ def read_budget(analysis) -> Budget:
                     and not _is_part(analysis, fig, sources)):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
-        if _not_this_score(text, m.start(), year) or any(s <= m.start() < e for s, e in table_spans):
+        if _not_this_score(text, m.start(), year) or m.start() in table_spans:
             continue
         value, decimals = parse_number(m.group(1))
         budget.found.setdefault("self_score", []).append(

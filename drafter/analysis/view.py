@@ -312,7 +312,10 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     def copy(o_start: int, o_end: int) -> None:
         nonlocal a
         last = o_start
-        for d_start, d_end in dropped[bisect_left(dropped, (o_start, -1)) :]:
+        # by index from the first span at or after the line: a slice copied the rest of the
+        # list for every line, quadratic in a long report with many emphasis marks
+        for i in range(bisect_left(dropped, (o_start, -1)), len(dropped)):
+            d_start, d_end = dropped[i]
             if d_start >= o_end:
                 break
             if d_end > o_end:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
+from drafter.analysis.spans import Spans
 from drafter.analysis.view import Analysis, Sentence
 from drafter.text.figures import fmt
 
@@ -197,7 +198,14 @@ def has_measure(a: Analysis, start: int, end: int) -> bool:
 def in_table(a: Analysis, pos: int) -> bool:
     """True when ``pos`` lies in a table the analysis read (a pipe table or a 自评表 read from
     flattened cells): table rows are the table rules' business."""
-    return any(t.start <= pos < t.end for t in a.tables)
+    # by bisection (a claim or a section asking every table was quadratic in a long report)
+    spans = _TABLE_SPANS.get(a)
+    if spans is None:
+        spans = _TABLE_SPANS[a] = Spans((t.start, t.end) for t in a.tables)
+    return pos in spans
+
+
+_TABLE_SPANS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 _LEVEL_CELL = re.compile(r"^(?:产出|效益|满意度)指标"
