@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import DrafterError
+from drafter.safeload import load_yaml
 
 DEFAULT_INDEX = Path(".drafter") / "index"
 
@@ -58,7 +59,7 @@ def load_config(**flags) -> Config:
     path = config_path()
     if path is not None:
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            loaded = load_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
         except FileNotFoundError:
             raise DrafterError(f"{path}: config file not found") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -171,6 +171,55 @@ def write_corrupt_docx(path: Path) -> Path:
     return path
 
 
+def write_docx_bomb(path: Path, unpacked_mb: int, *, declared_mb: int | None = None) -> Path:
+    """A real Word package whose ``word/document.xml`` unpacks to ``unpacked_mb`` MB of one
+    paragraph repeated (deflate packs it a few hundred times smaller). ``declared_mb``: the
+    size its zip headers claim instead (a package that lies about its sizes)."""
+    import io
+
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    paragraph = b"<w:p><w:r><w:t>" + "项目支出 100 元，预算执行率 100%。".encode() * 20 + b"</w:t></w:r></w:p>"
+    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+            b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+    tail = b"</w:body></w:document>"
+    count = unpacked_mb * 1024 * 1024 // len(paragraph)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                out.writestr(info, src.read(info))
+                continue
+            with out.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(head)
+                block = paragraph * 1000
+                for _ in range(count // 1000):
+                    f.write(block)
+                f.write(tail)
+    if declared_mb is not None:
+        _declare_size(path, "word/document.xml", declared_mb * 1024 * 1024)
+    return path
+
+
+def _declare_size(path: Path, member: str, size: int) -> None:
+    """Rewrite the uncompressed size the zip's central directory claims for ``member`` (what
+    readers go by)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        name_len, extra_len = struct.unpack_from("<HH", data, at + 28)
+        if bytes(data[at + 46 : at + 46 + name_len]) == member.encode():
+            if struct.unpack_from("<I", data, at + 24)[0] == 0xFFFFFFFF:  # zip64: the size is in the extra field
+                struct.pack_into("<Q", data, at + 46 + name_len + 4, size)
+            else:
+                struct.pack_into("<I", data, at + 24, size)
+        at = data.find(b"PK\x01\x02", at + 46 + name_len + extra_len)
+    path.write_bytes(bytes(data))
+
+
 # --- .pdf ----------------------------------------------------------------------------------
 
 

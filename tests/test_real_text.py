@@ -2,6 +2,8 @@
 character, and the 自评表 flattened into one line or one cell per line (drafter.text.normalise,
 drafter.text.forms). Offsets always point at the original text."""
 
+import re
+
 import pytest
 
 import drafter
@@ -153,3 +155,38 @@ def test_a_moved_rate_written_wrong_is_flagged():
     text = SCRAMBLED.format(rate="86.42%")
     got = [(f.rule, f.quote) for f in drafter.review(text=text).findings if f.category == "figures"]
     assert got == [("funds-rate", "86.42%")]
+
+
+ONE_COLUMN = ("家庭特别扶助制度补助资金(万元)\n年度预算资金总额: 318.40 \n其中:中央补助 160.00 \n"
+              "市级资金 132.00 \n本级资金(包括结转结余) 26.40 \n其中:\n资金下达 资金发放及时性")
+
+
+def test_a_funds_block_without_column_headers_is_read_as_the_budget_and_its_sources():
+    b = _block(ONE_COLUMN)
+    assert b.columns == ["budget"] and b.unit == "万元" and b.total.get("budget") == 318.4
+    assert [(p.label.text, p.get("budget")) for p in b.parts] == [
+        ("其中：中央补助", 160), ("市级资金", 132), ("本级资金（包括结转结余）", 26.4)]
+
+
+def test_a_lone_total_with_no_sources_is_not_a_block():
+    assert funds_blocks(fold("年度预算资金总额: 318.40 \n资金下达 资金发放及时性")) == []
+
+
+@pytest.mark.parametrize("text, role", [
+    ("全年执行数 80 万元，执行率为 96%", "rate"),
+    ("资金执行率为 96%", "rate"),
+    ("项目执行率 96%", "rate"),
+    ("政府采购管理执行率 100%", None),  # another indicator's rate, not the money's
+    ("计划执行率 100%", None),
+    ("2021年公共文化服务专项资金共支 182.564 万元", "spent"),
+    ("发放补助资金 141.8 万元", "spent"),
+    ("卫生健康人才培养项目预算支出 1.62 万元", "initial"),
+    ("一般公共预算支出 1.62 万元", "spent"),  # a department's spending of its general budget
+    ("比年初预算增加 758.97 万元", None),  # a difference
+    ("资金规模共计 2535.4 万元", "initial"),
+])
+def test_the_role_of_a_figure_is_read_from_the_words_before_it(text, role):
+    from drafter.analysis.budget import role_of
+
+    figure = list(re.finditer(r"\d[\d.]*\s*(?:万元|%)", text))[-1]  # the last amount or rate, not a year
+    assert role_of(text, figure.start()) == role

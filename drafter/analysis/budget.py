@@ -25,12 +25,16 @@ _CUES = [
     ("balance", r"结余|结转|节余|剩余|余额|未支出|未使用"),
     # spending as a share of the budget, in the words reports use (到位率 and 完成率 are other shares)
     # (支付率, 使用率… of the money: after 资金/经费/预算 or standing alone, not 资源使用率 or 档案使用率)
-    ("rate", r"预算执行率|执行率|支出率|执行进度|支出进度"
+    # (执行率 of the money, not 政府采购管理执行率 or 计划执行率: standing alone or after the money's words)
+    ("rate", r"预算执行率|(?:(?<![\u4e00-\u9fff])|(?<=资金)|(?<=经费)|(?<=项目)|(?<=支出)|(?<=总体)|(?<=整体)"
+             r"|(?<=年度)|(?<=全年)|(?<=当年)|(?<=本年)|(?<=实际)|(?<=综合)|(?<=平均)|(?<=的)|(?<=均)|(?<=其)"
+             r"|(?<=总)|(?<=为)|(?<=：)|(?<=专项)|(?<=拨款))执行率|支出率|执行进度|支出进度"
              r"|(?:(?<![\u4e00-\u9fff])|(?<=资金)|(?<=经费)|(?<=预算))(?:支付率|拨付率|使用率|拨付进度|支付进度)"),
     ("adjusted", r"调整后|调减后|调增后|追加后|调整为|调减为|调增为|调整至|全年预算|预算调整|变更后"),
     ("delta", r"调减|调增|追加|压减|收回"),
-    ("spent", r"支出|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付|花费|用款|实际执行|全年执行|年度执行"),
-    ("initial", r"年初|预算|安排|下达|批复|指标金额|预算指标"),
+    ("spent", r"支出|共支(?![持援付出])|执行数|执行金额|实际使用|已使用|使用资金|(?<!转移)支付|拨付"
+              r"|(?<![应拟待未计划])发放|花费|用款|实际执行|全年执行|年度执行"),
+    ("initial", r"(?<!公共)(?<!基金)预算支出(?![执进率])|年初|预算|安排|下达|批复|指标金额|预算指标|资金规模"),
 ]
 _CUE_RE = re.compile("|".join(f"(?P<{role}>{rx})" for role, rx in _CUES))
 _CLAUSE_BREAK = re.compile(r"[，,。；;！？\n（(]")
@@ -78,13 +82,17 @@ class RoleFigure:
 class Budget:
     found: dict[str, list[RoleFigure]] = field(default_factory=dict)
     has_adjustment_words: bool = False
+    # amounts in 元 whose digits the report gives elsewhere in 万元 for the money (2089 元 beside
+    # 2089 万元): a unit slip, kept out of ``found``, each with the figure it slipped from
+    slips: list[tuple[RoleFigure, RoleFigure]] = field(default_factory=list)
     # answers of first(), budget_figure and budget_alternatives(), each with the stamp of the
     # figures it was computed from: rules ask them once per figure, and recomputing them each
     # time made a review quadratic in the report's figures
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _cached(self, key, compute):
-        # figures are only ever appended (while the report is read): their counts date an answer
+        # figures are appended while the report is read (their counts date an answer) and only
+        # _set_apart_slips takes some out, clearing the answers
         stamp = (self.has_adjustment_words, *((role, len(items)) for role, items in self.found.items()))
         hit = self._memo.get(key)
         if hit is not None and hit[0] == stamp:
@@ -206,8 +214,10 @@ _DEPARTMENT_WIDE = re.compile(r"部门整体(?:支出)?绩效|整体支出绩效
 
 
 # ... and a report on several projects, one numbered item each with its own budget ("1、烈士纪念
-#设施维修项目：预算 35.3 万元……2、……项目：预算 20 万元")
-_PROJECT_ITEM = re.compile(r"\d{1,2}[、．.]\s*[^。：；\n，]{2,30}(?:项目|工程)[：]\s*(?:项目)?(?:年初)?预算")
+#设施维修项目：预算 35.3 万元……2、……项目：预算 20 万元"; "（一）红十字事业发展工作经费绩效自评综述：
+# 项目全年预算数 1290.00 万元……（二）……综述：项目年预算批复金额为 900 万元")
+_PROJECT_ITEM = re.compile(r"(?:\d{1,2}[、．.]|[（(][一二三四五六七八九十\d]{1,3}[)）])\s*[^。：；\n，]{2,40}"
+                           r"(?:项目|工程|经费|资金|综述)[：]\s*(?:项目)?[^。：；\n，\d]{0,4}预算")
 
 
 def is_bound(text: str, fig: Figure) -> bool:
@@ -260,7 +270,30 @@ def read_budget(analysis) -> Budget:
         )
     _read_funds_table(analysis, budget)
     _read_total_score(analysis, budget)  # after the text's: the text's self-score comes first
+    _set_apart_slips(budget)
     return budget
+
+
+def _set_apart_slips(budget: Budget) -> None:
+    """An amount in 元 with the very digits of an amount in 万元 of the money (2089 元, 2089 万元;
+    three significant digits at least, so not 100 or 500) is the 万元 amount with its unit slipped."""
+    wan = {}
+    for figs in budget.found.values():
+        for f in figs:
+            if f.figure is not None and f.figure.unit == "万元":
+                wan.setdefault(f.figure.value, f)
+    for role, figs in budget.found.items():
+        if role in ("rate", "self_score"):
+            continue
+        keep = []
+        for f in figs:
+            g = wan.get(f.figure.value) if f.figure is not None and f.figure.unit == "元" else None
+            if g is not None and len(f.figure.text.rstrip("元").replace(".", "").replace(",", "").strip("0")) >= 3:
+                budget.slips.append((f, g))
+            else:
+                keep.append(f)
+        figs[:] = keep
+    budget._memo.clear()  # figures left ``found``: answers computed before are stale
 
 
 # --- parts of the whole: a funding source's, a use's, a line of a working -----------------------
@@ -276,6 +309,7 @@ _SUMMED = re.compile(r"合计|共计|总|共")
 # a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
 OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
 OPERATOR_AFTER = re.compile(r"(?<!\s)\s*(?:[×xX*＊÷/]|每)")
+_TOTAL_BEFORE = re.compile(r"(?:合计|共计|总计|总额|共支出?|共(?:支付|拨付|使用|下达|安排|投入))[为是：:]?\s*$")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")  # an item "二是……；……" runs to its 。
@@ -304,6 +338,8 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
     section = analysis.section_at(fig.start)
     if section is not None and any("用途" in t for t in section.titles()):
         return True
+    if _TOTAL_BEFORE.search(text, max(0, fig.start - 12), fig.start):
+        return False  # "(1)……专项资金共支 182.564 万元": a numbered paragraph's total, not a part
     if _in_listed_items(text, fig.start) or _ENUMERATED_CLAUSE.match(text, _clause_start(text, fig.start)):
         return True
     sentence = _CLOSED_PARENS.sub("", sentence)  # "预算 520 万元（中央 300 万元、县级 220 万元），全年支出…"
@@ -345,7 +381,8 @@ _INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))[^\S\n]*\d{1
                           r"([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
 _ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
-_TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费")
+_TOPIC_TITLE = re.compile(r"资金|预算|支出|执行|收支|结余|结转|投入|使用|情况|总体|整体|绩效|目标|管理|成本|经费"
+                          r"|概况|基本|简介|背景|说明")
 
 
 # a line that introduces a breakdown: "各子项目执行情况：", "分项目看：", "具体如下："
@@ -450,7 +487,16 @@ def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     indicator = bool((_INDICATOR_SCORE.search(before) or "分值" in before) and re.search(r"\d", before))
     opened = prefix.rfind("（") > prefix.rfind("）") or prefix.rfind("(") > prefix.rfind(")")
     indicator = indicator or (opened and "分值" in text[max(0, pos - 30) : pos])
-    return bool(_SCORE_EXCLUDE.search(clause)) or indicator or _other_year(text, pos, year)
+    # a numbered heading carrying its section's score: "二、预算执行情况（自评得分10分）",
+    # "1.数量指标（自评得分20分）：……" (not one that names the whole: 自评结论, 综合评价)
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    section = bool(_NUMBERED_HEAD.match(line) and opened and not _WHOLE.search(line))
+    return bool(_SCORE_EXCLUDE.search(clause)) or indicator or section or _other_year(text, pos, year)
+
+
+_NUMBERED_HEAD = re.compile(r"(?<!\s)\s*(?:(?<![一二三四五六七八九十])[一二三四五六七八九十]+[、．.]"
+                            r"|[（(][一二三四五六七八九十\d]+[)）]|(?<!\d)\d+[、．.])")
+_WHOLE = re.compile(r"自评结论|综合评价|总体评价|评价结论|自评结果|总分|总体情况")
 
 
 def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak: bool = False) -> None:
@@ -459,7 +505,7 @@ def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak:
     )
 
 
-_STRONG_INITIAL = re.compile(r"年初|预算")
+_STRONG_INITIAL = re.compile(r"年初|预算|资金规模")
 
 
 def _weak_initial(text: str, pos: int) -> bool:
@@ -504,6 +550,23 @@ def _table_in_wan(analysis, table, row) -> bool:
     return bool(_CAPTION_WAN.search(caption))
 
 
+def _unitless_matches_wan(analysis, table, row, budget: Budget) -> bool:
+    """A funds table that names no unit at all, whose amounts are the text's 万元 amounts
+    (财政年初预算 40 万元 beside a row "40 | 40 | 100%"): in 万元 too."""
+    before = analysis.text[max(0, table.start - 80) : table.start]
+    if "元" in table.header_text or "元" in before[before.rfind("\n") + 1 :] or (row and "元" in row[0].text):
+        return False
+    wan = {f.figure.value for figs in budget.found.values() for f in figs
+           if f.source == "text" and f.figure is not None and f.figure.unit == "万元"}
+    cells = {v for v in (parse_cell(c.text) for c in row[1:]) if v is not None}
+    return bool(wan & cells)
+
+
+def parse_cell(text: str) -> float | None:
+    m = re.fullmatch(r"(?<!\s)\s*(\d[\d,]*(?:\.\d+)?)\s*", text)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
 def _read_funds_table(analysis, budget: Budget) -> None:
     """The 自评表 funds block: the 年度资金总额 row under 年初预算数/全年预算数/全年执行数."""
     for table in analysis.tables:
@@ -519,7 +582,8 @@ def _read_funds_table(analysis, budget: Budget) -> None:
             amounts = [row[c].text.strip() for r, c in cols.items() if r != "rate" and c is not None and c < len(row)]
             if amounts and all(re.fullmatch(r"0+(?:\.0+)?", x) for x in amounts):
                 continue  # a total row left 0 (its parts are filled): it states no budget (table-total flags it)
-            scale = AMOUNT_SCALE["万元"] if _table_in_wan(analysis, table, row) else 1.0
+            scale = AMOUNT_SCALE["万元"] if (_table_in_wan(analysis, table, row)
+                                            or _unitless_matches_wan(analysis, table, row, budget)) else 1.0
             for role, col in cols.items():
                 if col is None or col >= len(row):
                     continue

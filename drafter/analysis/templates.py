@@ -43,6 +43,8 @@ class Template(BaseModel):
     # content that shows a column was there though its header was cut off (indicator rows)
     field_evidence: dict[str, str] = {}
     instructions: list[str] = []  # template-wide guidance sentences
+    since: int | None = None  # the first report year the template was prescribed for
+    not_for: list[str] = []  # regexes: a report whose opening matches one is of another kind
 
     def missing_fields(self, text: str) -> list[str]:
         """The fields a table-form text lacks, read with its blanks and cell borders gone (a
@@ -131,6 +133,10 @@ def _detect_template(analysis) -> Template | None:
     best, best_score = None, 0.0
     headings = [s.title for s in analysis.all_sections]
     for t in templates.values():
+        if t.since and analysis.year and analysis.year < t.since:
+            continue  # a 2016 表 was filled in on the forms of its day
+        if any(re.search(x, analysis.text[:400]) for x in t.not_for):
+            continue  # a department's 整体支出 table is not the project table
         if t.form == "table":
             score = sum(1 for f in t.fields if f in analysis.text) / max(1, len(t.fields))
         else:

@@ -18,11 +18,13 @@ from drafter.text.numerals import counter_value
 
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 TERMINAL = "。！？；：:!?;…"
-_CLOSERS = "”’」』）)》】"
+_CLOSERS = "”’」』）)》】]］"
 _EMPH = re.compile(r"\*\*|__")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _FIELD = re.compile(r"^[^，。：:\s]{1,10}[：:]")
+_TITLE_END = re.compile(r"(?:报告|自评表|评价表|自评|总结)$")  # a title line: 南县……绩效自评报告
+_URL_END = re.compile(r"(?:https?://|www\.)\S+$")  # a page's address ends its line
 _CELL_GAP = re.compile(r"\S[ \t\u3000]+(?=\S)")  # cells of a flattened table row, apart
 _CN_NUM = "一二三四五六七八九十"
 _HEADINGS = [
@@ -95,7 +97,7 @@ class Analysis:
         self.lines = _lines(self.text)
         self.sections = _section_tree(self.lines, len(self.text))
         self._line_starts_orig = [0] + [m.end() for m in re.finditer("\n", report.text)]
-        self.year = report.year
+        self.year = report.year or _year_of_figures(self.text)
 
     # --- offsets ----------------------------------------------------------------------
     def to_orig(self, a: int) -> int:
@@ -356,6 +358,17 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     return "".join(pieces), segments
 
 
+# a year that opens a clause about the money: 2024年结转……资金, 2023年中央下达……预算资金
+_MONEY_YEAR = re.compile(r"(20\d\d)\s*年(?!度?[)）])[^，。；\n]{0,30}?(?:预算|支出|执行|结转|下达|支付|拨付|到位)")
+
+
+def _year_of_figures(text: str) -> int | None:
+    """The year of a report that does not name its own: the latest year its money is written
+    for (a two-year project's report gives 2023's figures as history beside 2024's)."""
+    years = {int(m.group(1)) for m in _MONEY_YEAR.finditer(text)}
+    return max(years) if len(years) >= 2 else None
+
+
 def _plain(line: str) -> str:
     return _EMPH.sub("", _MD_HEADING.sub("", line)).strip()
 
@@ -373,7 +386,7 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _TABLE_ROW.match(prev) or _TABLE_ROW.match(nxt):
         return False
-    if len(p) < 15 or p[-1] in TERMINAL:
+    if len(p) < 15 or p[-1] in TERMINAL or _URL_END.search(p) or (len(p) <= 50 and _TITLE_END.search(p)):
         return False
     # a closing bracket or quote ends a title or a cover-page line, but inside prose (a line
     # with a clause break) a paragraph can be cut right after one
@@ -381,6 +394,10 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or (_FIELD.match(p) and len(p) < 30):
         return False
+    if _item_number(n):
+        return False  # "2、公立医院能力提升项目……" opens the next item, whatever the line before
+    if _cells(p) and _cells(n):
+        return False  # two rows of a flattened table, one a line
     return True
 
 

@@ -41,10 +41,13 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
         wipe(config)
     idx = CorpusIndex(config)
     results = [idx.remove(f) for f in remove]
-    files = [Path(f) for f in expand(paths)[0]]
+    found, _, unusable = expand(paths)
+    files = [Path(f) for f in found]
     missing = [str(f) for f in files if not f.exists()]
     for m in missing:
         fail(f"{m}: no such file")
+    for exc in unusable:
+        fail(str(exc))
     files = [f for f in files if f.exists()]
     if files:
         with Progress(TextColumn("[bold]索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -74,7 +77,7 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
         for src, f in sorted(st["by_file"].items()):
             table.add_row(f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]), _shown_path(src))
         out.print(table)
-    sys.exit(2 if missing or any(r.status == "skipped" for r in results) else 0)
+    sys.exit(2 if missing or unusable or any(r.status == "skipped" for r in results) else 0)
 
 
 def _shown_path(path: str) -> str:

@@ -58,14 +58,16 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     index = None if no_index else _review_index(index_dir, chroma_url)
     claims = _claim_checker(model, base_url, endpoint, facts_file, prompts_dir) if use_llm else None
     results, texts, reports = [], {}, []
-    paths, empty = expand(files)
+    paths, empty, unusable = expand(files)
     problem = _docx_output_problem(fmt, output, paths)
     if problem:
         fail(problem)
         sys.exit(2)
     for folder in empty:
         fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
-    bad = bool(empty)
+    for exc in unusable:
+        fail(str(exc))
+    bad = bool(empty or unusable)
     if not paths:
         sys.exit(2)
     for path in paths:

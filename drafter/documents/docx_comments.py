@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from drafter.documents.load import Report
+from drafter.documents.zipcheck import check_package
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORY_NAMES, Finding, ReviewResult
 
@@ -75,6 +76,7 @@ def commented_document(report: Report, findings: list[Finding], source: bytes | 
                 raise InputError(
                     report.path, f"cannot read the original document ({exc.strerror or exc.__class__.__name__})"
                 ) from None
+        check_package(source, report.path)
         try:
             document = docx.Document(io.BytesIO(source))
         except Exception:

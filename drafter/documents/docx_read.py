@@ -8,6 +8,7 @@ import zipfile
 
 from drafter.documents.decode import sniff
 from drafter.documents.report import Builder, Report
+from drafter.documents.zipcheck import check_package
 from drafter.errors import InputError
 from drafter.text.numerals import to_chinese
 
@@ -17,7 +18,6 @@ def read_docx(data: bytes, name: str) -> Report:
 
     import docx
     from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
 
     kind = sniff(data)
     if kind == "ole":
@@ -27,6 +27,7 @@ def read_docx(data: bytes, name: str) -> Report:
         raise InputError(name, "this is a PDF file, not a Word document: rename it to .pdf")
     if kind not in ("docx", "zip"):
         raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)")
+    check_package(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
@@ -43,14 +44,15 @@ def read_docx(data: bytes, name: str) -> Report:
         raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)") from None
     b = Builder()
     numbering = _Numbering(document)
+    styles = _Styles(document)
     t_index = 0
     try:
         for index, el in enumerate(_body_items(body)):
             if el.tag == qn("w:p"):
-                para = Paragraph(el, document._body)
-                level = _heading_level(_style_name(para)) or _outline_level(el, para)
+                style = styles.of(el)
+                level = _heading_level(_style_name(style)) or _outline_level(el, style)
                 lines = _paragraph_text(el).split("\n")
-                label = numbering.label(el, para)
+                label = numbering.label(el, style)
                 if label and lines[0].strip() and not lines[0].lstrip().startswith(label.strip()):
                     lines[0] = label + lines[0].lstrip()
                 for k, text in enumerate(lines):
@@ -125,9 +127,31 @@ def paragraph_chars(p) -> list[tuple[str, tuple | None]]:
     return out
 
 
-def _style_name(para) -> str:
+class _Styles:
+    """Each paragraph's style, looked up once per style id: python-docx finds the style of a
+    paragraph that names none by going through every style of the document, on every call."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+        self.by_id: dict[str | None, object] = {}
+
+    def of(self, p):
+        from docx.text.paragraph import Paragraph
+
+        try:
+            key = p.style
+        except Exception:
+            key = None
+        if key not in self.by_id:
+            try:
+                self.by_id[key] = Paragraph(p, self.document._body).style
+            except Exception:
+                self.by_id[key] = None
+        return self.by_id[key]
+
+
+def _style_name(style) -> str:
     try:
-        style = para.style
         return (style.name if style is not None else "") or ""
     except Exception:
         return ""
@@ -140,7 +164,7 @@ def _heading_level(style: str) -> int:
     return 1 if style in {"Title", "标题"} else 0
 
 
-def _outline_level(p, para) -> int:
+def _outline_level(p, style) -> int:
     """A heading by outline level (w:outlineLvl 0-8, on the paragraph or its style chain): how
     custom heading styles such as "一级标题" are marked."""
     from docx.oxml.ns import qn
@@ -158,10 +182,6 @@ def _outline_level(p, para) -> int:
     level = level_of(p.find(qn("w:pPr")))
     if level is not None:
         return level
-    try:
-        style = para.style
-    except Exception:
-        return 0
     for _ in range(10):
         if style is None:
             break
@@ -310,7 +330,7 @@ class _Numbering:
             out[ilvl] = (start, fmt, text)
         return out
 
-    def _num_pr(self, p, para) -> tuple[str | None, int]:
+    def _num_pr(self, p, style) -> tuple[str | None, int]:
         qn = self.qn
         ppr = p.find(qn("w:pPr"))
         num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
@@ -321,10 +341,6 @@ class _Numbering:
             ilvl = int(i.get(qn("w:val"), "0")) if i is not None else None
         if num_id is None:
             # numbering that comes with the paragraph style (e.g. numbered heading styles)
-            try:
-                style = para.style
-            except Exception:
-                style = None
             seen = 0
             while style is not None and num_id is None and seen < 10:
                 sppr = style.element.find(qn("w:pPr"))
@@ -338,11 +354,11 @@ class _Numbering:
                 seen += 1
         return num_id, ilvl or 0
 
-    def label(self, p, para) -> str:
+    def label(self, p, style) -> str:
         if not self.levels:
             return ""
         try:
-            num_id, ilvl = self._num_pr(p, para)
+            num_id, ilvl = self._num_pr(p, style)
         except (ValueError, AttributeError):
             return ""
         if num_id is None or num_id == "0" or num_id not in self.levels:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from drafter.errors import InputError
+from drafter.safeload import load_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 # Characters that end a line in some exports (form feed from pdftotext, vertical tab from Word,
@@ -61,7 +62,7 @@ def from_text(text: str, path: str = "<text>", fmt: str = "md") -> Report:
     m = _FRONT_MATTER.match(text)
     if m:
         try:
-            loaded = yaml.safe_load(m.group(1))
+            loaded = load_yaml(m.group(1), path, first_line=2)
         except yaml.YAMLError as exc:
             raise InputError(path, f"the metadata header between the '---' lines is not valid YAML "
                                    f"({exc.__class__.__name__}): fix or remove it") from None

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import InputError
 from drafter.findings import Finding
+from drafter.safeload import load_json
 
 CATEGORIES = ("figures", "score", "unsupported", "boilerplate")
 STRONG = ("error", "warning")
@@ -64,7 +65,7 @@ def excerpt_files(patterns: list[str]) -> list[Path]:
 
 def load_excerpt(path: Path) -> Excerpt:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json(path.read_text(encoding="utf-8"), str(path))
         excerpt = Excerpt(**data)
     except (OSError, json.JSONDecodeError, TypeError) as exc:
         raise InputError(str(path),

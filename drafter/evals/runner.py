@@ -15,11 +15,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from drafter.errors import DrafterError
+from drafter.errors import DrafterError, InputError
 from drafter.evals.inject import inject_all, variant_report
 from drafter.evals.metrics import Tally, judge_clean, judge_injected, scores
 from drafter.evals.suite import Assertion, Case, Suite, Variant, load_labels
 from drafter.files import write_text_atomic
+from drafter.safeload import load_json
 
 DRAFT_METRICS = ("figure_precision", "figure_recall", "derived_correct", "section_coverage", "boilerplate_per_1k",
                  "unsupported", "figures_errors", "chrf", "rougeL", "length_ratio", "judge_fluency", "judge_register")
@@ -37,6 +38,19 @@ class AssertionResult(BaseModel):
 def _write_json(path: Path, data) -> None:
     """Written whole or not at all: a killed run leaves no half case."""
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _finished_case(path: Path) -> dict:
+    """A case a run has finished (written by ``_write_json``); one that something else cut
+    short or damaged is an ``InputError`` naming it."""
+    try:
+        data = load_json(path.read_text(encoding="utf-8"), str(path))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "用例结果文件不完整或已损坏（不是完整的 JSON）：删除这个文件后用同一个 --run-id "
+                                    "继续，这个用例会重新运行")
+    return data
 
 
 def _finding_json(j) -> dict:
@@ -193,7 +207,7 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
     def one(v: Variant, c, kind: str) -> dict:
         path = run_dir / "cases" / v.name / f"{kind}-{c.id.replace('/', '-')}.json"
         if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
+            return _finished_case(path)
         if kind == "excerpt":
             data = excerpt_case(c, rules, claims=claim_checker(v) if v.claim_check else None)
         elif kind == "review":
@@ -295,7 +309,7 @@ def load_results(run: str | Path, out_dir: str | Path = "evals/results") -> dict
     for candidate in (p / "results.json", Path(out_dir) / str(run) / "results.json", p):
         if candidate.is_file():
             try:
-                return json.loads(candidate.read_text(encoding="utf-8"))
-            except json.JSONDecodeError:
+                return load_json(candidate.read_text(encoding="utf-8"), str(candidate))
+            except (json.JSONDecodeError, UnicodeDecodeError):
                 raise DrafterError(f"{candidate}: not a results.json of drafter eval") from None
     raise DrafterError(f"{run}: no results.json (give a run folder, its id under {out_dir}, or the file)")

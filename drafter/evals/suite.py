@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from drafter.errors import InputError
 from drafter.evals.inject import KINDS, Label
+from drafter.safeload import load_yaml
 
 
 class _Strict(BaseModel):
@@ -140,7 +141,7 @@ class Suite(_Strict):
 def load_suite(path: str | Path) -> Suite:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"), str(p))
     except OSError as exc:
         raise InputError(str(p), f"cannot read the suite ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
@@ -176,7 +177,7 @@ def load_labels(case: Case, text: str) -> list[Label]:
     if not case.labels:
         return []
     try:
-        raw = yaml.safe_load(Path(case.labels).read_text(encoding="utf-8")) or []
+        raw = load_yaml(Path(case.labels).read_text(encoding="utf-8"), case.labels) or []
         specs = [LabelSpec(**x) for x in raw]
     except (yaml.YAMLError, TypeError, ValidationError) as exc:
         raise InputError(case.labels,

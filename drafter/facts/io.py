@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from drafter.documents.zipcheck import check_package
 from drafter.errors import InputError
 from drafter.facts.model import (
     Budget,
@@ -116,6 +117,7 @@ def import_table(xlsx_path: str | Path) -> Facts:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_package(p, path)
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -41,6 +41,7 @@ from drafter.facts.problems import (
     key_lines,
     yaml_problem,
 )
+from drafter.safeload import load_json, load_yaml
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -475,12 +476,12 @@ def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] =
         raise InputError(path, "the file is empty")
     if fmt == "json":
         try:
-            data = json.loads(text)
+            data = load_json(text, path)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
     else:
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text, path)
         except yaml.YAMLError as exc:
             raise InputError(path, yaml_problem(exc)) from None
         if data is None:

@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from drafter.safeload import UserLoader
+
 
 class FactsProblem(ValueError):
     """A validation problem; ``field`` names the field inside the model that raised it (for
@@ -59,7 +61,7 @@ def key_lines(text: str) -> tuple[dict[KeyPath, int], tuple[KeyPath, int, int] |
     """Line (1-based) of every key path in a YAML (or JSON) document, and the first key given
     twice in one mapping, as (path, line, first line). Best effort: {} when YAML cannot read it."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=UserLoader)  # no aliases: walking a shared node would multiply
     except yaml.YAMLError:
         return {}, None
     lines: dict[KeyPath, int] = {}

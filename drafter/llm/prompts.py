@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drafter.errors import DrafterError
 from drafter.resources import DATA
+from drafter.safeload import load_yaml
 
 PROMPTS_DIR = DATA / "prompts"
 DEFAULT_VERSION = "v1"
@@ -67,7 +68,7 @@ def load_prompt(name: str, folder: str | Path | None = None) -> Prompt:
     if not path.is_file():
         raise DrafterError(f"{path}: prompt file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
         return Prompt(**data, path=str(path))
     except (yaml.YAMLError, TypeError) as exc:
         raise DrafterError(f"{path}: not a valid prompt file ({exc.__class__.__name__})") from None

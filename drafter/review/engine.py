@@ -20,6 +20,7 @@ from drafter.errors import InputError, RuleError
 from drafter.findings import Finding, Level, ReviewResult
 from drafter.review.context import ReviewContext
 from drafter.review.registry import RULE_TYPES, STAGES, Rule, load_rules
+from drafter.safeload import load_yaml
 
 # <!-- drafter-ignore: rule-a, rule-b -->  or  【drafter-ignore: rule-a】 on a line silences
 # those rules (or all, when no id is given) on that line and the next paragraph.
@@ -38,7 +39,7 @@ def load_accept(path: str | Path) -> list[AcceptEntry]:
     """An accept list: a YAML list of {rule, quote, file, reason}."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or []
+        data = load_yaml(p.read_text(encoding="utf-8"), str(p)) or []
     except FileNotFoundError:
         raise RuleError(str(p), "accept list not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.errors import RuleError
 from drafter.findings import Category, Level
 from drafter.resources import DATA, RULES_DIR  # noqa: F401
+from drafter.safeload import load_yaml
 
 Stage = Literal["text", "corpus", "llm"]
 STAGES: tuple[str, ...] = ("text", "corpus", "llm")  # in the order the review runs them
@@ -130,7 +131,7 @@ def _read_folder(folder: str | Path) -> list[Rule]:
     rules = []
     for f in sorted(d.glob("*.y*ml")):
         try:
-            data = yaml.safe_load(f.read_text(encoding="utf-8"))
+            data = load_yaml(f.read_text(encoding="utf-8"), str(f))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise RuleError(str(f), f"not valid YAML ({exc.__class__.__name__})") from None
         rules.append(parse_rule(data, str(f)))

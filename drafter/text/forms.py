@@ -7,6 +7,11 @@ columns and their order (年初预算数 全年预算数 全年执行数 分值 
 分值 得分 偏差原因…) and the unit of the amounts (``项目资金（万元）``); a row is its label followed by
 its values. A row whose values cannot be put in the header's columns without guessing is left
 out: a figure read into the wrong column would be a false alarm.
+
+The module is longer than the ~600 lines of the others: the layouts (flattened, headed,
+one-column, cell-per-line) share the cell cutter, the header reader and the row reader, and
+each is a few dozen lines once those are shared; split by layout, every part would import the
+others' internals.
 """
 
 from __future__ import annotations
@@ -121,7 +126,7 @@ def funds_blocks(text: str, skip: list[tuple[int, int]] = ()) -> list[FundsBlock
         i = next((k for k, c in enumerate(all_cells) if c.start >= anchor.start() and _TOTAL.match(c.text)), None)
         if i is None:
             continue
-        block = _read_block(text, all_cells, i)
+        block = _read_block(text, all_cells, i) or _one_column_block(text, all_cells, i)
         if block is not None:
             out.append(block)
     for m in _SPENT_HEADER.finditer(text):
@@ -357,6 +362,37 @@ def _read_block(text: str, all_cells: list[Cell], i: int) -> FundsBlock | None:
         block.end = end
         j = nxt
     return block
+
+
+def _one_column_block(text: str, all_cells: list[Cell], i: int) -> FundsBlock | None:
+    """A block with no column header: 年度预算资金总额：321.25, then its sources one value each
+    (其中：中央补助 166.00 / 市级资金 136.00 / 本级资金 20.25), the amounts of the budget."""
+    if _header(text, all_cells[i].start) is not None:
+        return None  # a header the values did not fit: not this layout
+    values, j = _row_values(all_cells, i + 1)
+    if len(values) != 1 or values[0].kind == "percent" or values[0].value is None:
+        return None
+    total = FundsRow(all_cells[i], {"budget": values[0]}, all_cells[i].start, values[0].cell.end)
+    unit_m = _UNIT.search(text, max(0, all_cells[i].start - 80), all_cells[i].start)
+    block = FundsBlock(["budget"], (unit_m.group(1) or unit_m.group(2)) if unit_m else "", total,
+                       start=total.start, end=total.end)
+    while j < len(all_cells) and len(block.parts) < 8:
+        k, label = j, ""
+        while k < len(all_cells) and _value(all_cells[k]) is None and k - j < 4:
+            label += all_cells[k].text
+            k += 1
+            if _SOURCE.search(label):
+                break
+        if not _SOURCE.search(label) or _FUNDS_END.search(label):
+            break
+        row, nxt = _row_values(all_cells, k)
+        if len(row) != 1 or row[0].kind == "percent":
+            break
+        lab = Cell(label, all_cells[j].start, all_cells[k - 1].end)
+        block.parts.append(FundsRow(lab, {"budget": row[0]}, lab.start, row[0].cell.end))
+        block.end = row[0].cell.end
+        j = nxt
+    return block if len(block.parts) >= 2 else None
 
 
 # --- the indicator table ----------------------------------------------------------------------

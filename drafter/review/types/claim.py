@@ -47,6 +47,10 @@ from drafter.review.types._common import BaseParams, Scope, compiled, rx_cached
 from drafter.review.types.existence import _joined_end
 
 STAGE = "text"
+# a sentence that opens with its purpose (为进一步规范……，为切实提高……), after the notice it follows
+_PURPOSE = re.compile(r"(?<!\s)\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]\s*)?"
+                      r"(?:(?:根据|按照|依据)[^，。；]{0,80}[，,]\s*)?"
+                      r"为了?(?:进一步|切实|全面|更好地?|加强|规范|提高|提升|确保|保障|促进|推进|推动|落实|贯彻|强化|做好)")
 
 
 class Params(BaseParams):
@@ -71,6 +75,7 @@ class Params(BaseParams):
     sentence_figures: int = 0  # ... or this many anywhere in its sentence (0: not looked for)
     # claims of a saving ("节约资金", "节约大量人力物力") are supported by an amount of money too
     money_supports: list[str] = []
+    own_figure_supports: bool = False  # a count inside the claim itself supports it
     neighbour_sentences: bool = False  # ... or one in the sentence before or after it in the paragraph
     joined_clauses: bool = False  # the window goes on into clauses joined to the sentence by "；"
     hedge: list[str] = []  # in the claim's clause: a hedged claim, flagged only when contradicted
@@ -149,6 +154,10 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
     # makes it a result whatever plan words, a cited policy or a goal section precede it
     done, result = compiled(p, "done"), compiled(p, "result_words")
     around = a.text[clause.start : nxt.end if nxt else clause.end]
+    if _PURPOSE.match(s.text) and not (done and done.search(own)):
+        # "为进一步规范……，切实提高资金使用效益，我单位……进行了绩效自评": the clauses before
+        # the main one say what it is for; the main clause's 了 does not make them results
+        return None
     if not (done and done.search(around)):
         before, lead = compiled(p, "unless_before"), compiled(p, "lead_intent")
         if (before and before.search(s.text[: m.start()])) or (lead and lead.match(s.text)):
@@ -169,6 +178,9 @@ def _judge(rule, p: Params, a: Analysis, s, m, clause, found) -> tuple[Level, st
         if not support and p.sentence_figures:
             in_sentence = outcome_figures(a, s.start, window_end, skip=(ms, me))
             support = in_sentence if len(in_sentence) >= p.sentence_figures else []
+        if not support and p.own_figure_supports:
+            # "全面完成 10 个省级中心村各项建设任务": the claim counts what it completed
+            support = [f.text for f in a.figures_in(ms, me) if f.kind == "count"]
         if not support and p.neighbour_sentences:
             # "……均按时按量完成。已完成购买设备 114 台……": the next sentence of the paragraph
             for n in _neighbours(a, s):

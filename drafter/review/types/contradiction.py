@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from drafter.analysis.budget import role_of
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, Scope, compiled
@@ -47,9 +48,13 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                 continue
             if not p.scope.admits(a, s.start + m.start()):
                 continue
+            # "……支付 2668 万元，全部用于……": 全部 is of the amount paid, in its clause or the one
+            # before, not of the budget
+            before = max([s.text.rfind(c, 0, lo - 1) for c in "，,"] + [-1]) + 1 if lo > 0 else lo
             if p.unless_part_amount and spent is not None and any(
                 f.kind == "amount" and f.yuan <= spent.value + spent.tolerance + f.tolerance
-                for f in a.figures_in(s.start + lo, s.start + m.start())
+                and (f.start >= s.start + lo or role_of(a.text, f.start) == "spent")
+                for f in a.figures_in(s.start + before, s.start + m.start())
             ):
                 continue
             start, end = (s.start + lo, s.start + hi) if p.quote == "clause" else (s.start, s.end)

@@ -81,6 +81,11 @@ class _Clause:
     lead_end: int = 0
 
 
+_BASIS = re.compile(r"(?<!\s)\s*(?:根据|按照|依据|遵照)")
+# a table row flattened with blanks: a lone number between two cells ("分配科学性 5 资金分配规范性 ……")
+_CELL_ROW = re.compile(r"[^\s\d][ \t\u3000]+\d+(?:\.\d+)?[ \t\u3000]+[^\s\d]")
+
+
 @dataclass
 class _Run:
     start: int
@@ -96,7 +101,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     runs = []
     for i, s in enumerate(a.sentences):
         # a table row's cells are not a sentence
-        if (anchored is not None and i not in anchored) or "|" in s.text:
+        if (anchored is not None and i not in anchored) or "|" in s.text or _CELL_ROW.search(s.text):
             continue
         run = _stock_run(a, s, p)
         if run and p.scope.admits(a, s.start):
@@ -178,7 +183,11 @@ def _clauses(a: Analysis, s: Sentence, p: Params) -> list[_Clause]:
             continue
         clause = text[cs:ce]
         start, end = at(cs), at(ce - 1) + 1
-        if purpose and not out:
+        if purpose and (not out or (len(out) == 1 and out[0].kind == "basis")):
+            if not out and _BASIS.match(clause):
+                # "根据……有关规定，为进一步规范……，现将……报告如下": the cited basis, then the purpose
+                out.append(_Clause(start, end, [], "", "basis"))
+                continue
             in_purpose = bool(purpose.search(clause))
         elif in_purpose and purpose_end and purpose_end.match(clause):
             in_purpose = False

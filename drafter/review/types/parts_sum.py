@@ -182,7 +182,10 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             continue  # a part the figure reader cannot read (48万): the sum would be short
         stop = re.compile(r"[；;]\s*(?:用于|其中|分别|按)").search(text, m.end(), pe)
         pe = stop.start() if stop else pe
-        nxt = None if enumerated else markers.search(text, m.end(), pe)
+        # the next list's marker ends this one; one in brackets ("其他资金（包括利息收入）551 万元")
+        # is a part's own note
+        nxt = None if enumerated else next(
+            (x for x in markers.finditer(text, m.end(), pe) if not _inside_brackets(text, x.start(), m.end())), None)
         pe = nxt.start() if nxt else pe
         role_stop = next((x for x in stops.finditer(text, m.end() + 2, pe)
                           if not _inside_brackets(text, x.start(), m.end())), None)
@@ -210,6 +213,8 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 if parts and not _ITEM_BREAK.search(text, parts[-1].end, f.start):
                     continue  # a second amount of the same item
                 parts.append(f)
+        if any(f.yuan > 10 * total.yuan for f in parts):
+            continue  # a part ten times the total: a number misread (a 文号 glued to an amount)
         # "下达资金 20 万元，其中资金 20 万元全部到位，剧本费 5 万元": a part equal to the total restates it
         if len(parts) > 1:
             parts = [f for f in parts if abs(f.yuan - total.yuan) > 1e-6] or parts

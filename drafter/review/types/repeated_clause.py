@@ -4,7 +4,8 @@ twice ("增强了……能力，是……的现实需要，增强了……能力
 A sentence here runs to 。！？ or the end of its line (clauses joined by ； are one statement);
 clauses are cut at ，；. A clause counts when it has at least ``min_chars`` characters of words
 and no digit (a repeated "30万元用于……" is a list, not a paste); table rows, and text where two
-columns of a PDF were read across (words broken by blanks), are not read."""
+columns of a PDF were read across (words broken by blanks), are not read, nor the goal and
+completion cells of a 自评表 pasted without its borders."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ _DIGIT = re.compile(r"\d")
 # words broken by blanks ("构建和谐社 势群体"): two columns of a PDF read across, which repeats text
 # that the report itself writes once
 _BROKEN = re.compile(r"[\u3400-\u9fff][ \t\u3000]+[\u3400-\u9fff]")
+# the 自评表's goal and completion columns: a completion that copies the goal is
+# goal-completion-repeats-target's, not a paste within one sentence
+_FORM_GOALS = re.compile(r"(?:预期目标|年初设定目标|年度目标)[\s|]*(?:实际完成情况|年度总体目标完成情况)")
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -71,6 +75,8 @@ def _statement(rule, a: Analysis, p: Params, start: int, end: int) -> Iterator[F
         offsets.append(offsets[-1] + len(raw) + 1)
     first = min(idx[0] for idx, _ in repeats)
     last = max(idx[-1] for idx, _ in repeats)
+    if _FORM_GOALS.search(a.text, max(0, start + offsets[first] - 400), start + offsets[first]):
+        return
     s, e = a.trim(start + offsets[first], start + offsets[last] + len(parts[last]))
     times = max(len(idx) for idx, _ in repeats)
     shown = "”“".join(core for _, core in repeats)

@@ -36,6 +36,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     for role in p.roles:
         items = [f for f in a.budget.found.get(role, [])
                  if f.source == "table" or not (f.weak or _qualified(a.text, f, purpose, totals))]
+        if role == "self_score" and any(f.value >= 60 for f in items):
+            # beside a total of 60 or more, a score under 60 is a block's (产出指标 自评分 19 分,
+            # 执行率 自评分 20 分): the weights of the blocks add up to the total
+            items = [f for f in items if f.value >= 60]
         if len(items) < 2:
             continue
         # a table 总分 that equals the sum of its rows is the right one: the other is flagged
@@ -51,16 +55,24 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         for other in differing:
             if sums[(a.line_start(other.start), other.source)] or _other_scope(sentence_budget, first, other):
                 continue
+            if role not in ("rate", "self_score") and max(first.value, other.value) > 5 * min(first.value, other.value):
+                continue  # 4.99 亿元 and 1045.28 万元: a whole and one place's share, not one figure mistyped
             unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
             where = "表格" if other.source == "table" else "正文"
+
+            def shown(f: RoleFigure) -> str:
+                # an amount as the report writes it when the two share a unit (2535.4万元)
+                same = first.figure and other.figure and first.figure.unit == other.figure.unit
+                return f.figure.text if same and role not in ("rate", "self_score") else fmt(f.value) + unit
+
             yield a.finding(
                 rule,
                 other.start,
                 other.end,
-                rule.say(name=ROLE_NAMES[role], first=fmt(first.value) + unit, other=fmt(other.value) + unit),
-                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {fmt(first.value)}{unit}"
+                rule.say(name=ROLE_NAMES[role], first=shown(first), other=shown(other)),
+                evidence=f"{ROLE_NAMES[role]}：第 {a.line_col(a.to_orig(first.start))[0]} 行写 {shown(first)}"
                 + ("（表格总分，等于各项得分之和）" if first.checked else "")
-                + f"，此处（{where}）写 {fmt(other.value)}{unit}",
+                + f"，此处（{where}）写 {shown(other)}",
             )
 
 

@@ -19,7 +19,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -27,14 +27,74 @@ class Params(BaseParams):
     # goal_repeated: the header cells after which the goals and what was done stand
     goal_headers: list[str] = []
     min_chars: int = 12
+    # bound_copied: a target written as a bound (≥90%) and, in the next cell, the same bound as
+    # the actual value
+    bound: str = ""
+    targets_only: str = ""  # a table of targets alone (年度指标值, 中期指标值): two bounds are two targets
+    # completion_cell: a table cell that is a completion share and nothing else (已完成100%),
+    # in at least ``min_cells`` cells of the text (a column of them)
+    completion: str = ""
+    min_cells: int = 2
+    # no_values: an indicator row of a form with 指标值 and 实际完成值 columns that gives only its
+    # name, 分值 and 得分 (groups name, weight, score), full marks
+    row: str = ""
+    header: str = ""
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     if p.check == "qualitative_effect":
         yield from _qualitative(rule, a, p)
+    elif p.check == "bound_copied":
+        yield from _bound_copied(rule, a, p)
+    elif p.check == "completion_cell":
+        yield from _completion_cells(rule, a, p)
+    elif p.check == "no_values":
+        yield from _no_values(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _no_values(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"指标1:工程质量合格 10 10" under a header with 年度指标值 and 实际完成值: the row scores full
+    marks with neither a target nor an actual value."""
+    header = re.search(p.header, a.text)
+    if header is None:
+        return
+    for m in re.finditer(p.row, a.text[header.end() :]):
+        w, sc = float(m.group("weight")), float(m.group("score"))
+        if not 0 < w <= 30 or sc != w:
+            continue
+        start = header.end() + m.start("name")
+        yield a.finding(rule, start, header.end() + m.end("score"), rule.say(name=m.group("name").strip()),
+                        evidence=f"“{m.group('name').strip()}”只有分值 {m.group('weight')}、"
+                                 f"得分 {m.group('score')}，年度指标值和实际完成值都空着")
+
+
+def _completion_cells(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"| 群众满意度 | 90% | 已完成100% |": the actual value of each indicator given as a share of
+    completion, which says nothing of what was done (how many campaigns, what satisfaction)."""
+    rx = re.compile(rf"(?:(?<=[|\n\t])|(?<=\s\s)|(?<=^))[ \u3000]*(?P<c>{p.completion})[ \u3000]*(?=[|\n\t]|\s\s|$)")
+    found = list(rx.finditer(a.text))
+    if len(found) < p.min_cells:
+        return
+    for m in found:
+        yield a.finding(rule, m.start("c"), m.end("c"), rule.say(cell=m.group("c")),
+                        evidence=f"实际完成栏只写“{m.group('c')}”（全文 {len(found)} 处）")
+
+
+def _bound_copied(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"项目业主满意度 | ≥90% | ≥90%", "安装坡面水标尺≥266米≥266米": the 实际完成值 cell repeats the
+    target's bound, so no value was reported (rows of a table in any layout: the bound, then at
+    once the same bound)."""
+    pair = re.compile(rf"(?P<b>{p.bound})[\s|]*(?P=b)")
+    for m in pair.finditer(a.text):
+        if m.group("b")[-1].isdigit() and re.match(r"[\d.]", a.text[m.end() : m.end() + 1]):
+            continue  # ≥90 then ≥90.5: not the same bound
+        if p.targets_only and re.search(p.targets_only, a.text[max(0, m.start() - 2000) : m.start()]):
+            continue
+        yield a.finding(rule, m.start(), m.end(), rule.say(bound=m.group("b").strip()),
+                        evidence=f"年度指标值与实际完成值都写“{m.group('b').strip()}”")
 
 
 def _qualitative(rule, a: Analysis, p: Params) -> Iterator[Finding]:
@@ -60,7 +120,8 @@ def _qualitative(rule, a: Analysis, p: Params) -> Iterator[Finding]:
 
 def _repeated(rule, a: Analysis, p: Params) -> Iterator[Finding]:
     """After a 预期目标 … 实际完成情况 header: the goal cells followed by the same cells again
-    (目标1 目标2 目标1 目标2), or each goal cell followed by its copy."""
+    (目标1 目标2 目标1 目标2), or each goal cell followed by its copy; in a table pasted without
+    its borders (the two header cells side by side), a run of clauses followed by itself."""
     headers = compiled(p, "goal_headers")
     text = a.text
     for m in headers.finditer(text):
@@ -71,11 +132,38 @@ def _repeated(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         found = None
         for k in range(1, len(stream) // 2 + 1):
             if [c.text for c in stream[:k]] == [c.text for c in stream[k : 2 * k]]:
-                found = (stream[0], stream[2 * k - 1], sum(len(c.text) for c in stream[:k]))
+                found = (stream[0].start, stream[2 * k - 1].end, sum(len(c.text) for c in stream[:k]))
                 break
         if found is None and len(stream) >= 2 and stream[0].text == stream[1].text:
-            found = (stream[0], stream[1], len(stream[0].text))
+            found = (stream[0].start, stream[1].end, len(stream[0].text))
+        if found is None and stream and goal_columns_before(text, m.start()):
+            found = _glued_repeat(stream[0])
         if found is None or found[2] < p.min_chars:
             continue
-        first, last, _ = found
-        yield a.finding(rule, first.start, last.end, rule.say(), evidence="实际完成情况与预期目标逐字相同")
+        yield a.finding(rule, found[0], found[1], rule.say(), evidence="实际完成情况与预期目标逐字相同")
+
+
+# the goal column's header just before the completion column's: the 自评表's header row
+_GOAL_COLUMN = re.compile(r"(?:预期目标|年初设定目标|年度目标)[\s|]*$")
+
+
+def goal_columns_before(text: str, at: int) -> bool:
+    """The 实际完成情况 header at ``at`` stands beside the 预期目标 header (a form's header row)."""
+    return bool(_GOAL_COLUMN.search(text, max(0, at - 60), at))
+
+
+def _glued_repeat(cell) -> tuple[int, int, int] | None:
+    """(start, end, size) of a run of clauses followed at once by the same run in one cell
+    ("……，对项目区农业用水计量，为……夯实基础，对项目区农业用水计量，为……夯实基础，"): the goal
+    and completion cells glued into one."""
+    pieces, pos = [], cell.start
+    for part in re.split(r"(?<=[，,；;。])", cell.text):
+        if part:
+            pieces.append((part.rstrip("，,；;。"), pos, pos + len(part)))
+            pos += len(part)
+    words = [w for w, _, _ in pieces]
+    for k in range(1, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * k + 1):
+            if words[i : i + k] == words[i + k : i + 2 * k] and all(words[i : i + k]):
+                return pieces[i][1], pieces[i + 2 * k - 1][2], sum(len(w) for w in words[i : i + k])
+    return None

@@ -33,6 +33,9 @@ class Params(BaseParams):
     placeholders: list[str] = []  # unfilled blanks (XX 户), searched for anywhere in a sentence
     merge_gap: int = 24  # instructions at most this many characters apart are one finding
     merge_gap_words: int = 8  # ... with at most this many characters of words between them (cell labels, not a heading)
+    known_instructions: bool = True  # the report template's own instruction sentences are flagged
+    evidence: str = "模板（自评表）的填写说明原样留在文中"  # for a cell pattern's match
+    one_finding: bool = False  # one finding, at the first place, counting them all
 
 
 _WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
@@ -41,7 +44,7 @@ _WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     template = detect_template(a)
-    known = {norm(i) for i in template.all_instructions()} if template else set()
+    known = {norm(i) for i in template.all_instructions()} if template and p.known_instructions else set()
     generic, blanks = compiled(p, "patterns"), compiled(p, "placeholders")
     spans: list[tuple[int, int, str]] = []
     for s in a.sentences:
@@ -58,7 +61,12 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     for rx in _each(tuple(p.cell_patterns)):
         for m in rx.finditer(a.text):
             start, end = m.span(1) if rx.groups else m.span()
-            spans.append((start, end, "模板（自评表）的填写说明原样留在文中"))
+            spans.append((start, end, p.evidence))
+    if p.one_finding and spans:
+        start, end, evidence = min(spans)
+        more = f"（全文 {len(spans)} 处）" if len(spans) > 1 else ""
+        yield a.finding(rule, start, end, rule.say(), evidence=evidence + more)
+        return
     for start, end, evidence, n in _merged(a.text, sorted(spans), p):
         more = f"（{n} 处说明相连）" if n > 1 else ""
         yield a.finding(rule, start, end, rule.say(), evidence=evidence + more)
