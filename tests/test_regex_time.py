@@ -18,6 +18,9 @@ import subprocess
 import sys
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import ROOT
 from tests.support.regex_sweep import all_patterns
 
@@ -136,3 +139,16 @@ def test_the_sweep_catches_a_quadratic_pattern():
     slow, hung = _sweep([("quadratic", quadratic, re.UNICODE), ("linear", r"(?:约\s*)?\d+\s*元", re.UNICODE)],
                         inputs)
     assert [(name, inp) for name, inp, _ in slow + hung] == [("quadratic", "ascii spaces")]
+
+
+_QUOTE_PATTERN = re.compile("“[^”\n]*”|《[^》\n]*》|「[^」\n]*」")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet="“”《》「」\na的 1", max_size=60))
+def test_the_quote_scanner_finds_what_the_quote_pattern_found(text):
+    """drafter.draft.numbers read a line of openers without closers again from each opener (a
+    quadratic pattern the sweep caught): its linear scanner must find the pattern's matches."""
+    from drafter.draft.numbers import _quoted
+
+    assert _quoted(text) == [(m.start(), m.end(), m.group(0).startswith("《")) for m in _QUOTE_PATTERN.finditer(text)]
