@@ -47,7 +47,6 @@ _NOT_UNIT = set("以上下内外余多左右及和与或至到的了在是为把
 _STRUCTURE = re.compile(r"(?<![ \t])[ \t]*(?:方面|部分|层面|环节|步骤)")  # matched after a unit
 _OPENER = re.compile("[“《「]")
 _CLOSER = {"“": "”", "《": "》", "「": "」"}
-_TITLE = re.compile(r"《[^》\n]*》")
 
 
 @dataclass(frozen=True)
