@@ -309,3 +309,11 @@ def test_extract_takes_no_spending_it_cannot_be_sure_of(sentence, tmp_path):
                                    f"项目单位：测试局\n\n## 一、基本情况\n\n{sentence}\n", encoding="utf-8")
     data, missing = extract_data(tmp_path / "r.md")
     assert data["budget"]["spent"] == "【待补充】" and missing == ["the year's spending (支出 / 执行数)"]
+
+
+def test_extract_never_calls_an_adjusted_budget_the_initial_one(tmp_path):
+    (tmp_path / "r.md").write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n项目单位：测试局\n\n"
+                                   "## 一、基本情况\n\n调整后预算为 50 万元，全年支出 45 万元。\n", encoding="utf-8")
+    data, missing = extract_data(tmp_path / "r.md")
+    assert data["budget"] == {"unit": "元", "initial": "【待补充】", "adjusted": 500000, "spent": 450000}
+    assert missing == ["the initial budget (年初预算; the adjusted one is there)"]

@@ -399,6 +399,7 @@ _MISSING = {
     "unit.name": "the unit (项目单位 / 实施单位)",
     "project.name": "the project name (项目名称)",
     "budget.initial": "the budget (年初预算 or 调整后预算)",
+    "budget.initial_only": "the initial budget (年初预算; the adjusted one is there)",
     "budget.spent": "the year's spending (支出 / 执行数)",
 }
 # a label's value that names no unit: 项目单位：（公章）, 填报单位：（盖章）
@@ -437,8 +438,6 @@ def extract_data(report_path: str | Path, *, unit: str | None = None, project: s
         return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
     initial, adjusted, spent = amount("initial"), amount("adjusted"), amount("spent")
-    if initial is None:
-        initial, adjusted = adjusted, None
     if adjusted is not None and initial is not None and adjusted == initial:
         adjusted = None
     base = adjusted if adjusted is not None else initial
@@ -448,7 +447,8 @@ def extract_data(report_path: str | Path, *, unit: str | None = None, project: s
     project_name = project or _name(ident["project"])
     year = year or ident["year"]
     missing = {"year": year is None, "unit.name": not unit_name, "project.name": not project_name,
-               "budget.initial": initial is None, "budget.spent": spent is None}
+               "budget.initial": initial is None and adjusted is None,
+               "budget.initial_only": initial is None and adjusted is not None, "budget.spent": spent is None}
     template_id = ident["template"] if ident["template"] in load_templates() else "gd-annex5"
     if get_template(template_id).form != "sections":
         template_id = "gd-annex5"
