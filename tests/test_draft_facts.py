@@ -20,7 +20,7 @@ from drafter.facts.io import extract_data, extract_facts, import_table
 from drafter.facts.model import facts_json_schema, load_facts, parse_facts
 from tests.conftest import ROOT
 from tests.docgen import seed_items, seed_pdf_pages, write_docx, write_pdf
-from tests.test_facts_io import make_table
+from tests.test_facts_io import full_facts, make_table
 
 DRAFTER = [str(Path(sys.executable).parent / "drafter")]
 FIXTURE = ROOT / "tests" / "fixtures" / "facts" / "yinshui-weixiu.yaml"
@@ -137,7 +137,7 @@ def test_section_templates_are_every_template_but_the_table():
 @pytest.mark.parametrize("template", [None, *section_templates()])
 def test_no_draft_of_the_suite_has_an_error_level_finding(template, tmp_path):
     make_table(tmp_path / "t.xlsx")
-    for facts in [*(load_facts(p) for p in SUITE), import_table(tmp_path / "t.xlsx")]:
+    for facts in [*(load_facts(p) for p in SUITE), import_table(tmp_path / "t.xlsx"), full_facts()]:
         result = draft(facts, template_id=template)
         errors = [(f.rule, f.quote) for f in result.review.findings if f.level.value == "error"]
         assert errors == [], (facts.project.name, errors)
@@ -219,7 +219,7 @@ def test_extract_from_the_seed_reports_as_docx_and_pdf(key, kind, tmp_path):
     write_docx(path, seed_items(key)) if kind == "docx" else write_pdf(path, seed_pdf_pages(key))
     data, missing = extract_data(path)
     # the seal's place (项目单位：(公章)) names no unit: left to the user
-    assert missing == ["the unit (项目单位 / 实施单位)"]
+    assert missing == ["项目单位（项目单位 / 实施单位）"]
     assert data["unit"]["name"] == "【待补充：项目单位】"
     facts = extract_facts(path, unit="新丰县政务服务数据管理局")
     initial, adjusted, spent, balance, score = SEED_FIGURES[key]
@@ -266,7 +266,7 @@ def test_extract_leaves_what_it_cannot_find_to_the_user(tmp_path):
     (tmp_path / "report.md").write_text(SEALED, encoding="utf-8")
     proc = run("facts", "extract", "report.md", "-o", "facts.yaml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ("report.md: 待补充 1 处（报告中没有找到：the unit (项目单位 / 实施单位)），"
+    assert proc.stderr == ("report.md: 待补充 1 处（报告中没有找到：项目单位（项目单位 / 实施单位）），"
                            "请在 facts 文件中填写，或用 --unit/--project/--year 给出\n")
     written = (tmp_path / "facts.yaml").read_text(encoding="utf-8")
     assert "name: 【待补充：项目单位】" in written
@@ -308,12 +308,12 @@ def test_extract_takes_no_spending_it_cannot_be_sure_of(sentence, tmp_path):
     (tmp_path / "r.md").write_text(f"# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n"
                                    f"项目单位：测试局\n\n## 一、基本情况\n\n{sentence}\n", encoding="utf-8")
     data, missing = extract_data(tmp_path / "r.md")
-    assert data["budget"]["spent"] == "【待补充】" and missing == ["the year's spending (支出 / 执行数)"]
+    assert data["budget"]["spent"] == "【待补充】" and missing == ["全年支出（支出 / 执行数）"]
 
 
 def test_extract_never_calls_an_adjusted_budget_the_initial_one(tmp_path):
-    (tmp_path / "r.md").write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n项目单位：测试局\n\n"
-                                   "## 一、基本情况\n\n调整后预算为 50 万元，全年支出 45 万元。\n", encoding="utf-8")
+    (tmp_path / "r.md").write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n"
+                                   "项目单位：测试局\n\n## 一、基本情况\n\n调整后预算为 50 万元，全年支出 45 万元。\n", encoding="utf-8")
     data, missing = extract_data(tmp_path / "r.md")
     assert data["budget"] == {"unit": "元", "initial": "【待补充】", "adjusted": 500000, "spent": 450000}
-    assert missing == ["the initial budget (年初预算; the adjusted one is there)"]
+    assert missing == ["年初预算（调整后预算已找到）"]

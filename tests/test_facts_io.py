@@ -307,11 +307,10 @@ def test_extract_facts_without_a_budget(tmp_path):
     with pytest.raises(InputError) as exc:
         extract_facts(p)
     assert exc.value.problem == (
-        "cannot find the unit (项目单位 / 实施单位)、the budget (年初预算 or 调整后预算)、"
-        "the year's spending (支出 / 执行数) in the report: give them (--unit/--project/--year) "
-        "or write the facts by hand")
+        "报告中没有找到：项目单位（项目单位 / 实施单位）、预算（年初预算或调整后预算）、全年支出（支出 / 执行数）；"
+        "请用 --unit/--project/--year 给出，或手工填写 facts 文件")
     data, missing = extract_data(p, unit="测试局")
-    assert missing == ["the budget (年初预算 or 调整后预算)", "the year's spending (支出 / 执行数)"]
+    assert missing == ["预算（年初预算或调整后预算）", "全年支出（支出 / 执行数）"]
     assert data["budget"] == {"unit": "元", "initial": "【待补充】", "spent": "【待补充】"}
     assert (data["year"], data["unit"]["name"], data["project"]["name"]) == (2023, "测试局", "测试项目")
     with pytest.raises(InputError) as exc:

@@ -39,7 +39,7 @@ def facts_extract(report, output, unit, project, year):
     data, missing = extract_data(report, unit=unit, project=project, year=year)
     _write_data(data, output)
     if missing:
-        click.echo(f"{report}: 待补充 {len(missing)} 处（报告中没有找到：{'；'.join(missing)}），"
+        click.echo(f"{report}: 待补充 {len(missing)} 处（报告中没有找到：{'、'.join(missing)}），"
                    "请在 facts 文件中填写，或用 --unit/--project/--year 给出", err=True)
 
 

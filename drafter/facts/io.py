@@ -384,8 +384,8 @@ def extract_facts(report_path: str | Path, *, unit: str | None = None, project: 
     path = str(report_path)
     data, missing = extract_data(report_path, unit=unit, project=project, year=year)
     if missing:
-        raise InputError(path, "cannot find " + "、".join(missing) + " in the report: "
-                               "give them (--unit/--project/--year) or write the facts by hand")
+        raise InputError(path, "报告中没有找到：" + "、".join(missing) + "；"
+                               "请用 --unit/--project/--year 给出，或手工填写 facts 文件")
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
@@ -395,12 +395,12 @@ def extract_facts(report_path: str | Path, *, unit: str | None = None, project: 
 
 # what extraction names when the report does not give it: the field and its words
 _MISSING = {
-    "year": "the report's year (年度)",
-    "unit.name": "the unit (项目单位 / 实施单位)",
-    "project.name": "the project name (项目名称)",
-    "budget.initial": "the budget (年初预算 or 调整后预算)",
-    "budget.initial_only": "the initial budget (年初预算; the adjusted one is there)",
-    "budget.spent": "the year's spending (支出 / 执行数)",
+    "year": "年度",
+    "unit.name": "项目单位（项目单位 / 实施单位）",
+    "project.name": "项目名称",
+    "budget.initial": "预算（年初预算或调整后预算）",
+    "budget.initial_only": "年初预算（调整后预算已找到）",
+    "budget.spent": "全年支出（支出 / 执行数）",
 }
 # a label's value that names no unit: 项目单位：（公章）, 填报单位：（盖章）
 _NO_NAME = re.compile(r"^[\s（(【\[]*(?:公章|盖章|签章|印章|单位盖章|签字|空)?[\s）)】\]]*$")
