@@ -313,7 +313,8 @@ def test_extract_takes_no_spending_it_cannot_be_sure_of(sentence, tmp_path):
 
 def test_extract_never_calls_an_adjusted_budget_the_initial_one(tmp_path):
     (tmp_path / "r.md").write_text("# 财政支出项目绩效自评报告\n\n（2023 年度）\n\n项目名称：测试项目\n\n"
-                                   "项目单位：测试局\n\n## 一、基本情况\n\n调整后预算为 50 万元，全年支出 45 万元。\n", encoding="utf-8")
+                                   "项目单位：测试局\n\n## 一、基本情况\n\n调整后预算为 50 万元，全年支出 45 万元。\n",
+                                   encoding="utf-8")
     data, missing = extract_data(tmp_path / "r.md")
     assert data["budget"] == {"unit": "元", "initial": "【待补充】", "adjusted": 500000, "spent": 450000}
     assert missing == ["年初预算（调整后预算已找到）"]
