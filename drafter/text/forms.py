@@ -7,6 +7,11 @@ columns and their order (年初预算数 全年预算数 全年执行数 分值 
 分值 得分 偏差原因…) and the unit of the amounts (``项目资金（万元）``); a row is its label followed by
 its values. A row whose values cannot be put in the header's columns without guessing is left
 out: a figure read into the wrong column would be a false alarm.
+
+The module is longer than the ~600 lines of the others: the layouts (flattened, headed,
+one-column, cell-per-line) share the cell cutter, the header reader and the row reader, and
+each is a few dozen lines once those are shared; split by layout, every part would import the
+others' internals.
 """
 
 from __future__ import annotations
