@@ -318,3 +318,19 @@ def test_extract_never_calls_an_adjusted_budget_the_initial_one(tmp_path):
     data, missing = extract_data(tmp_path / "r.md")
     assert data["budget"] == {"unit": "元", "initial": "【待补充】", "adjusted": 500000, "spent": 450000}
     assert missing == ["年初预算（调整后预算已找到）"]
+
+
+def test_a_model_writes_the_prose_and_the_tables_stand_as_composed(tmp_path):
+    from tests.test_draft import Scripted
+
+    facts = load_facts(FIXTURE)
+    prose = "全年完成 30 处供水工程维修养护，更换老化管网 12.6 公里。"
+    model = Scripted([prose])
+    (section,) = draft(facts, model=model, backend="fake", section="二/（二）/2", runs_dir=tmp_path, jobs=1).sections
+    assert section.source == "model"
+    assert "一级指标" not in model.sent[0]  # the model is given the prose, not the table
+    assert section.text.startswith(prose + "\n\n| 一级指标 | 二级指标 |")
+    assert section.text.endswith("预算执行率 95.00%，得分 9.5 分（1045000 / 1100000 = 95.00%；10 分 × 95.00% = 9.5 分）。")
+    (uses,) = draft(facts, model=Scripted([]), backend="fake", section="二/（二）/3", runs_dir=tmp_path,
+                    jobs=1).sections
+    assert uses.source == "offline" and uses.text.startswith("| 用途 | 预算 | 支出 | 主要产出 |")
