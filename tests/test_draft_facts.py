@@ -330,7 +330,8 @@ def test_a_model_writes_the_prose_and_the_tables_stand_as_composed(tmp_path):
     assert section.source == "model"
     assert "一级指标" not in model.sent[0]  # the model is given the prose, not the table
     assert section.text.startswith(prose + "\n\n| 一级指标 | 二级指标 |")
-    assert section.text.endswith("预算执行率 95.00%，得分 9.5 分（1045000 / 1100000 = 95.00%；10 分 × 95.00% = 9.5 分）。")
+    assert section.text.endswith(
+        "预算执行率 95.00%，得分 9.5 分（1045000 / 1100000 = 95.00%；10 分 × 95.00% = 9.5 分）。")
     (uses,) = draft(facts, model=Scripted([]), backend="fake", section="二/（二）/3", runs_dir=tmp_path,
                     jobs=1).sections
     assert uses.source == "offline" and uses.text.startswith("| 用途 | 预算 | 支出 | 主要产出 |")
