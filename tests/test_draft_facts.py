@@ -335,3 +335,21 @@ def test_a_model_writes_the_prose_and_the_tables_stand_as_composed(tmp_path):
     (uses,) = draft(facts, model=Scripted([]), backend="fake", section="二/（二）/3", runs_dir=tmp_path,
                     jobs=1).sections
     assert uses.source == "offline" and uses.text.startswith("| 用途 | 预算 | 支出 | 主要产出 |")
+
+
+def test_extract_reads_the_indicator_table_of_a_word_report(tmp_path):
+    """The seed report with a 绩效指标 table of its own figures (861 个 data catalogues) added."""
+    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            ["产出指标", "数量指标", "数据目录挂接数", "≥800个", "861个", "40", "40", ""],
+            ["效益指标", "社会效益指标", "信息网络安全事件", "≤0起", "0起", "40", "40", ""],
+            ["满意度指标", "服务对象满意度指标", "使用单位满意度", "≥90%", "95%", "10", "10", ""],
+            ["总分", "", "", "", "", "90", "90", ""]]
+    write_docx(tmp_path / "r.docx", [*seed_items("gl"), ("table", rows)])
+    facts = extract_facts(tmp_path / "r.docx", unit="新丰县政务服务数据管理局")
+    assert [(i.level1, i.level2, i.name, i.target.text, i.actual, i.unit, i.weight, i.score)
+            for i in facts.indicators] == [
+        ("产出指标", "数量指标", "数据目录挂接数", "≥800个", 861, "个", 40, 40),
+        ("效益指标", "社会效益指标", "信息网络安全事件", "≤0起", 0, "起", 40, 40),
+        ("满意度指标", "服务对象满意度指标", "使用单位满意度", "≥90%", 95, "%", 10, 10),
+    ]
+    assert facts.self_score == 100  # the text's 自评 100 分 comes before the table's 总分
