@@ -85,6 +85,8 @@ def test_sources_uses_reasons_scores_and_evidence_all_appear(tmp_path):
                     "| 管网维修 | 70 万元 | 66.5 万元 | 更换老化管网 12.6 公里 |\n"
                     "| 水泵及消毒设备更换 | 40 万元 | 38 万元 | 更换水泵 24 台、消毒设备 18 套 |")
     assert "一级指标" in _section(gd, "2. 资金完成绩效目标情况") and "一级指标" not in uses
+    # a template without a 资金分用途 section has the uses beside the spending
+    assert _section(hb, "一、项目基本情况").endswith("\n\n" + uses)
     assert _section(hb, "六、佐证材料") == (
         "一是工程维修验收单 30 份。\n\n二是资金支付凭证。\n\n三是满意度调查问卷汇总表。")
 

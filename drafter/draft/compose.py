@@ -118,7 +118,7 @@ def compose_parts(plan: SectionPlan, facts, n: Numbers) -> tuple[str, str]:
             text += "，全年未作调整。"
         if plan.with_spending:
             text += "\n\n" + _spending(facts, n)
-            return text, _sources_table(facts, n)
+            return text, _tables(_sources_table(facts, n), _uses_table(facts, n) if plan.with_uses else "")
         return text, ""
     if k == "score":
         if n.score is None:
@@ -127,7 +127,7 @@ def compose_parts(plan: SectionPlan, facts, n: Numbers) -> tuple[str, str]:
         text += f"，评价等级为“{n.grade}”。" if n.grade else "。"
         return text + (f"\n\n{n.score_note}" if n.score_note else ""), ""
     if k == "spending":
-        return _spending(facts, n), _sources_table(facts, n)
+        return _spending(facts, n), _tables(_sources_table(facts, n), _uses_table(facts, n) if plan.with_uses else "")
     if k == "goals":
         table = _indicator_table(facts, n)
         if facts.achievements:
@@ -145,6 +145,10 @@ def compose_parts(plan: SectionPlan, facts, n: Numbers) -> tuple[str, str]:
     if not plan.has_children:
         return gap(plan.title), ""
     return "", ""
+
+
+def _tables(*tables: str) -> str:
+    return "\n\n".join(t for t in tables if t)
 
 
 def _cell(text: str) -> str:
