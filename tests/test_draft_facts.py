@@ -69,6 +69,7 @@ def test_sources_uses_reasons_scores_and_evidence_all_appear(tmp_path):
     gd = draft(facts).markdown
     hb = draft(facts, template_id="hb-yn-selfeval").markdown
     for text in (gd, hb):
+        assert "项目单位：清远县水利局\n\n主管部门：清远县人民政府\n" in text
         for row in ("| 当年财政拨款 | 100 万元 | 90 万元 | 86.5 万元 |",
                     "| 上年结转资金 | 20 万元 | 20 万元 | 18 万元 |",
                     "| 产出指标 | 时效指标 | 故障修复时间 | ≤48小时 | 50小时 | 15 | 14.4 "

@@ -252,6 +252,7 @@ def assemble(facts, template: Template, sections: list[SectionDraft]) -> str:
         "",
         f"项目单位：{facts.unit.name}",
         "",
+        *([f"主管部门：{facts.unit.department}", ""] if facts.unit.department else []),
     ]
     body = []
     for s in sections:
