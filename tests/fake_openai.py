@@ -35,6 +35,11 @@ class FakeOpenAI:
                 kind, value = step if step else ("reply", "")
                 if kind == "status":
                     self._send(value, {"error": {"message": "scripted failure", "type": "server_error"}})
+                elif kind == "echo":  # an error body that echoes the request's key, as some gateways do
+                    auth = self.headers.get("Authorization", "")
+                    self._send(value, {"error": {"message": f"Incorrect API key provided: {auth.split()[-1]}. "
+                                                            f"Request headers: Authorization: {auth}",
+                                                 "type": "invalid_request_error"}})
                 elif kind == "sleep":
                     time.sleep(value)
                     self._send(200, _completion(""))
@@ -62,7 +67,8 @@ class FakeOpenAI:
         self.thread.start()
 
     def enqueue(self, *steps) -> None:
-        """Steps: ("reply", text) | ("status", 500) | ("sleep", seconds) | ("raw", body)."""
+        """Steps: ("reply", text) | ("status", 500) | ("echo", 401): an error that echoes the key |
+        ("sleep", seconds) | ("raw", body)."""
         with self.lock:
             self.script.extend(steps)
 

@@ -228,14 +228,22 @@ def test_review_llm_builds_the_claim_check_with_the_builder(builds):
     assert builds.built == [("scripted", URL, None, "claims")]
 
 
-def test_the_web_server_builds_its_models_with_the_builder(builds, tmp_path):
+def test_the_web_server_builds_its_models_with_the_builder(builds, tmp_path, monkeypatch):
+    """The server builds the claim check once at start (to describe it); its worker process
+    builds its own, and the drafting model for a draft (recorded by tests/web_hooks.py)."""
     from tests.test_web_api import make_client, upload
+    from tests.web_hooks import RecordingBuilderBackend
 
-    with make_client(tmp_path, backend="openai", model="scripted", base_url=URL) as client:
+    record = tmp_path / "worker-builds.jsonl"
+    monkeypatch.setenv("DRAFTER_TEST_BUILDS", str(record))
+    with make_client(tmp_path, backend="openai", model="scripted", base_url=URL, workers=1,
+                     backend_class=RecordingBuilderBackend) as client:
         assert builds.built == [("scripted", URL, ".drafter/cache", "claims")]  # the claim check, at start
         r = client.post("/api/draft", files=upload(ROOT / "examples" / "facts-jstg.yaml"))
     assert r.status_code == 200, r.text
-    assert builds.built[1:] == [("scripted", URL, ".drafter/cache", "")]
+    assert builds.built == [("scripted", URL, ".drafter/cache", "claims")]
+    in_worker = [tuple(json.loads(line)) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert in_worker == [("scripted", URL, ".drafter/cache", "claims"), ("scripted", URL, ".drafter/cache", "")]
     assert SPENT in r.json()["markdown"]
 
 

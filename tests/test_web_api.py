@@ -19,6 +19,7 @@ from drafter.draft.pipeline import draft
 from drafter.facts.model import load_facts
 from drafter.review.registry import load_rules
 from drafter.web import WebSettings, create_app
+from drafter.web.service import Backend
 from tests import docgen
 from tests.conftest import ROOT, SEEDS
 from tests.test_docx_comments import ranges
@@ -28,12 +29,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FACTS = ROOT / "examples" / "facts-zwxt.yaml"
 
 
-def make_client(tmp_path, raise_server_exceptions=True, **settings) -> TestClient:
+def make_client(tmp_path, raise_server_exceptions=True, backend_class=Backend, **settings) -> TestClient:
     uploads = tmp_path / "uploads"
     uploads.mkdir(exist_ok=True)
     settings.setdefault("no_index", True)
-    app = create_app(WebSettings(tmp_root=str(uploads), **settings))
-    return TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    app = create_app(WebSettings(tmp_root=str(uploads), **settings), backend_class=backend_class)
+    # the server is bound to 127.0.0.1 (the default): requests are addressed to it
+    return TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=raise_server_exceptions)
 
 
 @pytest.fixture
@@ -409,17 +411,20 @@ def test_no_secret_in_pages_responses_or_logs(tmp_path, monkeypatch, caplog):
         assert s not in logged
 
 
-def test_internal_errors_are_a_plain_page(tmp_path, monkeypatch, caplog):
-    with make_client(tmp_path, raise_server_exceptions=False) as c:
-        def broken(report):
-            raise RuntimeError("secret detail /srv/private/path")
+def test_internal_errors_are_a_plain_page(tmp_path, caplog):
+    from tests.web_hooks import MisbehavingBackend
 
-        monkeypatch.setattr(c.app.state.backend, "review", broken)
+    caplog.set_level(logging.INFO, logger="drafter")
+    with make_client(tmp_path, raise_server_exceptions=False, backend_class=MisbehavingBackend) as c:
         for path in ("/review", "/api/review"):
-            r = c.post(path, files=upload(SEEDS["gl"]))
+            r = c.post(path, data={"text": "【坏】自评 100 分。\n"})  # the review raises, in its worker
             assert r.status_code == 500
             assert "an internal error occurred; the server log has the details" in r.text
             assert "secret detail" not in r.text and "Traceback" not in r.text and "RuntimeError" not in r.text
+        assert c.post("/api/review", files=upload(SEEDS["gl"])).status_code == 200  # the worker goes on
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "drafter.web"]
+    assert "internal error on POST /api/review: RuntimeError (in a worker process)" in logged
+    assert not any("secret detail" in line for line in logged)
 
 
 def test_the_index_in_use_is_the_clis(tmp_path, monkeypatch):

@@ -1,7 +1,8 @@
 """End to end in a real headless Chromium (Debian's ``chromium``, driven by Playwright; no
 browser is downloaded): upload a seed report, see its findings highlighted, click one, download
 the commented .docx; the filters; escaping of a hostile report; an oversized upload refused;
-the draft page. A screenshot of the review page goes to tests/artifacts/.
+the draft page; a review over the time limit; DNS rebinding and a cross-site form refused.
+Screenshots go to tests/artifacts/.
 
 Without /usr/bin/chromium these tests skip, saying why; with CI=true they fail instead."""
 
@@ -26,7 +27,9 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FACTS = ROOT / "examples" / "facts-zwxt.yaml"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+        "--disable-sync", "--no-first-run",
+        # a name of another site that resolves to this machine, as after a DNS rebinding
+        "--host-resolver-rules=MAP rebind.test 127.0.0.1"]
 
 
 def _need_chromium() -> None:
@@ -39,16 +42,10 @@ def _need_chromium() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app under uvicorn on a free port, in a thread of this process."""
-    _need_chromium()
+def _serve(app):
+    """Serve ``app`` under uvicorn on a free port, in a thread of this process: yields its URL."""
     import uvicorn
 
-    from drafter.web import WebSettings, create_app
-
-    uploads = tmp_path_factory.mktemp("uploads")
-    app = create_app(WebSettings(no_index=True, tmp_root=str(uploads)))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -60,9 +57,34 @@ def server(tmp_path_factory):
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", uploads
+    yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app under uvicorn on a free port, in a thread of this process."""
+    _need_chromium()
+    from drafter.web import WebSettings, create_app
+
+    uploads = tmp_path_factory.mktemp("uploads")
+    for url in _serve(create_app(WebSettings(no_index=True, tmp_root=str(uploads)))):
+        yield url, uploads
+
+
+@pytest.fixture(scope="module")
+def limited_server(tmp_path_factory):
+    """The app with tests/web_hooks.py's backend (a report with 【慢】 never ends) and a time
+    limit of 3 s."""
+    _need_chromium()
+    from drafter.web import WebSettings, create_app
+    from tests.web_hooks import MisbehavingBackend
+
+    uploads = tmp_path_factory.mktemp("uploads-limited")
+    app = create_app(WebSettings(no_index=True, tmp_root=str(uploads), time_limit=3),
+                     backend_class=MisbehavingBackend)
+    yield from _serve(app)
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +292,57 @@ def test_missing_chromium_skips_locally_and_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception, match=r"^/nonexistent/chromium not found: install Debian's chromium"):
         _need_chromium()
+
+
+def test_a_review_over_the_time_limit_gets_a_page_saying_so(page, limited_server):
+    page.goto(limited_server + "/")
+    page.fill("#text", "# 报告\n\n【慢】本项目自评 100 分。\n")
+    with page.expect_response(lambda r: r.url.endswith("/review")) as response:
+        page.click("#review-submit")
+    assert response.value.status == 422
+    page.wait_for_selector("#error-message")
+    assert page.inner_text("h1") == "超出处理上限 HTTP 422"
+    assert page.inner_text("#error-message") == (
+        "审核超过了每个请求的时间上限（3 秒），已停止；服务器上的其他请求不受影响。"
+        "请拆分报告或删去异常长的段落、表格后再试。")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "error-time-limit.png"))
+    # the server goes on: the same page reviews the next report
+    review_file(page, limited_server, SEEDS["gl"])
+    assert page.inner_text("#report-name") == "gd-2023-zwxt-gl.md"
+
+
+def test_a_rebound_host_name_gets_421(page, server):
+    """A page of rebind.test whose name now resolves to 127.0.0.1 (as after DNS rebinding)
+    cannot read this server: it is refused by name."""
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    response = page.goto(f"http://rebind.test:{port}/")
+    assert response.status == 421
+    assert page.inner_text("h1") == "主机名不被接受 HTTP 421"
+    assert page.inner_text("#error-message") == (
+        f"主机名“rebind.test:{port}”不被接受：这个服务器只在本机地址上监听，只接受 localhost、127.0.0.1 或 [::1] "
+        f"作为主机名（以防 DNS 重绑定攻击）。请用 http://127.0.0.1:{port}/ 打开。")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "error-host-name.png"))
+    assert page.goto(f"http://localhost:{port}/").status == 200
+
+
+def test_a_form_posted_from_another_site_is_refused(page, server):
+    """A page of attacker.test submits a form to this server: the browser sends its Origin,
+    and the server refuses the POST without reading it."""
+    base, _ = server
+    attack = (f'<form method="post" action="{base}/review" enctype="multipart/form-data" id="f">'
+              '<textarea name="text">自评 100 分。</textarea></form>'
+              '<script>document.getElementById("f").submit()</script>')
+    page.route("http://attacker.test/**", lambda route: route.fulfill(status=200, content_type="text/html",
+                                                                      body=attack))
+    with page.expect_response(lambda r: r.url == base + "/review") as response:
+        page.goto("http://attacker.test/")
+    assert response.value.status == 403
+    assert response.value.request.headers["origin"] == "http://attacker.test"
+    page.wait_for_selector("#error-message")
+    assert page.inner_text("h1") == "拒绝跨站请求 HTTP 403"
+    assert page.inner_text("#error-message") == (
+        "拒绝跨站请求：这个提交来自另一个网站（http://attacker.test），不是本服务器自己的页面，没有处理。"
+        "请在本服务器的页面上提交。")

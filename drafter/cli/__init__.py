@@ -32,6 +32,9 @@ class DrafterGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """drafter: review and draft 财政支出项目绩效自评报告, offline by default."""
+    from drafter.secrets import redact_logs
+
+    redact_logs()  # no log line of this process shows an API key
     ctx.obj = {"debug": debug}
 
 

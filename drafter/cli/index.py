@@ -18,8 +18,31 @@ from drafter.cli.options import index_options
 @click.option("--remove", "remove", multiple=True, help="Remove a file's chunks from the index (repeatable).")
 @click.option("--stats", is_flag=True, help="Show what is in the index.")
 @click.option("--rebuild", is_flag=True, help="Start the index over (an index of an older drafter, another embedding).")
-def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
+@click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
+              help="Seconds to wait while another drafter index writes the same folder.")
+def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild, wait):
     """Index past reports (files or folders) for retrieval and copy detection."""
+    from contextlib import nullcontext
+
+    from drafter.config import load_config
+    from drafter.corpus.lock import writing
+
+    if not (paths or remove or stats):
+        fail("give report files or folders to index, --remove FILE, or --stats")
+        sys.exit(2)
+    config = load_config(index=index_dir, chroma_url=chroma_url, embedding=embedding)
+    # one writer at a time per folder, from the wipe to the last write
+    writes = paths or remove or rebuild
+    lock = writing(config.index, wait, _waiting(config.index)) if writes and not config.chroma_url else nullcontext()
+    with lock:
+        _index(config, paths, remove, stats, rebuild, wait)
+
+
+def _waiting(folder):
+    return lambda who: out.print(f"{folder}: 另一个 drafter index 正在写入（{who}），等待它结束……", highlight=False)
+
+
+def _index(config, paths, remove, stats, rebuild, wait):
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -29,17 +52,17 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
     )
     from rich.table import Table
 
-    from drafter.config import load_config
     from drafter.corpus.index import CorpusIndex, wipe
     from drafter.documents.load import expand
 
-    if not (paths or remove or stats):
-        fail("give report files or folders to index, --remove FILE, or --stats")
-        sys.exit(2)
-    config = load_config(index=index_dir, chroma_url=chroma_url, embedding=embedding)
     if rebuild:
         wipe(config)
     idx = CorpusIndex(config)
+    idx.wait = wait
+    if paths or remove:
+        repaired = idx.ensure_vectors()
+        if repaired:
+            out.print(f"{idx.where}: 补写了 {repaired} 个缺失的向量（此前有进程同时写入，或向量文件受损）")
     results = [idx.remove(f) for f in remove]
     found, _, unusable = expand(paths)
     files = [Path(f) for f in found]
@@ -77,6 +100,10 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild):
         for src, f in sorted(st["by_file"].items()):
             table.add_row(f["unit"], f["project"], str(f["year"] or ""), str(f["chunks"]), _shown_path(src))
         out.print(table)
+        lost = idx.missing_vectors()
+        if lost:
+            out.print(f"[yellow]缺少向量的片段：{len(lost)} 个[/]（检索会漏掉它们）：再运行一次 "
+                      f"drafter index 报告文件夹 --index {idx.where} 会补写", highlight=False)
     sys.exit(2 if missing or unusable or any(r.status == "skipped" for r in results) else 0)
 
 

@@ -73,13 +73,14 @@ def client(config: Config):
 
 
 _UUID_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_INDEX_FILES = re.compile(r"^(?:chroma|passages)\.sqlite3(?:-wal|-shm|-journal)?$")
+_INDEX_FILES = re.compile(r"^(?:(?:chroma|passages)\.sqlite3(?:-wal|-shm|-journal)?|drafter\.lock)$")
 
 
 def wipe(config: Config) -> None:
     """Start an index over: the drafter collection on a Chroma server, or a local index
     folder, which must hold nothing but a Chroma store and the sentence table (a folder
-    with anything else in it is refused, never deleted)."""
+    with anything else in it is refused, never deleted). The writer lock's file stays: the
+    writer that wipes holds it (``drafter.corpus.lock``)."""
     import shutil
 
     if config.chroma_url:
@@ -92,13 +93,18 @@ def wipe(config: Config) -> None:
         return
     if not folder.is_dir():
         raise InputError(str(folder), "not a folder: nothing rebuilt")
-    strangers = [p.name for p in folder.iterdir()
-                 if not (_INDEX_FILES.match(p.name) if p.is_file() else _UUID_DIR.match(p.name))]
+    from drafter.corpus.lock import LOCK_FILE
+
+    parts = [p for p in folder.iterdir() if p.name != LOCK_FILE]
+    strangers = [p.name for p in parts if not (_INDEX_FILES.match(p.name) if p.is_file() else _UUID_DIR.match(p.name))]
+    if not parts:
+        return  # nothing but the lock: nothing to start over
     if strangers or not (folder / "chroma.sqlite3").exists():
         what = f"it also holds {', '.join(sorted(strangers)[:3])}" if strangers else "it has no chroma.sqlite3"
         raise InputError(str(folder),
                          f"does not look like a drafter index ({what}): not deleted; choose another --index")
-    shutil.rmtree(folder)
+    for p in parts:
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
 def _texts(res: dict, nested: bool = True) -> dict:

@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from drafter.errors import DrafterError
+from drafter.secrets import redact, remember
 
 # Content characters only: CJK, letters, digits (digits fold to one class so that last year's
 # figures do not make the same sentence look different).
@@ -111,6 +112,7 @@ class OpenAIEmbedder:
         if not key and base_url is None:
             key = os.environ.get("OPENAI_API_KEY", "")
         # The default key is never sent to a custom base URL: only the named variable is.
+        remember(key)  # and no message shows it
         self._client = OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=timeout, max_retries=3)
         self.model = model
         self.name = f"openai:{model}"
@@ -126,7 +128,8 @@ class OpenAIEmbedder:
         try:
             resp = self._client.embeddings.create(model=self.model, input=texts)
         except Exception as exc:  # the openai client raises many subclasses; all mean "no embeddings"
-            raise DrafterError(f"embedding endpoint failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+            raise DrafterError(redact(f"embedding endpoint failed ({exc.__class__.__name__}: {redact(str(exc))[:200]})")
+                               ) from None
         vecs = np.asarray([d.embedding for d in sorted(resp.data, key=lambda d: d.index)], dtype=np.float32)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         vecs = vecs / np.where(norms == 0, 1, norms)

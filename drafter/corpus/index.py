@@ -8,11 +8,19 @@ embedding's name and dimension; opening it with a different embedding is an erro
 silent garbage. Chroma holds the chunks' ids and vectors; their text and metadata are in a
 record store: the SQLite file beside a local store (``drafter.corpus.passages``), or Chroma's
 own metadata on a server (``drafter.corpus.chroma.ServerRecords``). Both have the same methods.
+
+A local index has one writer at a time (``drafter.corpus.lock``), and every recorded chunk must
+have its vector: opening an index whose record store is gone, or whose vectors fail, is an error
+that says so, never a silent review without the corpus check or a search with one hit instead of
+five. ``missing_vectors`` finds the chunks without a vector (``drafter index --stats``) and
+``ensure_vectors`` writes them again (every ``drafter index`` run, when the index changed since
+it was last checked).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +42,7 @@ from drafter.corpus.chunking import (  # noqa: F401
     source_key,
 )
 from drafter.corpus.embed import Embedder, make_embedder
+from drafter.corpus.lock import WAIT, writing
 from drafter.corpus.passages import FILE as PASSAGES
 from drafter.corpus.passages import PassageStore
 from drafter.documents.load import load
@@ -42,6 +51,7 @@ from drafter.errors import DrafterError, InputError
 # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed;
 # 10-11: local records beside Chroma, occurrences by file
 SCHEMA = 11
+REPAIRED = "-repaired"  # the collection a repair writes before it takes the collection's place
 
 
 class FileResult(BaseModel):
@@ -78,11 +88,18 @@ class CorpusIndex:
         self._count: int | None = None
         # the records and the copy check's sentence table, beside a local store (a server has none)
         self.passages: PassageStore | None = None
+        self._sampled = False  # whether a search has checked a sample of vectors
+        self.wait = WAIT  # seconds a writer waits for another writer of the folder
         if not self.config.chroma_url:
             path = Path(self.config.index) / PASSAGES
             if created:  # records left from a Chroma store that is gone describe vectors that are gone
                 for stale in (path, path.with_name(PASSAGES + "-wal"), path.with_name(PASSAGES + "-shm")):
                     stale.unlink(missing_ok=True)
+            elif not path.exists() and self.count() > 0:
+                raise DrafterError(
+                    f"{self.where}: 索引缺少 {PASSAGES}（{self.count()} 个片段的文字和元数据都在其中），"
+                    "无法与语料比对：请重建索引（drafter index 报告文件夹 --index 此文件夹 --rebuild），"
+                    "或审核时加 --no-index")
             self.passages = PassageStore(path)
         self.records_store = self.passages if self.passages is not None else ServerRecords(self.chunks)
 
@@ -94,6 +111,9 @@ class CorpusIndex:
             raise DrafterError(
                 f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
         want = {"embedding": embedder.name, "dim": int(embedder.dim), "schema": SCHEMA}
+        if name not in existing and name + REPAIRED in existing:  # a repair stopped before its last step
+            self.client.get_collection(name + REPAIRED, embedding_function=None).modify(name=name)
+            existing.add(name)
         if name in existing:
             coll = self.client.get_collection(name, embedding_function=None)
             have = coll.metadata or {}
@@ -127,6 +147,16 @@ class CorpusIndex:
         thread while the next files are read and chunked. Chunk ids are fixed by file and
         position and every chunk carries its file's chunk count, so a run killed half-way
         leaves files visibly incomplete, and the next run redoes them: no duplicates."""
+        # a file named twice, or through a link, is indexed once (its chunk ids are its path's)
+        unique: dict[str, str | Path] = {}
+        for p in paths:
+            unique.setdefault(source_key(p), p)
+        paths = list(unique.values())
+        with self.writing(), self._storage("写入"):
+            self.ensure_vectors()  # a writer first makes the index whole
+            return self._add_many(paths, progress, batch_chunks)
+
+    def _add_many(self, paths: list, progress, batch_chunks: int) -> list[FileResult]:
         from concurrent.futures import ThreadPoolExecutor
 
         results: list[FileResult] = []
@@ -134,7 +164,6 @@ class CorpusIndex:
         waiting: list[FileResult] = []
         # reading every id once (0.3 s at 36k chunks) beats a query per file (~8 ms) only for
         # many files: one file added to a large index does not read them all
-        paths = list(paths)
         present = self._present_sources() if len(paths) >= 100 else None
         writing = None
 
@@ -163,7 +192,148 @@ class CorpusIndex:
                 done(*writing)
             if pending:
                 done(writer.submit(self._write, pending), waiting)
+        self._checked()
         return results
+
+    # --- one writer, and every chunk with its vector ---
+    def writing(self, on_wait: Callable[[str], None] | None = None):
+        """The folder's writer lock (``drafter.corpus.lock``; re-entrant), for a block of writes;
+        a Chroma server serialises its writers itself."""
+        if self.config.chroma_url:
+            return nullcontext()
+        return writing(self.config.index, self.wait, on_wait)
+
+    @contextmanager
+    def _storage(self, what: str):
+        """A full disk or a failing store while writing or reading is one ``DrafterError``
+        naming the index, never a traceback (the record store names its own file)."""
+        from chromadb.errors import ChromaError
+
+        try:
+            yield
+        except OSError as exc:
+            raise DrafterError(f"{self.where}: {what}索引失败（{exc.strerror or exc}）"
+                               + ("：磁盘已满，腾出空间后重新运行 drafter index" if exc.errno == 28 else "")) from None
+        except ChromaError as exc:  # a damaged or missing vector store
+            raise DrafterError(f"{self.where}: 向量库{what}失败（{exc.__class__.__name__}: {str(exc)[:160]}）："
+                               "向量文件可能缺失或损坏，drafter index --stats 可以检查，"
+                               "drafter index 报告文件夹 --rebuild 可以重建") from None
+
+    def _state(self) -> str | None:
+        """What the index holds, as far as a check of its vectors is concerned (None: Chroma
+        cannot read its vector files)."""
+        try:
+            chroma = self.count()
+        except DrafterError:
+            return None
+        return f"{self.passages.count()}:{self.passages.max_number()}:{chroma}"
+
+    def _checked(self) -> None:
+        """Note that every recorded chunk has its vector now (after our own writes, or a check)."""
+        if self.passages is not None:
+            self._count = None
+            self.passages.set_state("vectors", self._state())
+
+    def missing_vectors(self, batch: int = 2000) -> list[str]:
+        """The recorded chunks that have no vector (a local index: another process wrote the same
+        folder at the same time, or its vector files were damaged). ~55 µs a chunk."""
+        if self.passages is None:
+            return []
+        ids = self.passages.all_ids()
+        if self._state() is None:
+            return ids  # no vector can be read
+        missing: list[str] = []
+        with self._storage("读取"):
+            for i in range(0, len(ids), batch):
+                missing.extend(self._without_vector(ids[i : i + batch]))
+        return missing
+
+    def _without_vector(self, ids: list[str]) -> list[str]:
+        """Those of ``ids`` that have no vector: halves probed until each is found (Chroma
+        answers a batch with one missing vector with an error)."""
+        try:
+            got = self.chunks.get(ids=ids, include=["embeddings"])
+            if len(got["ids"]) == len(ids):
+                return []
+        except Exception:  # chromadb's InternalError: "Error getting embedding"
+            pass
+        if len(ids) == 1:
+            return ids
+        half = len(ids) // 2
+        return self._without_vector(ids[:half]) + self._without_vector(ids[half:])
+
+    def ensure_vectors(self, force: bool = False) -> int:
+        """Check that every recorded chunk has its vector, and write the missing ones again; the
+        number written. The whole check (``missing_vectors``) runs when the index changed since
+        it was last checked, when a sample of vectors is missing, or with ``force``."""
+        self._count = None
+        if self.passages is None:
+            return 0
+        state = self._state()
+        if not force and state is not None and self.passages.get_state("vectors") == state and not self._sample_lost():
+            return 0
+        with self.writing(), self._storage("修复"):
+            missing = self.missing_vectors()
+            if missing:
+                self._rebuild_vectors(set(missing))
+            self._checked()
+        return len(missing)
+
+    def _rebuild_vectors(self, missing: set[str], batch: int = 2000) -> None:
+        """A new collection with every recorded chunk's vector (copied, or embedded again from
+        its text when it was missing) takes the old one's place: writing into a vector graph
+        that lost entries can crash Chroma. Stopped half-way, the old collection stays (a
+        later repair starts over) or the new one is complete (the next open takes it)."""
+        import shutil
+
+        from drafter.corpus.chroma import _UUID_DIR
+
+        folder = Path(self.config.index)
+        graphs = [p for p in folder.iterdir() if p.is_dir() and _UUID_DIR.match(p.name)]  # the old ones
+        names = {c.name for c in self.client.list_collections()}
+        if CHUNKS + REPAIRED in names:
+            self.client.delete_collection(CHUNKS + REPAIRED)
+        new = self.client.create_collection(CHUNKS + REPAIRED, embedding_function=None,
+                                            metadata=self.chunks.metadata, schema=schema())
+        ids = self.passages.all_ids()
+        for i in range(0, len(ids), batch):
+            part = ids[i : i + batch]
+            present = [c for c in part if c not in missing]
+            if present:
+                got = self.chunks.get(ids=present, include=["embeddings"])
+                new.add(ids=got["ids"], embeddings=got["embeddings"])
+            lost = [c for c in part if c in missing]
+            if lost:
+                texts = self.passages.fetch(lost)
+                new.add(ids=lost, embeddings=self.embedder.embed([texts[c][0] for c in lost]))
+        self.client.delete_collection(CHUNKS)
+        new.modify(name=CHUNKS)
+        self.chunks, self._count = new, None
+        for graph in graphs:  # Chroma leaves a deleted collection's vector files behind
+            shutil.rmtree(graph, ignore_errors=True)
+
+    def _sample_lost(self, n: int = 64) -> tuple[int, list[str]] | None:
+        """(sampled, those without a vector) of ``n`` recorded chunks spread over the index, or
+        None when none is missing."""
+        ids = self.passages.all_ids() if self.passages is not None else []
+        sample = ids[:: max(1, len(ids) // n)][:n]
+        lost = self._without_vector(sample) if sample else []
+        return (len(sample), lost) if lost else None
+
+    def _sample_vectors(self) -> None:
+        """Before the first vector search: a sample of the recorded chunks must have their vectors
+        (a vector folder deleted or half-written answers with one hit instead of five)."""
+        if self._sampled or self.passages is None:
+            return
+        self._sampled = True
+        with self._storage("读取"):
+            found = self._sample_lost()
+        if found:
+            sampled, lost = found
+            raise DrafterError(
+                f"{self.where}: 向量库不完整：抽查 {sampled} 个片段，{len(lost)} 个没有向量，"
+                "检索结果会残缺。drafter index --stats 可以查看缺多少，"
+                "再运行一次 drafter index 报告文件夹 --index 此文件夹 会补写")
 
     def _present_sources(self) -> set[str]:
         """The codes of the files that have chunks in the index (on a server, from the ids
@@ -217,8 +387,11 @@ class CorpusIndex:
 
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
-        have_hash, present, _ = self.state(source)
-        self._delete(source)
+        with self.writing(), self._storage("写入"):
+            self.ensure_vectors()
+            have_hash, present, _ = self.state(source)
+            self._delete(source)
+            self._checked()
         if have_hash is None:
             return FileResult(path=str(path), status="skipped", reason="not in the index")
         return FileResult(path=str(path), status="removed", chunks=present)
@@ -232,7 +405,8 @@ class CorpusIndex:
         """Chunks in the index (Chroma's count costs ~15 ms at 180k chunks: asked once per
         instance and after our own writes; a search never needs it exact)."""
         if self._count is None:
-            self._count = self.chunks.count()
+            with self._storage("读取"):
+                self._count = self.chunks.count()
         return self._count
 
     def stats(self) -> dict:
@@ -254,6 +428,11 @@ class CorpusIndex:
         n = self.count()
         if n == 0:
             return []
+        self._sample_vectors()
+        with self._storage("检索"):
+            return self._search(query, n, k, section_kind, year, unit, exclude_source, candidates)
+
+    def _search(self, query, n, k, section_kind, year, unit, exclude_source, candidates) -> list[Hit]:
         filters = {"section_kind": section_kind, "year": year, "unit": unit}
         wanted = {k: v for k, v in filters.items() if v}
         vec = self.embedder.embed([query])
@@ -341,7 +520,10 @@ class CorpusIndex:
         count = self.count()
         if not texts or count == 0:
             return []
-        res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count), include=[])
+        self._sample_vectors()
+        with self._storage("检索"):
+            res = self.chunks.query(query_embeddings=self.embedder.embed(texts), n_results=min(n + 2, count),
+                                    include=[])
         mine = code(exclude_source)
         ids = list(dict.fromkeys(cid for row in res["ids"] for cid in row if id_keys(cid)["source"] != mine))
         got = self._fetch(ids) if ids else {"ids": [[]], "documents": [[]], "metadatas": [[]]}

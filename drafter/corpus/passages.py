@@ -27,10 +27,12 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from drafter.corpus.embed import fold_numbers, sentence_form
+from drafter.errors import DrafterError
 
 FILE = "passages.sqlite3"
 _SENTENCES = re.compile(r"[^。！？；!?;\n]+")
@@ -59,6 +61,7 @@ CREATE INDEX IF NOT EXISTS sentence_shape ON sentence (shape);
 CREATE TABLE IF NOT EXISTS clause (c INTEGER NOT NULL, h INTEGER NOT NULL, PRIMARY KEY (c, h)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrence (h INTEGER NOT NULL, f INTEGER NOT NULL, PRIMARY KEY (h, f)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrence_file ON occurrence (f);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """  # noqa: E501 (SQLite keeps this text as the schema: one line per table, as written)
 
 
@@ -79,11 +82,11 @@ class PassageStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._known: set[int] = set()  # hashes of sentences this instance has written
         self._files: dict[int, dict] = {}  # file rows read (a file number is never reused)
-        with self._lock:
+        with self._locked(opening=True):
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA mmap_size=1073741824")  # reads map the file instead of copying pages
@@ -91,6 +94,35 @@ class PassageStore:
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def _locked(self, opening: bool = False):
+        """The connection for one thread at a time; a damaged or full database is a
+        ``DrafterError`` naming the file, never a traceback."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.DatabaseError as exc:  # corrupt, not a database, disk full, I/O error, locked
+                raise DrafterError(f"{self.path}: {_problem(exc, opening)}") from None
+
+    # --- the index's own state ---
+    def get_state(self, key: str) -> str | None:
+        with self._locked():
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._locked():
+            self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    def all_ids(self) -> list[str]:
+        """Every recorded chunk's id, in the order they were written."""
+        with self._locked():
+            return [r[0] for r in self._db.execute("SELECT id FROM chunk ORDER BY n")]
+
+    def max_number(self) -> int:
+        with self._locked():
+            return self._db.execute("SELECT coalesce(max(n), 0) FROM chunk").fetchone()[0]
 
     def add(self, chunks: Iterable) -> None:
         """Store chunks (``id``, ``text``, ``metadata`` with ``body_offset`` and ``source``).
@@ -116,7 +148,7 @@ class PassageStore:
                     sentences[h] = (sh, sent, cl)
                 occurrences.add((h, meta["source"]))
         sources = sorted({row[1] for row in chunk_rows})
-        with self._lock:
+        with self._locked():
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -150,7 +182,7 @@ class PassageStore:
         self._known.update(sentences)
 
     def remove(self, source: str) -> None:
-        with self._lock:
+        with self._locked():
             self._db.execute("BEGIN IMMEDIATE")
             self._delete([source])
             self._db.execute("COMMIT")
@@ -170,14 +202,14 @@ class PassageStore:
                 db.execute("DELETE FROM chunk WHERE source = ?", (source,))
 
     def count(self) -> int:
-        with self._lock:
+        with self._locked():
             return self._db.execute("SELECT count(*) FROM chunk").fetchone()[0]
 
     # --- the chunks' records ---
     def state(self, source: str) -> tuple[str | None, int, int]:
         """(file_hash, chunks present, chunks expected) of a file; "mixed" when its chunks
         disagree."""
-        with self._lock:
+        with self._locked():
             row = self._db.execute("SELECT min(file_hash), max(file_hash), count(*), min(n_chunks) FROM chunk"
                                    " WHERE source = ?", (source,)).fetchone()
         low, high, count, expected = row
@@ -186,7 +218,7 @@ class PassageStore:
         return (low if low == high else "mixed"), count, expected
 
     def sources(self) -> set[str]:
-        with self._lock:
+        with self._locked():
             return {r[0] for r in self._db.execute("SELECT source FROM file")}  # one row a file
 
     def source_codes(self) -> set[str]:
@@ -200,12 +232,12 @@ class PassageStore:
         return {}
 
     def ids(self, source: str) -> list[str]:
-        with self._lock:
+        with self._locked():
             return [r[0] for r in self._db.execute("SELECT id FROM chunk WHERE source = ?", (source,))]
 
     def fetch(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """id -> (text, metadata) of the chunks that have a record."""
-        with self._lock:
+        with self._locked():
             return {cid: (text, json.loads(meta))
                     for cid, text, meta in _in(self._db,
                                                "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)"
@@ -220,13 +252,13 @@ class PassageStore:
             raise ValueError(f"cannot select chunks by {sorted(bad)}")
         sql = "SELECT c.id, r.text, r.meta FROM chunk c JOIN record r USING (n)" + (
             " WHERE " + " AND ".join(f"c.{k} = ?" for k in where) if where else "")
-        with self._lock:
+        with self._locked():
             return [{**json.loads(meta), "text": text, "id": cid}
                     for cid, text, meta in self._db.execute(sql, list(where.values()))]
 
     def files(self) -> dict[str, dict]:
         """source -> unit, project, year and chunk count of every indexed file."""
-        with self._lock:
+        with self._locked():
             rows = self._db.execute("SELECT source, min(unit), min(project), min(year), count(*) FROM chunk"
                                     " GROUP BY source").fetchall()
         return {src: {"unit": unit, "project": project, "year": year, "chunks": n}
@@ -244,7 +276,7 @@ class PassageStore:
             conds.append("source != ?")
             args.append(exclude_source)
         sql = "SELECT id FROM chunk" + (" WHERE " + " AND ".join(conds) if conds else "") + " LIMIT ?"
-        with self._lock:
+        with self._locked():
             return [r[0] for r in self._db.execute(sql, [*args, limit])]
 
     def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
@@ -260,7 +292,7 @@ class PassageStore:
           years before (year-over-year copies).
         """
         out = Candidates()
-        with self._lock:
+        with self._locked():
             db = self._db
             # the same sentence with other figures: at most per_shape texts per shape (one
             # LIMIT query each: an index range that stops early, however common the shape)
@@ -306,6 +338,17 @@ class PassageStore:
                     have.append(m)
         out.metas = metas
         return out
+
+
+def _problem(exc: sqlite3.DatabaseError, opening: bool) -> str:
+    """What a SQLite error means for the index, in words a user can act on."""
+    text = str(exc)
+    if "full" in text:
+        return f"磁盘已满，索引没有写完（{text}）：腾出空间后重新运行 drafter index"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (f"索引的记录库已损坏（{text}）：请重建索引（drafter index 报告文件夹 --rebuild），"
+                "或审核时加 --no-index")
+    return f"{'无法打开' if opening else '读写'}索引的记录库失败（{exc.__class__.__name__}: {text}）"
 
 
 def _in(db, sql: str, keys: list, size: int = 500):

@@ -92,7 +92,9 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
         # the review chain checks the draft; a one-section draft is not missing the other sections
         rules = load_rules(disable={"missing-section"}) if section else None
         name = str(run / "draft.md") if run is not None else "draft.md"
-        result = review_chain(rules=rules).invoke(from_text(markdown, path=name))
+        # it honours the markers the user wrote in the facts, never one that came from elsewhere
+        result = review_chain(rules=rules, trusted_markers="\n".join(derived.texts)).invoke(
+            from_text(markdown, path=name))
     if run is not None:
         write_run(run, facts=facts, sections=sections, markdown=markdown, result=result)
     return Draft(run_id=run_id, template=template.id, backend=backend, notice=notice, sections=sections,

@@ -1,7 +1,8 @@
 """The stages of one section's draft, each a module-level function of a typed state, so each can
 be called and tested alone: compose (the deterministic text) → exemplars (retrieved passages of
-the same section kind) → generate (the model) → guard (figures checked; one retry with the
-problems; then the deterministic text). ``section_chain`` joins them as a LangChain runnable."""
+the same section kind) → generate (the model) → guard (the answer stripped of markers and
+headings, ``sanitise``; figures checked; one retry with the problems; then the deterministic
+text). ``section_chain`` joins them as a LangChain runnable."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from functools import partial
 
 from pydantic import BaseModel
 
-from drafter.draft import guard
+from drafter.draft import guard, sanitise
 from drafter.draft.compose import Numbers, compose_parts, required
 from drafter.draft.plan import SectionDraft, SectionPlan
 
@@ -92,17 +93,20 @@ def stage_generate(ctx: DraftContext, st: SectionState) -> SectionState:
 def stage_guard(ctx: DraftContext, st: SectionState) -> SectionDraft:
     if st.done:
         return SectionDraft(plan=st.plan, text=st.offline, source="offline")
-    problems = guard.check(st.raw[0], ctx.allowed, st.must, st.plan, ctx.guard_rules)
+    # the model's answer is data: no marker, comment or heading of it reaches the check or the draft
+    first = sanitise.model_text(st.raw[0])
+    problems = guard.check(first, ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not problems:
-        return SectionDraft(plan=st.plan, text=_with_tables(st.raw[0], st), source="model", exemplars=st.exemplars,
+        return SectionDraft(plan=st.plan, text=_with_tables(first, st), source="model", exemplars=st.exemplars,
                             prompt=st.prompt, raw=st.raw)
     system, user = render(ctx, st, "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems))
     raw = [*st.raw, ctx.model(system, user)]
-    again = guard.check(raw[1], ctx.allowed, st.must, st.plan, ctx.guard_rules)
+    second = sanitise.model_text(raw[1])
+    again = guard.check(second, ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not again:
-        return SectionDraft(plan=st.plan, text=_with_tables(raw[1], st), source="model-retried", violations=problems,
+        return SectionDraft(plan=st.plan, text=_with_tables(second, st), source="model-retried", violations=problems,
                             exemplars=st.exemplars, prompt=user, raw=raw)
-    return SectionDraft(plan=st.plan, text=_with_tables(guard.replace_offending(raw[1], st.prose, ctx.allowed), st),
+    return SectionDraft(plan=st.plan, text=_with_tables(guard.replace_offending(second, st.prose, ctx.allowed), st),
                         source="offline-fallback", violations=problems + again, exemplars=st.exemplars,
                         prompt=user, raw=raw)
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from drafter.errors import DrafterError
 from drafter.llm.replies import typed_reply
+from drafter.secrets import redact
 
 
 class Judgement(BaseModel):
@@ -23,7 +24,7 @@ def judge_draft(call, prompt, draft: str, limit: int = 12000) -> dict:
     try:
         raw = call(system, user)
     except DrafterError as exc:
-        return {"judge_error": f"模型调用失败（{exc}）"}
+        return {"judge_error": redact(f"模型调用失败（{exc}）")}
     try:
         j = typed_reply(raw, Judgement)
     except (ValidationError, ValueError) as exc:

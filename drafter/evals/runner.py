@@ -2,10 +2,15 @@
 drafting, each finished case saved at once under ``evals/results/<run-id>/cases/`` so an
 interrupted run continues where it stopped (``--run-id``). Writes ``results.json`` and a
 self-contained ``report.html``.
+
+A run continues only with what it started with: ``run.json`` keeps the run's fingerprint (the
+suite, every rule, every prompt file), and continuing a run with other rules, options or prompts
+is refused, naming what differs, never results of two settings mixed in one summary.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -194,8 +199,12 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
             if suite.draft and c.facts:
                 tasks.append((v, c, "draft"))
         tasks.extend((v, e, "excerpt") for e in excerpts)
-    _write_json(run_dir / "run.json",
-                {"run_id": run_id, "suite": suite.model_dump(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    stamp = fingerprint(suite, rules)
+    if (run_dir / "run.json").exists():
+        _same_settings(run_dir, run_id, stamp)
+    else:
+        _write_json(run_dir / "run.json", {"run_id": run_id, "suite": suite.model_dump(), "fingerprint": stamp,
+                                           "started": time.strftime("%Y-%m-%d %H:%M:%S")})
 
     def claim_checker(v: Variant):
         from drafter.llm.claims import ClaimChecker
@@ -237,6 +246,84 @@ def run_suite(suite: Suite, *, out_dir: str | Path = "evals/results", run_id: st
 
     write_report(summary, run_dir / "report.html")
     return summary
+
+
+# --- what a run's results depend on ------------------------------------------------------------
+_NOT_RESULTS = {"path", "description", "assertions"}  # a suite's keys that change no case's result
+
+
+def fingerprint(suite: Suite, rules) -> dict:
+    """What every case's result depends on: the suite (its cases, variants, injections, judge),
+    each rule as loaded (after ``--disable`` and ``--rules``), each prompt folder's files."""
+    from drafter.llm.prompts import prompt_folder
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def folder(value: str) -> str:
+        try:
+            files = sorted(prompt_folder(value).glob("*.yml"))
+        except DrafterError:
+            return "missing"
+        return digest("".join(f"{f.name}\n{f.read_text(encoding='utf-8')}" for f in files))
+
+    prompts = {v.name: folder(v.prompts) for v in suite.variants}
+    if suite.judge is not None:
+        prompts["judge"] = folder(suite.judge.prompts)
+    return {
+        "suite": suite.model_dump(mode="json", exclude=_NOT_RESULTS),
+        "rules": {r.id: digest(json.dumps(r.model_dump(mode="json", exclude={"path"}), ensure_ascii=False,
+                                          sort_keys=True, default=str)) for r in rules},
+        "prompts": prompts,
+    }
+
+
+def _same_settings(run_dir: Path, run_id: str, stamp: dict) -> None:
+    """A run continued with other settings would mix two kinds of result: refused, naming what
+    differs (a run of an older drafter kept only its suite: that much is compared)."""
+    try:
+        started = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise DrafterError(f"{run_dir / 'run.json'}: not a run.json of drafter eval: "
+                           "choose another --run-id, or delete the folder to start over") from None
+    old = started.get("fingerprint") or {
+        "suite": {k: v for k, v in (started.get("suite") or {}).items() if k not in _NOT_RESULTS}}
+    found = _changes("", old.get("suite"), stamp["suite"])
+    if "rules" in old:
+        had, have = old["rules"], stamp["rules"]
+        parts = [f"{word} {'、'.join(ids[:5])}{' 等' if len(ids) > 5 else ''}" for word, ids in (
+            ("多了", sorted(set(have) - set(had))), ("少了", sorted(set(had) - set(have))),
+            ("改了", sorted(i for i in set(had) & set(have) if had[i] != have[i]))) if ids]
+        if parts:
+            found.append("规则" + "，".join(parts))
+    for name in sorted(set(old.get("prompts", {})) & set(stamp["prompts"])):
+        if old["prompts"][name] != stamp["prompts"][name]:
+            found.append(f"{name} 的提示词文件改了")
+    if found:
+        raise DrafterError(f"{run_dir}: 运行 {run_id} 是用另一套设置开始的，接着跑会把两种结果混在一起："
+                           f"{'；'.join(found[:6])}{'；等' if len(found) > 6 else ''}。"
+                           "换一个 --run-id，或删除这个文件夹重新开始")
+
+
+def _changes(path: str, old, new) -> list[str]:
+    """The places where two dumped suites differ, as "where: old → new"."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [c for k in sorted(set(old) | set(new), key=str)
+                for c in _changes(f"{path}.{k}" if path else str(k), old.get(k), new.get(k))]
+    if isinstance(old, list) and isinstance(new, list) and all(isinstance(x, dict) for x in old + new):
+        def keyed(items):
+            return {str(x.get("name", x.get("id", i))): x for i, x in enumerate(items)}
+        a, b = keyed(old), keyed(new)
+        out = [f"{path}：多了 {k}" for k in b if k not in a] + [f"{path}：少了 {k}" for k in a if k not in b]
+        return out + [c for k in a if k in b for c in _changes(f"{path}[{k}]", a[k], b[k])]
+
+    def shown(v) -> str:
+        text = json.dumps(v, ensure_ascii=False)
+        return text if len(text) <= 60 else text[:57] + "…"
+
+    return [f"{path}：{shown(old)} → {shown(new)}"]
 
 
 def summarise(suite: Suite, results: dict) -> dict:

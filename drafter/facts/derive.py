@@ -124,6 +124,8 @@ class Derived(BaseModel):
     self_score_message: str
     warnings: list[str] = []  # what the draft must explain or fix, one sentence each
     facts_figures: list[DerivedFigure] = []  # figures of the facts' own text and indicators
+    year: int | None = None  # the report's year
+    texts: list[str] = []  # every text of the facts: the numbers a draft may repeat (dates, counts)
 
     def figures(self) -> list[DerivedFigure]:
         """Every figure a draft may legitimately contain, each with a label."""
@@ -281,7 +283,20 @@ def derive(facts: Facts) -> Derived:
         self_score_message=message,
         warnings=warnings,
         facts_figures=_facts_figures(facts, scores),
+        year=facts.year,
+        texts=_strings(facts.model_dump(mode="json")),
     )
+
+
+def _strings(node) -> list[str]:
+    """Every string of a dumped model, depth first."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        node = list(node.values())
+    if isinstance(node, list):
+        return [s for item in node for s in _strings(item)]
+    return []
 
 
 def _score(i: int, ind: Indicator, ratio: Decimal, percent: Decimal, exec_weight: Decimal,

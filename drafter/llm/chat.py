@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from drafter.config import EndpointConfig
 from drafter.errors import DrafterError
 from drafter.files import write_text_atomic
+from drafter.secrets import redact, remember
 
 # One endpoint model for the config file and the command line.
 Endpoint = EndpointConfig
@@ -45,10 +46,11 @@ def endpoint_from_env(model: str | None = None, base_url: str | None = None, nam
 
 
 def api_key(ep: Endpoint) -> str:
+    """The key sent to ``ep`` (remembered, so that no message shows it)."""
     if ep.api_key_env:
-        return os.environ.get(ep.api_key_env, "")
+        return remember(os.environ.get(ep.api_key_env, "")) or ""
     if ep.base_url is None:
-        return os.environ.get("OPENAI_API_KEY", "")
+        return remember(os.environ.get("OPENAI_API_KEY", "")) or ""
     return ""  # a custom base URL never gets the default key
 
 
@@ -93,7 +95,9 @@ class CachedChat:
         try:
             reply = self.model.invoke([SystemMessage(system), HumanMessage(user)])
         except Exception as exc:  # openai/httpx raise many types: all mean "no answer"
-            raise DrafterError(f"the model call failed ({exc.__class__.__name__}: {str(exc)[:200]})") from None
+            # an error body may echo the request's Authorization header: never the key
+            raise DrafterError(redact(f"the model call failed ({exc.__class__.__name__}: {redact(str(exc))[:200]})")
+                               ) from None
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         if path is not None:
             write_text_atomic(path, json.dumps({"text": text}, ensure_ascii=False))

@@ -18,6 +18,7 @@ from drafter.analysis.view import Analysis, Sentence
 from drafter.corpus.embed import sentence_form
 from drafter.errors import DrafterError
 from drafter.llm.replies import typed_reply
+from drafter.secrets import redact
 
 _OUTCOME = re.compile(r"提升|提高|改善|增强|降低|减少|节约|节省|缩短|满意|"
                       r"效率|效益|效果|成效|好评|认可|便捷|便利|保障|实现")
@@ -77,7 +78,7 @@ class ClaimChecker:
             try:
                 raw = self.call(system, user)
             except DrafterError as exc:
-                failures.append(CheckFailure(batch[0].start, batch[-1].end, f"模型调用失败（{exc}）"))
+                failures.append(CheckFailure(batch[0].start, batch[-1].end, redact(f"模型调用失败（{exc}）")))
                 continue
             try:
                 verdicts = typed_reply(raw, Verdicts)

@@ -124,10 +124,13 @@ def _stage(stage: str, rules: list[Rule]):
 
 
 def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] | None = None,
-                  min_level: Level | str = Level.info, index=None, claims=None) -> list:
+                  min_level: Level | str = Level.info, index=None, claims=None,
+                  trusted_markers: str | None = None) -> list:
     """The review as a row of stages: analyse → rules → corpus check → model claim check →
     finish (merge, silence, filter). Each stage is a plain function of the previous output;
-    the first takes a ``Report``, a path, or (the old way) the text as a str with a newline."""
+    the first takes a ``Report``, a path, or (the old way) the text as a str with a newline.
+    With ``trusted_markers`` only the inline markers that also stand in that text are honoured
+    (a draft's review: the markers its user wrote in the facts, never one a model wrote)."""
     rules = load_rules() if rules is None else rules
     floor = Level(min_level)
 
@@ -144,7 +147,7 @@ def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] 
     def finish(state: ReviewState) -> ReviewResult:
         report = state.analysis.report
         findings = _merge(state.findings)
-        markers = _markers(report.text)
+        markers = _markers(report.text, trusted_markers)
         kept = [f for f in findings if not _silenced(f, report, accept or [], markers)]
         silenced = len(findings) - len(kept)
         kept = [f for f in kept if f.level.rank >= floor.rank]
@@ -175,6 +178,7 @@ def review(
     min_level: Level | str = Level.info,
     index=None,
     claims=None,
+    trusted_markers: str | None = None,
 ) -> ReviewResult:
     """Review a report: ``review("报告.docx")`` (a path, str or ``Path``), ``review(text=…)``
     (the report's text; ``path=`` the name its findings are shown under), or a ``Report``.
@@ -184,9 +188,11 @@ def review(
     ``rules`` default to the built-in rules (read once per process); with ``index`` (a
     ``drafter.corpus.index.CorpusIndex``) the corpus rules compare the report with the reports
     in the index; with ``claims`` (a ``drafter.llm.claims.ClaimChecker``) a model judges its
-    outcome claims. The same stages as ``review_chain``, called directly."""
+    outcome claims; with ``trusted_markers`` only the inline markers that also stand in that text
+    are honoured. The same stages as ``review_chain``, called directly."""
     value = as_report(source, text=text, path=path, guess_text=True)
-    for stage in review_stages(rules=rules, accept=accept, min_level=min_level, index=index, claims=claims):
+    for stage in review_stages(rules=rules, accept=accept, min_level=min_level, index=index, claims=claims,
+                               trusted_markers=trusted_markers):
         value = stage(value)
     return value
 
@@ -199,11 +205,14 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     return sorted(seen.values(), key=lambda f: (f.start, f.end, f.rule))
 
 
-def _markers(text: str) -> list[tuple[set[str], bool, int, int]]:
+def _markers(text: str, trusted: str | None = None) -> list[tuple[set[str], bool, int, int]]:
     """The report's inline ignore markers: (rule ids, whole file?, start and end of what they
-    cover: the marker's own line and the next non-empty paragraph)."""
+    cover: the marker's own line and the next non-empty paragraph); with ``trusted``, only
+    those written there too."""
     out = []
     for m in _INLINE.finditer(text):
+        if trusted is not None and m.group(0) not in trusted:
+            continue
         ids = {i.strip() for i in (m.group("ids") or "").split(",") if i.strip()}
         line_start = text.rfind("\n", 0, m.start()) + 1
         nxt = text.find("\n", m.end())

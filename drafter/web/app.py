@@ -5,6 +5,9 @@ Pages: ``/`` (review: paste or upload a report, see the findings highlighted), `
 OpenAPI schema at ``/api/openapi.json``. Report text is untrusted: templates escape
 everything (Jinja2 autoescape), the client's file name is only displayed, uploads go to a
 temporary folder removed after each request, and no key, token or traceback is ever sent.
+Reading, reviewing and drafting run in worker processes with a time and a memory limit per
+request (``drafter.web.workers``); a server bound to loopback answers loopback host names only,
+and a POST sent by another site's page is refused.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -24,7 +29,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,18 +41,16 @@ from drafter.web.service import (
     Backend,
     ResultStore,
     Stored,
+    Upload,
     WebError,
     WebSettings,
     check_suffix,
-    draft_template_for,
     draft_templates,
-    facts_from_form,
-    load_facts_upload,
-    load_report_upload,
-    report_from_paste,
+    is_loopback,
     safe_name,
     view,
 )
+from drafter.web.workers import WorkerError, WorkerPool
 
 HERE = Path(__file__).resolve().parent
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,6 +95,9 @@ class InfoOut(BaseModel):
     rules: int
     max_mb: float
     llm_check: bool  # whether a review may ask for the model's claim check (llm=1)
+    workers: int  # worker processes: requests reviewed or drafted at once
+    time_limit: float  # seconds a request may take
+    memory_limit_mb: int  # memory a request may take in its worker
 
 
 class ErrorOut(BaseModel):
@@ -121,7 +126,9 @@ _DRAFT_BODY = _multipart({
 })
 _ERRORS = {code: {"model": ErrorOut, "description": text} for code, text in
            ((400, "Bad input (a damaged file, a PDF without text, a wrong field)"), (401, "Token missing or wrong"),
-            (413, "Upload too large"), (415, "Unsupported file type"))}
+            (403, "Sent by a page of another site"), (413, "Upload too large"), (415, "Unsupported file type"),
+            (421, "A host name other than localhost for a server bound to loopback"),
+            (422, "Over the time or memory limit of a request"), (503, "Every worker busy, or the server stopping"))}
 
 
 # --- middleware ------------------------------------------------------------------------------
@@ -208,6 +215,68 @@ class _TokenGate:
                           "or send 'Authorization: Bearer …'", self.render)
 
 
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^\[\]:/@\s]+)(?::(\d{1,5}))?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _host_port(netloc: str, scheme: str) -> tuple[str, int | None] | None:
+    """(name, port) of a Host header or a URL's host[:port], the scheme's default port as None;
+    None when it is not one."""
+    m = _HOST.fullmatch(netloc.strip().lower())
+    if not m:
+        return None
+    port = int(m.group(2)) if m.group(2) else None
+    return m.group(1), None if port == _DEFAULT_PORTS.get(scheme) else port
+
+
+def _origin_of(url: str) -> tuple[str, int | None] | None:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc or "@" in parts.netloc:
+        return None
+    return _host_port(parts.netloc, parts.scheme)
+
+
+def _shown(value: str, limit: int = 100) -> str:
+    value = re.sub(r"[\x00-\x1f\x7f]", "", value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+class _SiteGate:
+    """DNS rebinding and cross-site forms. Bound to a loopback address, the server answers only
+    requests addressed to a loopback name (``localhost``, ``127.0.0.1``, ``[::1]``, any port):
+    a page of another site whose name was made to resolve to 127.0.0.1 gets 421. A POST (any
+    method but GET, HEAD, OPTIONS) whose ``Origin``, or lacking it ``Referer``, is not this
+    server's own (the Host it was sent to) gets 403 before its body is read; a request with
+    neither (curl, scripts) is not a browser's and goes on."""
+
+    def __init__(self, app, bound: str, render) -> None:
+        self.app = app
+        self.loopback = is_loopback(bound)
+        self.bound = f"[{bound.strip('[]')}]" if ":" in bound else bound
+        self.render = render
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        host = headers.get("host")
+        own = _host_port(host, scope.get("scheme", "http")) if host is not None else None
+        if self.loopback and host is not None and (own is None or not is_loopback(own[0])):
+            server = scope.get("server")
+            url = f"http://{self.bound}{f':{server[1]}' if server and server[1] else ''}/"
+            return await _send_error(scope, send, 421, (
+                f"主机名“{_shown(host)}”不被接受：这个服务器只在本机地址上监听，只接受 localhost、127.0.0.1 或 [::1] "
+                f"作为主机名（以防 DNS 重绑定攻击）。请用 {url} 打开。"), self.render)
+        if scope["method"] not in _SAFE_METHODS:
+            source = headers.get("origin") or headers.get("referer")
+            if source and (own is None or _origin_of(source) != own):
+                return await _send_error(scope, send, 403, (
+                    f"拒绝跨站请求：这个提交来自另一个网站（{_shown(source)}），不是本服务器自己的页面，没有处理。"
+                    "请在本服务器的页面上提交。"), self.render)
+        await self.app(scope, receive, send)
+
+
 class _BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413 before they are parsed. A browser
     upload announces its length: the body is read and thrown away (up to a cap) so that the
@@ -251,10 +320,13 @@ class _BodyLimit:
 # --- the app -------------------------------------------------------------------------------
 
 
-def create_app(settings: WebSettings | None = None, backend: Backend | None = None) -> FastAPI:
-    """The app. ``settings`` default to the CLI's configuration (drafter.yml, DRAFTER_*)."""
+def create_app(settings: WebSettings | None = None, backend_class: type[Backend] = Backend) -> FastAPI:
+    """The app. ``settings`` default to the CLI's configuration (drafter.yml, DRAFTER_*).
+    ``backend_class(settings)`` is built here (a configuration error stops here) and in each
+    worker process, where it does the work (a class importable by name: it is sent to them)."""
     settings = settings or WebSettings()
-    backend = backend or Backend(settings)
+    backend = backend_class(settings)
+    pool = WorkerPool(settings, backend_class)
     store = ResultStore(settings.keep_results)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -266,32 +338,51 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
                             headers={"Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; "
                                                                  "object-src 'none'; base-uri 'none'; "
                                                                  "frame-ancestors 'none'"),
-                                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+                                     # the page's own forms send their origin (no-referrer would send
+                                     # "Origin: null", which the cross-site check refuses)
+                                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
 
-    titles = {400: "无法处理这个文件或表单", 401: "需要令牌", 404: "找不到", 405: "不支持的请求", 413: "文件太大",
-              415: "不支持的文件类型", 500: "内部错误"}
+    titles = {400: "无法处理这个文件或表单", 401: "需要令牌", 403: "拒绝跨站请求", 404: "找不到", 405: "不支持的请求",
+              413: "文件太大", 415: "不支持的文件类型", 421: "主机名不被接受", 422: "超出处理上限", 500: "内部错误",
+              503: "服务器暂时无法处理"}
 
     def render_error(status: int, message: str) -> str:
         return env.get_template("error.html").render(status=status, title=titles.get(status, "出错了"), message=message)
 
-    def error_response(request: Request, status: int, message: str) -> Response:
+    def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=status)
-        return page("error.html", status, status=status, title=titles.get(status, "出错了"), message=message)
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
+        response = page("error.html", status, status=status, title=titles.get(status, "出错了"), message=message)
+        response.headers.update(headers or {})
+        return response
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        pool.start()
+        try:
+            yield
+        finally:
+            pool.close()
 
     app = FastAPI(title="drafter", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
-                  description="Review and draft 财政支出项目绩效自评报告. Offline by default.")
-    app.state.settings, app.state.backend, app.state.store = settings, backend, store
+                  description="Review and draft 财政支出项目绩效自评报告. Offline by default.", lifespan=lifespan)
+    app.state.settings, app.state.backend, app.state.store, app.state.pool = settings, backend, store, pool
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # added inside out: the access log sees everything, the token gate runs before any body is read
     app.add_middleware(_BodyLimit, limit=settings.max_bytes + 1024 * 1024, max_bytes=settings.max_bytes,
                        render=render_error)
     app.add_middleware(_TokenGate, token=settings.token, render=render_error)
+    app.add_middleware(_SiteGate, bound=settings.host, render=render_error)
     app.add_middleware(_AccessLog)
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError):
-        return error_response(request, exc.status, exc.message)
+        return error_response(request, exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(WorkerError)
+    async def _worker_error(request: Request, exc: WorkerError):
+        log.error("internal error on %s %s: %s (in a worker process)", request.method, request.url.path, exc.kind)
+        return error_response(request, 500, "an internal error occurred; the server log has the details")
 
     @app.exception_handler(DrafterError)
     async def _drafter_error(request: Request, exc: DrafterError):
@@ -341,26 +432,26 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         return None
 
     async def review_input(form) -> tuple:
+        """(what to review: an Upload or the pasted text, the original .docx bytes or None)."""
         upload = chosen_file(form)
         if upload is not None:
             name = safe_name(upload.filename)
             suffix = check_suffix(name, REPORT_SUFFIXES, "report")
             data = await upload.read()
-            report = await run_in_threadpool(load_report_upload, name, data, settings)
-            return report, (data if suffix == ".docx" else None)
+            return Upload(name, data), (data if suffix == ".docx" else None)
         text = form.get("text")
         if isinstance(text, str) and text.strip():
-            return report_from_paste(text, settings), None
+            return text, None
         raise WebError(400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text")
 
     async def reviewed(request: Request):
         """(report, the original .docx bytes or None, the review) of a review form."""
         form = await read_form(request)
-        report, source = await review_input(form)
+        given, source = await review_input(form)
         llm = form.get("llm")
         if llm not in (None, "", "0", "1", "on", "true", "false"):
             raise WebError(400, "llm must be 1 (ask the model) or 0")
-        result = await run_in_threadpool(backend.review, report, llm in ("1", "on", "true"))
+        report, result = await pool.run("review_source", given, llm in ("1", "on", "true"))
         return report, source, result
 
     async def draft_input(request: Request):
@@ -370,24 +461,16 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         if upload is not None:
             name = safe_name(upload.filename)
             check_suffix(name, FACTS_SUFFIXES, "facts file")
-            data = await upload.read()
-            facts = await run_in_threadpool(load_facts_upload, name, data, settings)
-            requested = requested if requested and requested != "auto" else None
+            given = Upload(name, await upload.read())
         elif any(isinstance(form.get(k), str) and form.get(k).strip() for k in ("unit", "project", "spent")):
-            fields = {k: v for k, v in form.items() if isinstance(v, str)}
-            if not fields.get("template") or fields["template"] == "auto":
-                fields["template"] = "gd-annex5"
-            facts = facts_from_form(fields)
-            requested = None
+            given = {k: v for k, v in form.items() if isinstance(v, str)}
         else:
             raise WebError(400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form")
-        template_id, note = draft_template_for(facts, requested)
-        drafted = await run_in_threadpool(backend.draft, facts, template_id)
+        drafted, note, name = await pool.run("draft_source", given, requested)
         from drafter.documents.load import from_text
 
         report = from_text(drafted.markdown, path="draft.md")
         result = drafted.review.model_copy(update={"file": "draft.md"})
-        name = f"{facts.project.name}-{facts.year}"
         return drafted, report, result, note, name
 
     def attachment(data: bytes, filename: str, media_type: str) -> Response:
@@ -396,20 +479,11 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
         return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
-    def commented(item: Stored) -> bytes:
-        from drafter.documents.docx_comments import commented_docx_bytes
+    async def commented(item: Stored) -> bytes:
+        return await pool.run("commented_docx", item.report, item.result, item.source)
 
-        return commented_docx_bytes(item.report, item.result, item.source)
-
-    def draft_docx(markdown: str) -> bytes:
-        import tempfile
-
-        from drafter.documents.docx_write import markdown_to_docx
-
-        with tempfile.TemporaryDirectory(prefix="drafter-docx-", dir=settings.tmp_root) as d:
-            out = Path(d) / "draft.docx"
-            markdown_to_docx(markdown, out)
-            return out.read_bytes()
+    async def draft_docx(markdown: str) -> bytes:
+        return await pool.run("draft_docx", markdown)
 
     def stem(name: str) -> str:
         return Path(name).stem or "report"
@@ -428,9 +502,9 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
                     **view(result, report))
 
     @app.get("/review/{rid}/report.docx", include_in_schema=False)
-    def review_docx(rid: str):
+    async def review_docx(rid: str):
         item = store.get(rid, "review")
-        return attachment(commented(item), f"{stem(item.name)}-审核.docx", DOCX_TYPE)
+        return attachment(await commented(item), f"{stem(item.name)}-审核.docx", DOCX_TYPE)
 
     @app.get("/review/{rid}/findings.json", include_in_schema=False)
     def review_json(rid: str):
@@ -457,7 +531,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
     @app.get("/draft/{rid}/draft.docx", include_in_schema=False)
     async def draft_download_docx(rid: str):
         item = store.get(rid, "draft")
-        return attachment(await run_in_threadpool(draft_docx, item.markdown), f"{item.name}.docx", DOCX_TYPE)
+        return attachment(await draft_docx(item.markdown), f"{item.name}.docx", DOCX_TYPE)
 
     # --- API -------------------------------------------------------------------------------
 
@@ -479,7 +553,7 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
         """Review a report and return it as .docx with every finding as a Word comment."""
         report, source, result = await reviewed(request)
         item = Stored(kind="review", name=report.path, report=report, result=result, source=source)
-        return attachment(await run_in_threadpool(commented, item), f"{stem(report.path)}-审核.docx", DOCX_TYPE)
+        return attachment(await commented(item), f"{stem(report.path)}-审核.docx", DOCX_TYPE)
 
     @app.post("/api/draft", response_model=DraftOut, tags=["api"], openapi_extra=_DRAFT_BODY, responses=_ERRORS)
     async def api_draft(request: Request):
@@ -493,6 +567,22 @@ def create_app(settings: WebSettings | None = None, backend: Backend | None = No
     async def api_draft_docx(request: Request):
         """Draft a report from facts and return it as .docx."""
         drafted, _, _, _, name = await draft_input(request)
-        return attachment(await run_in_threadpool(draft_docx, drafted.markdown), f"{name}.docx", DOCX_TYPE)
+        return attachment(await draft_docx(drafted.markdown), f"{name}.docx", DOCX_TYPE)
 
     return app
+
+
+def run_server(app: FastAPI, host: str, port: int) -> None:
+    """Serve ``app`` with uvicorn until SIGINT or SIGTERM. At the signal the workers are stopped
+    first: the requests waiting for them are answered (503) at once and the server exits within
+    seconds, however slow the work it was doing."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets=None):
+            app.state.pool.close()
+            await super().shutdown(sockets=sockets)
+
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="info", server_header=False,
+                            timeout_graceful_shutdown=5)
+    Server(config).run()

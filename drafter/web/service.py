@@ -4,6 +4,8 @@ download, and cut a report's text into highlighted segments for the page."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 import secrets
 import shutil
@@ -26,10 +28,11 @@ LEVEL_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 class WebError(Exception):
     """A request the page or API refuses: an HTTP status and a message a user can act on."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 # --- settings and the backend --------------------------------------------------------------
@@ -53,10 +56,39 @@ class WebSettings:
     runs_dir: str | None = None  # where drafts write their run folders; None: nowhere
     tmp_root: str | None = None  # where upload folders are made (default: the system's)
     keep_results: int = 20  # recent results kept in memory for download
+    host: str = "127.0.0.1"  # the address the server is bound to (a loopback one: loopback host names only)
+    workers: int = 2  # worker processes for reviews and drafts (a request holds one)
+    time_limit: float = 120.0  # seconds a request may take in its worker
+    memory_limit_mb: int = 1024  # address space a request may add to its worker
+    queue_wait: float | None = None  # seconds a request waits for a free worker (default: time_limit)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 with or without brackets) is this machine's
+    loopback: localhost, 127.0.0.0/8, ::1."""
+    name = host.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class Upload:
+    """An uploaded file: the client's file name (for display, see ``safe_name``) and its bytes."""
+
+    name: str
+    data: bytes
 
 
 class Backend:
-    """The reviewer and drafter the pages use, built once from the settings."""
+    """The reviewer and drafter the pages use, built once from the settings (in every worker
+    process of the server, and once in the server for ``describe``). The ``*_source`` and
+    ``*_docx`` methods are the jobs the pages hand to a worker."""
 
     def __init__(self, settings: WebSettings) -> None:
         from drafter.config import load_config, open_index
@@ -80,7 +112,6 @@ class Backend:
             from drafter.llm.claims import claim_checker
 
             self.claims = claim_checker(self.endpoint, cache_dir=settings.cache_dir)
-        self._lock = threading.Lock()  # one review at a time touches the index
 
     def describe(self) -> dict:
         """What is in use, for the page header and /api/info: never a key, a token or a URL's
@@ -99,7 +130,8 @@ class Backend:
         else:
             index = {"kind": "local", "where": str(self.config.index), "label": f"本地索引 {self.config.index}"}
         return {"draft": draft, "index": index, "rules": len(self.rules), "max_mb": self.settings.max_bytes / 1048576,
-                "llm_check": self.claims is not None}
+                "llm_check": self.claims is not None, "workers": self.settings.workers,
+                "time_limit": self.settings.time_limit, "memory_limit_mb": self.settings.memory_limit_mb}
 
     def review(self, report: Report, llm: bool = False) -> ReviewResult:
         """The rules and the index; with ``llm``, the model's claim check too (a 400 when this
@@ -109,9 +141,8 @@ class Backend:
         if llm and self.claims is None:
             raise WebError(400, "this server has no model for the claim check: start it with "
                                 "drafter serve --backend openai --model MODEL")
-        with self._lock:
-            return review(report, rules=self.rules, accept=self.accept, index=self.index,
-                          claims=self.claims if llm else None)
+        return review(report, rules=self.rules, accept=self.accept, index=self.index,
+                      claims=self.claims if llm else None)
 
     def draft(self, facts, template_id: str | None = None):
         from drafter.draft.pipeline import draft
@@ -123,6 +154,46 @@ class Backend:
             call = chat.build_chat(self.endpoint, self.settings.cache_dir)
         backend = "openai" if call is not None else "offline"
         return draft(facts, template_id=template_id, model=call, backend=backend, runs_dir=self.settings.runs_dir)
+
+    # --- the jobs of the pages (each runs in a worker process) ---------------------------------
+
+    def review_source(self, source: Upload | str, llm: bool = False) -> tuple[Report, ReviewResult]:
+        """An uploaded report or pasted text, read and reviewed."""
+        if isinstance(source, Upload):
+            report = load_report_upload(source.name, source.data, self.settings)
+        else:
+            report = report_from_paste(source, self.settings)
+        return report, self.review(report, llm)
+
+    def draft_source(self, source: Upload | dict[str, str], requested: str | None = None):
+        """(the draft, a note on the template, the draft's name) from an uploaded facts file
+        or the short form's fields."""
+        if isinstance(source, Upload):
+            facts = load_facts_upload(source.name, source.data, self.settings)
+            requested = requested if requested and requested != "auto" else None
+        else:
+            fields = dict(source)
+            if not fields.get("template") or fields["template"] == "auto":
+                fields["template"] = "gd-annex5"
+            facts = facts_from_form(fields)
+            requested = None
+        template_id, note = draft_template_for(facts, requested)
+        return self.draft(facts, template_id), note, f"{facts.project.name}-{facts.year}"
+
+    def commented_docx(self, report: Report, result: ReviewResult, source: bytes | None) -> bytes:
+        """The report as .docx with every finding as a Word comment."""
+        from drafter.documents.docx_comments import commented_docx_bytes
+
+        return commented_docx_bytes(report, result, source)
+
+    def draft_docx(self, markdown: str) -> bytes:
+        """A draft's Markdown as .docx."""
+        from drafter.documents.docx_write import markdown_to_docx
+
+        with UploadFolder(self.settings.tmp_root) as d:
+            out = d / "draft.docx"
+            markdown_to_docx(markdown, out)
+            return out.read_bytes()
 
 
 def _host_of(url: str) -> str:
@@ -164,17 +235,25 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
 
 class UploadFolder:
     """A fresh temporary folder for one request's upload, removed when the request is done.
-    The file inside gets a name we choose (``upload`` + the checked suffix)."""
+    The file inside gets a name we choose (``upload`` + the checked suffix). Its name carries
+    the process id: the folders of a worker killed at a limit are removed by the server
+    (``remove_upload_folders``)."""
 
     def __init__(self, root: str | None = None) -> None:
         self.root = root
 
     def __enter__(self) -> Path:
-        self.path = Path(tempfile.mkdtemp(prefix="drafter-upload-", dir=self.root))
+        self.path = Path(tempfile.mkdtemp(prefix=f"drafter-upload-{os.getpid()}-", dir=self.root))
         return self.path
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def remove_upload_folders(root: str | None, pid: int) -> None:
+    """Remove the upload folders process ``pid`` left in ``root`` (it was killed in a request)."""
+    for folder in Path(root or tempfile.gettempdir()).glob(f"drafter-upload-{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _renamed(exc: InputError, name: str, tmp: Path) -> WebError:
