@@ -1,6 +1,11 @@
 """Configuration: command-line flags beat environment variables, which beat a config file
-(``./drafter.yml``, else ``~/.config/drafter/config.yml``, or the file named by
-``DRAFTER_CONFIG``), which beats the defaults."""
+(``./drafter.yml``, else ``~/.config/drafter/drafter.yml`` or ``config.yml``, or the file named
+by ``DRAFTER_CONFIG``), which beats the defaults.
+
+The corpus index is found the way git finds its repository: ``--index``, else
+``DRAFTER_INDEX``, else ``index:`` in ``./drafter.yml`` (or the ``DRAFTER_CONFIG`` file), else
+the first ``.drafter/index`` of the working folder and its parents, else ``index:`` in the
+user's config, else ``.drafter/index`` here (where ``drafter index`` creates one)."""
 
 from __future__ import annotations
 
@@ -43,13 +48,28 @@ class Config(BaseModel):
 _ENV = {"index": "DRAFTER_INDEX", "chroma_url": "DRAFTER_CHROMA_URL", "embedding": "DRAFTER_EMBEDDING"}
 
 
+def user_config_paths() -> tuple[Path, ...]:
+    folder = Path.home() / ".config" / "drafter"
+    return folder / "drafter.yml", folder / "config.yml"
+
+
 def config_path() -> Path | None:
     named = os.environ.get("DRAFTER_CONFIG")
     if named:
         return Path(named)
-    for p in (Path("drafter.yml"), Path.home() / ".config" / "drafter" / "config.yml"):
+    for p in (Path("drafter.yml"), *user_config_paths()):
         if p.is_file():
             return p
+    return None
+
+
+def find_index(start: Path | None = None) -> Path | None:
+    """The first ``.drafter/index`` folder of ``start`` (the working folder) and its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_INDEX
+        if candidate.is_dir():
+            return candidate
     return None
 
 
@@ -71,12 +91,22 @@ def load_config(**flags) -> Config:
         if os.environ.get(env):
             data[key] = os.environ[env]
     data.update({k: v for k, v in flags.items() if v is not None})
+    if "index" not in data or (path is not None and path in user_config_paths() and not _index_set(flags)):
+        # no flag, variable or project config names the index: the working folder's or a
+        # parent's .drafter/index comes before the user's config
+        found = find_index()
+        if found is not None:
+            data["index"] = str(found) if found != Path.cwd().resolve() / DEFAULT_INDEX else str(DEFAULT_INDEX)
     try:
         return Config(**data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
         raise DrafterError(f"{path or 'configuration'}: {where}: {err['msg']}") from None
+
+
+def _index_set(flags: dict) -> bool:
+    return flags.get("index") is not None or bool(os.environ.get(_ENV["index"]))
 
 
 def open_index(config: "Config", named: str | None = None):

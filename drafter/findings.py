@@ -65,16 +65,27 @@ class Finding(BaseModel):
         }
 
 
+class CorpusUse(BaseModel):
+    """The corpus index a review compared the report with."""
+
+    reports: int  # reports in the index (several files of one report count once)
+    index: str  # its folder, or the Chroma server's URL
+
+
 class ReviewResult(BaseModel):
     """The findings for one file (or one text)."""
 
     file: str
     findings: list[Finding] = []
     silenced: int = 0
+    corpus: CorpusUse | None = None  # None: no index, the copy check did not run
 
     @property
     def has_errors(self) -> bool:
         return any(f.level is Level.error for f in self.findings)
 
     def public(self) -> dict:
-        return {"file": self.file, "findings": [f.public() for f in self.findings]}
+        """The stable JSON shape: ``corpus`` says whether the copy check ran and against what."""
+        corpus = ({"used": True, "reports": self.corpus.reports, "index": self.corpus.index} if self.corpus
+                  else {"used": False})
+        return {"file": self.file, "corpus": corpus, "findings": [f.public() for f in self.findings]}

@@ -80,7 +80,9 @@ def run(cwd: Path, *args: str, columns: int | None = 1000) -> subprocess.Complet
 
 
 def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.strip()]
+    """stderr's lines but the note of --format line on whether a corpus was used."""
+    return [line for line in proc.stderr.splitlines()
+            if line.strip() and not line.startswith(("语料库：", "未使用语料库"))]
 
 
 def seed(tmp_path: Path, key: str = "gl", name: str = "good.md") -> str:
@@ -225,7 +227,7 @@ def test_json_for_one_file_is_an_object(tmp_path):
     proc = run(tmp_path, "--format", "json", name)
     assert proc.returncode == 1 and proc.stderr == ""
     data = json.loads(proc.stdout)
-    assert isinstance(data, dict) and set(data) == {"file", "findings"}
+    assert isinstance(data, dict) and set(data) == {"file", "corpus", "findings"}
     assert data["file"] == name
     assert data["findings"]
     text = (tmp_path / name).read_text(encoding="utf-8")
@@ -243,7 +245,7 @@ def test_json_for_two_files_is_a_list(tmp_path):
     data = json.loads(proc.stdout)
     assert isinstance(data, list) and [r["file"] for r in data] == [a, b]
     for result in data:
-        assert set(result) == {"file", "findings"}
+        assert set(result) == {"file", "corpus", "findings"}
         assert all(set(f) == FINDING_KEYS for f in result["findings"])
 
 
@@ -268,7 +270,7 @@ def test_exit_1_with_error_findings_and_0_without(tmp_path):
     assert run(tmp_path, "--format", "line", bad).returncode == 1
     clean = run(tmp_path, "--format", "json", "clean.md")
     assert clean.returncode == 0, clean.stdout
-    assert json.loads(clean.stdout) == {"file": "clean.md", "findings": []}
+    assert json.loads(clean.stdout) == {"file": "clean.md", "corpus": {"used": False}, "findings": []}
     assert run(tmp_path, "clean.md").returncode == 0  # the rich printer too
     assert run(tmp_path, "--format", "md", "clean.md").returncode == 0
     assert run(tmp_path, "--format", "line", bad, "clean.md").returncode == 1

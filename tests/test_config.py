@@ -34,3 +34,25 @@ def test_a_bad_config_file_names_itself(clean_env, tmp_path, content, problem):
     with pytest.raises(DrafterError, match=problem) as exc:
         load_config()
     assert "drafter.yml" in str(exc.value)
+
+
+def test_the_index_is_found_like_git_finds_its_repository(clean_env, tmp_path):
+    user = tmp_path / "home" / ".config" / "drafter"
+    user.mkdir(parents=True)
+    (user / "drafter.yml").write_text("index: /from/user/config\n", encoding="utf-8")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    clean_env.chdir(sub)
+    # nothing here or above: the user's config
+    assert load_config().index == "/from/user/config"
+    # a .drafter/index above beats the user's config, here too
+    (tmp_path / ".drafter" / "index").mkdir(parents=True)
+    assert load_config().index == str((tmp_path / ".drafter" / "index").resolve())
+    (sub / ".drafter" / "index").mkdir(parents=True)
+    assert load_config().index == ".drafter/index"
+    # a project's drafter.yml, DRAFTER_INDEX and --index beat what is found
+    (sub / "drafter.yml").write_text("index: from-project\n", encoding="utf-8")
+    assert load_config().index == "from-project"
+    clean_env.setenv("DRAFTER_INDEX", "from-env")
+    assert load_config().index == "from-env"
+    assert load_config(index="from-flag").index == "from-flag"

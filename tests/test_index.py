@@ -213,7 +213,8 @@ def test_year_over_year_copy_and_stale_figures(config, tmp_path):
 
 def test_opening_an_index_with_another_embedding_is_a_clear_error(tmp_path):
     CorpusIndex(Config(index=str(tmp_path / "i"), embedding="hash:512")).add(SEEDS["gl"])
-    with pytest.raises(DrafterError, match=r"built with embedding hash-char-1-3@512 .*this run uses hash-char-1-3@256"):
+    with pytest.raises(DrafterError, match=r"索引用向量模型 hash-char-1-3@512（维度 512）建成，"
+                                           r"本次运行用的是 hash-char-1-3@256"):
         CorpusIndex(Config(index=str(tmp_path / "i"), embedding="hash:256"))
 
 
@@ -222,8 +223,8 @@ def test_an_index_of_an_older_layout_is_a_clear_error(tmp_path):
 
     idx = CorpusIndex(Config(index=str(tmp_path / "i")))
     idx.chunks.modify(metadata={**idx.chunks.metadata, "schema": index_module.SCHEMA - 1})
-    with pytest.raises(DrafterError, match=rf"older drafter \(index layout {index_module.SCHEMA - 1}, "
-                                           rf"this one reads {index_module.SCHEMA}\)"):
+    with pytest.raises(DrafterError, match=rf"较早版本的 drafter 写成（索引格式 {index_module.SCHEMA - 1}，"
+                                           rf"本版本读取 {index_module.SCHEMA}）.*--rebuild"):
         CorpusIndex(Config(index=str(tmp_path / "i")))
 
 
@@ -236,7 +237,7 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
     del idx
     stale = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"))
     assert stale.returncode == 2 and stale.stderr.strip().endswith(
-        "Index the reports again: drafter index PATH --rebuild")
+        f"请重建索引：drafter index 报告文件夹 --index {tmp_path / 'i'} --rebuild")
     again = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(tmp_path / "i"), "--rebuild")
     assert again.returncode == 0, again.stderr
     # (a new process: Chroma caches per process)
@@ -346,7 +347,7 @@ def test_cli_index_stats_remove_and_a_bad_file_skipped(tmp_path):
 def test_cli_embedding_mismatch_exits_2(tmp_path):
     _run(tmp_path, "index", str(SEEDS["gl"]))
     proc = _run(tmp_path, "index", str(SEEDS["ww"]), "--embedding", "hash:128")
-    assert proc.returncode == 2 and "built with embedding" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "索引用向量模型 hash-char-1-3@512" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # --- killed half-way ------------------------------------------------------------------------

@@ -112,7 +112,8 @@ def test_a_user_rule_folder_adds_rules_and_disable_removes_them(tmp_path):
 def test_json_shape_is_the_public_interface():
     result = review(BODY)
     data = json.loads(render.to_json([result], single=True))
-    assert set(data) == {"file", "findings"}
+    assert list(data) == ["file", "corpus", "findings"]  # corpus: whether the copy check ran
+    assert data["corpus"] == {"used": False}
     assert list(data["findings"][0]) == ["rule", "category", "level", "message", "quote", "start", "end", "line", "col",
                                          "evidence", "suggestion"]
     many = json.loads(render.to_json([result, result], single=False))

@@ -27,6 +27,7 @@ BUILT_IN = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorte
 # Rules that need an index or a model are exercised by these tests instead of fixture folders.
 TESTED_ELSEWHERE = {
     "copied-sentence": "test_index.py::test_shared_seed_sentences_are_cross_report_boilerplate",
+    "copied-figures": "test_corpus_identity.py::test_a_figure_sentence_is_a_copy_only_with_the_same_figures",
     "shared-unit-profile": "test_index.py::test_shared_seed_sentences_are_cross_report_boilerplate",
     "copied-from-last-year": "test_index.py::test_year_over_year_copy_and_stale_figures",
     "stale-figure": "test_index.py::test_year_over_year_copy_and_stale_figures",
@@ -42,7 +43,7 @@ def test_every_type_module_is_registered_with_a_declared_stage():
         assert rt.stage in STAGES, name
         assert rt.module == f"drafter.review.types.{name}"
     stages = {s: sorted(n for n, rt in RULE_TYPES.items() if rt.stage == s) for s in STAGES}
-    assert stages["corpus"] == ["corpus_copy", "corpus_profile", "corpus_stale", "corpus_yoy"]
+    assert stages["corpus"] == ["corpus_copy", "corpus_figures", "corpus_profile", "corpus_stale", "corpus_yoy"]
     assert stages["llm"] == ["llm_check_failed", "llm_claim"]
     assert len(stages["text"]) >= 20
 

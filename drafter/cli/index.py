@@ -20,13 +20,17 @@ from drafter.cli.options import index_options
 @click.option("--rebuild", is_flag=True, help="Start the index over (an index of an older drafter, another embedding).")
 @click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True,
               help="Seconds to wait while another drafter index writes the same folder.")
-def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild, wait):
+@click.option("--force", "force", multiple=True,
+              help="Index this file even if it does not look like a report (no title, budget figures or "
+                   "template sections; repeatable).")
+def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild, wait, force):
     """Index past reports (files or folders) for retrieval and copy detection."""
     from contextlib import nullcontext
 
     from drafter.config import load_config
     from drafter.corpus.lock import writing
 
+    paths = (*paths, *(f for f in force if f not in paths))
     if not (paths or remove or stats):
         fail("give report files or folders to index, --remove FILE, or --stats")
         sys.exit(2)
@@ -35,14 +39,15 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild, w
     writes = paths or remove or rebuild
     lock = writing(config.index, wait, _waiting(config.index)) if writes and not config.chroma_url else nullcontext()
     with lock:
-        _index(config, paths, remove, stats, rebuild, wait)
+        _index(config, paths, remove, stats, rebuild, wait, force)
 
 
 def _waiting(folder):
     return lambda who: out.print(f"{folder}: 另一个 drafter index 正在写入（{who}），等待它结束……", highlight=False)
 
 
-def _index(config, paths, remove, stats, rebuild, wait):
+def _index(config, paths, remove, stats, rebuild, wait, force):
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -81,19 +86,21 @@ def _index(config, paths, remove, stats, rebuild, wait):
                 bar.update(task, description=Path(r.path).name[:40])
                 bar.advance(task)
 
-            results.extend(idx.add_many(files, advance))
+            results.extend(idx.add_many(files, advance, force=force))
     if results:
-        statuses = ("added", "replaced", "unchanged", "removed", "skipped")
+        statuses = ("added", "replaced", "unchanged", "removed", "ignored", "skipped")
         counts = {k: sum(1 for r in results if r.status == k) for k in statuses}
         chunks = sum(r.chunks for r in results if r.status in ("added", "replaced"))
         shown = "，".join(f"{k} {v}" for k, v in counts.items() if v)
         out.print(f"{idx.where}: {shown}；新写入 {chunks} 个片段")
         for r in results:
-            if r.status == "skipped":
-                out.print(f"  [yellow]skipped[/] {r.path}: {r.reason}", highlight=False)
+            if r.status in ("skipped", "ignored"):
+                out.print(f"  [yellow]{r.status}[/] {escape(r.path)}: {escape(r.reason)}", highlight=False,
+                          soft_wrap=True)
     if stats:
         st = idx.stats()
-        out.print(f"{st['where']}  embedding {st['embedding']}  files {st['files']}  chunks {st['chunks']}  "
+        out.print(f"{st['where']}  embedding {st['embedding']}  files {st['files']}  reports {st['reports']}  "
+                  f"chunks {st['chunks']}  "
                   f"units {st['units']}  years {', '.join(map(str, st['years'])) or '-'}")
         table = Table("unit", "project", "year", "chunks")
         table.add_column("file", overflow="fold")  # the whole path, wrapped: its end names the file

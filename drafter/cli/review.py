@@ -20,6 +20,7 @@ from drafter.cli.options import (
 from drafter.documents.load import expand
 from drafter.errors import InputError
 from drafter.findings import Level
+from drafter.review.printers._common import corpus_line
 
 
 @click.command()
@@ -90,6 +91,8 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         text = render.to_lines(results)
         if text:
             click.echo(text)
+        if results:  # stdout stays one finding a line; whether the copy check ran goes to stderr
+            click.echo(corpus_line(results), err=True)
     elif fmt == "md":
         click.echo(render.to_markdown(results))
     else:
@@ -125,7 +128,8 @@ def _write_docx(reports, results, output: str) -> bool:
     placements = write_commented_docx(reports[0], results[0], output)
     moved = sum(1 for p in placements if not p.exact)
     note = f"，其中 {moved} 条无法定位原文，放在最近的段落" if moved else ""
-    out.print(f"写入 {output}：{len(placements)} 条批注{note}", highlight=False)
+    out.print(f"写入 {output}：{len(placements)} 条批注{note}；{corpus_line(results)}", highlight=False,
+              markup=False)
     return False
 
 

@@ -143,8 +143,9 @@ class ServerRecords:
         """What a write to Chroma carries besides ids and vectors: here, the records."""
         return {"metadatas": [pack(c.metadata, c.text) for c in chunks]}
 
-    def add(self, chunks) -> None:
-        """Nothing to do: the records went to Chroma with the vectors."""
+    def add(self, chunks, sketches=None) -> None:
+        """Nothing to do: the records went to Chroma with the vectors (a server keeps no
+        sketches: the files of one report are told by their identity and text hash)."""
 
     def state(self, source: str) -> tuple[str | None, int, int]:
         got = self.chunks.get(where={"source": source}, include=["metadatas"])
@@ -179,7 +180,8 @@ class ServerRecords:
         files: dict[str, dict] = {}
         for m in self.records():
             f = files.setdefault(m["source"], {"unit": m.get("unit", ""), "project": m.get("project", ""),
-                                               "year": m.get("year", 0), "chunks": 0})
+                                               "year": m.get("year", 0), "text_hash": m.get("text_hash", ""),
+                                               "source": m["source"], "chunks": 0})
             f["chunks"] += 1
         return files
 

@@ -11,12 +11,69 @@ from pathlib import Path
 
 from drafter.analysis.templates import detect_template, norm, section_kind
 from drafter.analysis.view import Analysis, Sentence
-from drafter.corpus.chunking import MIN_SENTENCE, chunk_report, file_hash, identity, source_key
+from drafter.corpus.chunking import (
+    MIN_SENTENCE,
+    chunk_report,
+    file_hash,
+    identity,
+    report_group,
+    same_report,
+    sketch,
+    source_key,
+    text_key,
+)
 from drafter.corpus.embed import sentence_form
 from drafter.corpus.index import CorpusIndex
 from drafter.corpus.passages import clauses
+from drafter.resources import DATA
+from drafter.text.figures import extract
 
 _CONTENT_RUN = re.compile(r"[^\W_]+")  # letters, digits and CJK: Python's \w, less "_"
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def _figure_words() -> tuple[re.Pattern, int]:
+    """The words of a report's standard figure sentences and the residue allowed
+    (``drafter/data/corpus/figure-sentences.yml``)."""
+    import yaml
+
+    data = yaml.safe_load((DATA / "corpus" / "figure-sentences.yml").read_text(encoding="utf-8"))
+    words = sorted({str(w) for w in data["words"]}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))), int(data["max_residue"])
+
+
+@lru_cache(maxsize=50000)
+def figure_sentence(text: str) -> bool:
+    """A sentence whose content is its figures and the budget's and the score's role words
+    ("全年支出 14703118 元，结余 73132 元"): every report states one; with other figures it
+    is no copy."""
+    figures = extract(text)
+    if not figures:
+        return False
+    words, residue = _figure_words()
+    rest = list(text)
+    for f in figures:
+        rest[f.start : f.end] = [" "] * (f.end - f.start)
+    left = words.sub(" ", _NUMBER.sub(" ", "".join(rest)))
+    return len("".join(_CONTENT_RUN.findall(left))) <= residue
+
+
+@lru_cache(maxsize=50000)
+def figure_key(text: str) -> tuple:
+    """The sentence's figures (kind, unit, value in base units), in order."""
+    return tuple((f.kind, "" if f.kind == "amount" else f.unit, round(f.base, 6)) for f in extract(text))
+
+
+def _plain_unit(unit) -> str:
+    return "".join(_CONTENT_RUN.findall(str(unit or "")))
+
+
+def significant_digits(figure_text: str) -> int:
+    """Digits of a figure's number without leading and trailing zeros: 14703118 元 has 8,
+    100 万元 has 1 (a round figure two reports may share by chance)."""
+    digits = "".join(_NUMBER.findall(figure_text)).replace(",", "").replace(".", "")
+    return len(digits.strip("0"))
 
 
 def content(text: str) -> tuple[str, list[int]]:
@@ -63,17 +120,23 @@ class SentenceMatches:
     kind: str  # the section's template kind ("unit" for the unit's profile and duties)
     matches: list[Match]
     earlier: list[Match] | None = None  # see CorpusMatcher.earlier_same_unit
+    figures: bool = False  # a figure sentence (``figure_sentence``)
 
     def copies(self) -> list[Match]:
-        """The best match per other report among those sharing a verbatim passage."""
-        best: dict[str, Match] = {}
-        for m in self.matches:
-            if m.passage is None:
-                continue
-            src = m.meta.get("source", "")
-            if src not in best or m.share > best[src].share:
-                best[src] = m
-        return sorted(best.values(), key=lambda m: -m.share)
+        """The best match per other report among those sharing a verbatim passage (several
+        files of one report count once). A figure sentence is nobody's copy: with the same
+        figures it is ``same_figures``."""
+        if self.figures:
+            return []
+        return _best_per_report(m for m in self.matches if m.passage is not None)
+
+    def same_figures(self) -> list[Match]:
+        """For a figure sentence: the best match per other report whose sentence has the same
+        figures as ours."""
+        if not self.figures:
+            return []
+        mine = figure_key(self.sentence.text)
+        return _best_per_report(m for m in self.matches if m.passage is not None and figure_key(m.text) == mine)
 
     def passage(self) -> tuple[int, int] | None:
         """The widest copied passage, in analysis offsets."""
@@ -83,6 +146,15 @@ class SentenceMatches:
         lo = min(s for s, _ in spans)
         hi = max(e for _, e in spans)
         return self.sentence.start + lo, self.sentence.start + hi
+
+
+def _best_per_report(matches) -> list[Match]:
+    best: dict[str, Match] = {}
+    for m in matches:
+        key = report_group(m.meta)
+        if key not in best or m.share > best[key].share:
+            best[key] = m
+    return sorted(best.values(), key=lambda m: -m.share)
 
 
 WINDOW = 6  # characters of a shared run's smallest piece
@@ -171,6 +243,12 @@ class CorpusMatcher:
             self.hash = file_hash(report.text.encode("utf-8"))
             self.source = f"<text>:{self.hash}"
         self.identity = identity(report, analysis)
+        # the report's identity whatever its path and format: its files in the index (its .md
+        # when this is its .docx) are never its sources
+        self.text_hash = text_key(report)
+        self.sketch = sketch(report) if index.passages is not None else None
+        self.report = (index.passages.report_of(self.identity, self.text_hash, self.sketch)
+                       if index.passages is not None else None)
 
     def _candidates(self, wanted: list[Sentence]) -> Mapping[str, list[dict]]:
         """Candidate sentence -> the metadata of the chunks it stands in: from the index's
@@ -180,7 +258,7 @@ class CorpusMatcher:
             return self.index.passages.candidates([s.text for s in wanted], exclude_source=self.source,
                                                   exclude_hash=self.hash, unit=self.identity["unit"],
                                                   project=self.identity["project"], year=self.identity["year"],
-                                                  per_sentence=self.cap)
+                                                  per_sentence=self.cap, exclude_report=self.report)
         a = self.analysis
         # a chunk copied from last year's report is the nearest neighbour of its copy, so the
         # same query finds cross-report and year-over-year copies
@@ -192,8 +270,11 @@ class CorpusMatcher:
             unit_seen = unit_seen or kind == "unit"
             mine.append(c.text)
         out: dict[str, list[dict]] = {}
+        me = {**self.identity, "text_hash": self.text_hash}
         for _, doc, meta in self.index.neighbours(mine, exclude_source=self.source, exclude_hash=self.hash,
                                                   n=self.index_neighbours):
+            if same_report(me, meta):
+                continue
             body = doc[int(meta.get("body_offset", 0)) :]
             for sent in _SPLIT.split(body):
                 out.setdefault(sent.strip(), []).append(meta)
@@ -245,7 +326,7 @@ class CorpusMatcher:
                 sec = a.section_at(s.start)
                 if id(sec) not in kinds:
                     kinds[id(sec)] = section_kind(a, sec)
-                out.append(SentenceMatches(s, kinds[id(sec)], matches))
+                out.append(SentenceMatches(s, kinds[id(sec)], matches, figures=figure_sentence(s.text)))
         return out
 
     def _compare(self, mine: "_Prepared", other: str) -> tuple[float, tuple[int, int] | None, float] | None:

@@ -39,6 +39,9 @@ from drafter.corpus.chunking import (  # noqa: F401
     id_keys,
     identity,
     matches,
+    not_a_report,
+    report_group,
+    sketch,
     source_key,
 )
 from drafter.corpus.embed import Embedder, make_embedder
@@ -49,14 +52,14 @@ from drafter.documents.load import load
 from drafter.errors import DrafterError, InputError
 
 # 4: text as metadata, not a document; 5-8: the sentence table; 9: stored-only keys packed;
-# 10-11: local records beside Chroma, occurrences by file
-SCHEMA = 11
+# 10-11: local records beside Chroma, occurrences by file; 12: a file's report (text hash, sketch)
+SCHEMA = 12
 REPAIRED = "-repaired"  # the collection a repair writes before it takes the collection's place
 
 
 class FileResult(BaseModel):
     path: str
-    status: str  # added | replaced | unchanged | skipped | removed
+    status: str  # added | replaced | unchanged | skipped (cannot be used) | ignored (not a report) | removed
     chunks: int = 0
     reason: str = ""
 
@@ -86,6 +89,8 @@ class CorpusIndex:
         self.embedder = embedder or make_embedder(self.config.embedding)
         self.chunks, created = self._collection(CHUNKS, self.embedder)
         self._count: int | None = None
+        self._reports: int | None = None
+        self._sketches: dict[str, bytes] = {}  # source -> text sketch, of files read and not yet written
         # the records and the copy check's sentence table, beside a local store (a server has none)
         self.passages: PassageStore | None = None
         self._sampled = False  # whether a search has checked a sample of vectors
@@ -109,7 +114,7 @@ class CorpusIndex:
             existing = {c.name for c in self.client.list_collections()}
         except Exception as exc:
             raise DrafterError(
-                f"cannot read the index at {self.where} ({exc.__class__.__name__}: {str(exc)[:120]})") from None
+                f"{self.where}: 无法读取索引（{exc.__class__.__name__}: {str(exc)[:120]}）") from None
         want = {"embedding": embedder.name, "dim": int(embedder.dim), "schema": SCHEMA}
         if name not in existing and name + REPAIRED in existing:  # a repair stopped before its last step
             self.client.get_collection(name + REPAIRED, embedding_function=None).modify(name=name)
@@ -119,14 +124,14 @@ class CorpusIndex:
             have = coll.metadata or {}
             if have.get("schema") != SCHEMA:
                 raise DrafterError(
-                    f"the index at {self.where} was written by an older drafter (index layout {have.get('schema')}, "
-                    f"this one reads {SCHEMA}). Index the reports again: drafter index PATH --rebuild"
+                    f"{self.where}: 索引由较早版本的 drafter 写成（索引格式 {have.get('schema')}，"
+                    f"本版本读取 {SCHEMA}）。"
+                    f"请重建索引：drafter index 报告文件夹 --index {self.where} --rebuild"
                 )
             if have.get("embedding") != want["embedding"] or have.get("dim") != want["dim"]:
                 raise DrafterError(
-                    f"the index at {self.where} was built with embedding {have.get('embedding')} "
-                    f"(dimension {have.get('dim')}); this run uses {want['embedding']} (dimension {want['dim']}). "
-                    "Use the same embedding, or index into a new folder."
+                    f"{self.where}: 索引用向量模型 {have.get('embedding')}（维度 {have.get('dim')}）建成，"
+                    f"本次运行用的是 {want['embedding']}（维度 {want['dim']}）。请使用同一向量模型，或索引到新文件夹。"
                 )
             return coll, False
         return self.client.create_collection(name, embedding_function=None, metadata=want, schema=schema()), True
@@ -141,12 +146,14 @@ class CorpusIndex:
         return self.add_many([path])[0]
 
     def add_many(self, paths: Iterable[str | Path], progress: Callable[[FileResult], None] | None = None,
-                 batch_chunks: int = 2000) -> list[FileResult]:
+                 batch_chunks: int = 2000, force: Iterable[str | Path] = ()) -> list[FileResult]:
         """Index files. Unchanged files are skipped; a changed file replaces its chunks. Chunks
         are written in batches of many files (Chroma's cost is mostly per write), by a writer
         thread while the next files are read and chunked. Chunk ids are fixed by file and
         position and every chunk carries its file's chunk count, so a run killed half-way
-        leaves files visibly incomplete, and the next run redoes them: no duplicates."""
+        leaves files visibly incomplete, and the next run redoes them: no duplicates. A file
+        that is not a report (``chunking.not_a_report``: a README) is ignored unless it is
+        among ``force``."""
         # a file named twice, or through a link, is indexed once (its chunk ids are its path's)
         unique: dict[str, str | Path] = {}
         for p in paths:
@@ -154,9 +161,9 @@ class CorpusIndex:
         paths = list(unique.values())
         with self.writing(), self._storage("写入"):
             self.ensure_vectors()  # a writer first makes the index whole
-            return self._add_many(paths, progress, batch_chunks)
+            return self._add_many(paths, progress, batch_chunks, {source_key(p) for p in force})
 
-    def _add_many(self, paths: list, progress, batch_chunks: int) -> list[FileResult]:
+    def _add_many(self, paths: list, progress, batch_chunks: int, forced: set[str]) -> list[FileResult]:
         from concurrent.futures import ThreadPoolExecutor
 
         results: list[FileResult] = []
@@ -175,7 +182,7 @@ class CorpusIndex:
 
         with ThreadPoolExecutor(max_workers=1) as writer:
             for path in paths:
-                result, chunks = self._prepare(Path(path), present)
+                result, chunks = self._prepare(Path(path), present, source_key(path) in forced)
                 results.append(result)
                 if chunks:
                     pending.extend(chunks)
@@ -340,7 +347,8 @@ class CorpusIndex:
         alone), so a new file costs no query."""
         return self.records_store.source_codes()
 
-    def _prepare(self, p: Path, present: set[str] | None = None) -> tuple[FileResult, list[Chunk]]:
+    def _prepare(self, p: Path, present: set[str] | None = None,
+                 force: bool = False) -> tuple[FileResult, list[Chunk]]:
         source = source_key(p)
         try:
             data = p.read_bytes()
@@ -358,7 +366,14 @@ class CorpusIndex:
         except InputError as exc:
             return FileResult(path=str(p), status="skipped", reason=exc.problem), []
         analysis = Analysis(report)
+        reason = "" if force else not_a_report(report, analysis)
+        if reason:
+            if have_hash is not None:  # indexed before by an older drafter, or with --force
+                self._delete(source)
+            return FileResult(path=str(p), status="ignored", reason=reason), []
         chunks = chunk_report(report, analysis, source, fhash)
+        if chunks:
+            self._sketches[source] = sketch(report)
         if have_hash is not None:
             self._delete(source)
         return FileResult(path=str(p), status="replaced" if have_hash else "added", chunks=len(chunks)), chunks
@@ -366,7 +381,7 @@ class CorpusIndex:
     def _delete(self, source: str) -> None:
         """The record first, then the vectors: a kill in between leaves vectors with no record,
         which searches skip and which the file's next indexing overwrites."""
-        self._count = None
+        self._count = self._reports = None
         ids = self.records_store.ids(source)
         self.records_store.remove(source)
         if ids:
@@ -377,13 +392,14 @@ class CorpusIndex:
         records are written, and by then its vectors are there. Locally Chroma gets ids and
         vectors only (its metadata rows cost half the indexing time); a server gets the
         metadata and text too."""
-        self._count = None
+        self._count = self._reports = None
         batch = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(items), batch):
             part = items[i : i + batch]
             vecs = self.embedder.embed([c.text for c in part])
             self.chunks.upsert(ids=[c.id for c in part], embeddings=vecs, **self.records_store.vector_extras(part))
-        self.records_store.add(items)
+        sources = {c.metadata["source"] for c in items}
+        self.records_store.add(items, {src: self._sketches.pop(src) for src in sources if src in self._sketches})
 
     def remove(self, path: str | Path) -> FileResult:
         source = source_key(path)
@@ -409,12 +425,24 @@ class CorpusIndex:
                 self._count = self.chunks.count()
         return self._count
 
+    def reports(self) -> int:
+        """How many reports the index holds: several files of one report (its .md, .docx and
+        .pdf; the same unit, project and year) count once. Counted once per instance and
+        after our own writes."""
+        if self._reports is None:
+            if self.passages is not None:
+                self._reports = self.passages.reports()
+            else:
+                self._reports = len({report_group(f) for f in self.records_store.files().values()})
+        return self._reports
+
     def stats(self) -> dict:
         files = self.records_store.files()
         return {
             "where": self.where,
             "embedding": self.embedder.name,
             "files": len(files),
+            "reports": self.reports(),
             "chunks": self.records_store.count(),
             "units": len({f["unit"] for f in files.values() if f["unit"]}),
             "years": sorted({f["year"] for f in files.values() if f["year"]}),

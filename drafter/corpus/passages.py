@@ -47,8 +47,13 @@ def clauses(text: str) -> frozenset[str]:
     return frozenset(c for c in (sentence_form(x) for x in _CLAUSE.split(text)) if len(c) >= MIN_CLAUSE)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS file (f INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL UNIQUE, unit TEXT NOT NULL,
-                                 project TEXT NOT NULL, year INTEGER NOT NULL, file_hash TEXT NOT NULL);
+                                 project TEXT NOT NULL, year INTEGER NOT NULL, file_hash TEXT NOT NULL,
+                                 text_hash TEXT NOT NULL, report TEXT NOT NULL, sketch BLOB);
 CREATE INDEX IF NOT EXISTS file_unit ON file (unit, project, year);
+CREATE INDEX IF NOT EXISTS file_text ON file (text_hash);
+CREATE INDEX IF NOT EXISTS file_report ON file (report);
+CREATE TABLE IF NOT EXISTS band (b INTEGER NOT NULL, f INTEGER NOT NULL, PRIMARY KEY (b, f)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS band_file ON band (f);
 CREATE TABLE IF NOT EXISTS chunk (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL, unit TEXT NOT NULL,
                                   project TEXT NOT NULL, year INTEGER NOT NULL, file_hash TEXT NOT NULL,
                                   section_kind TEXT NOT NULL, n_chunks INTEGER NOT NULL);
@@ -124,9 +129,12 @@ class PassageStore:
         with self._locked():
             return self._db.execute("SELECT coalesce(max(n), 0) FROM chunk").fetchone()[0]
 
-    def add(self, chunks: Iterable) -> None:
-        """Store chunks (``id``, ``text``, ``metadata`` with ``body_offset`` and ``source``).
-        Replaces what their files had."""
+    def add(self, chunks: Iterable, sketches: Mapping[str, bytes] | None = None) -> None:
+        """Store chunks (``id``, ``text``, ``metadata`` with ``body_offset`` and ``source``),
+        with each file's text sketch (``sketches``: source -> ``chunking.sketch``). Replaces
+        what their files had. Each file gets the report key of the file already indexed that
+        is the same report (``chunking.same_report``), else a key of its own."""
+        sketches = sketches or {}
         chunks = list({c.id: c for c in chunks}.values())  # a file listed twice is written once
         sentences: dict[int, tuple[int, str, tuple[int, ...]]] = {}
         occurrences: set[tuple[int, str]] = set()  # (sentence, file)
@@ -135,7 +143,8 @@ class PassageStore:
             meta = {k: v for k, v in c.metadata.items() if k != "text"}
             chunk_rows.append((c.id, meta["source"], str(meta.get("unit", "")), str(meta.get("project", "")),
                                int(meta.get("year") or 0), str(meta.get("file_hash", "")),
-                               str(meta.get("section_kind", "")), int(meta.get("n_chunks", -1))))
+                               str(meta.get("section_kind", "")), int(meta.get("n_chunks", -1)),
+                               str(meta.get("text_hash", ""))))
             records.append((c.text, json.dumps(meta, ensure_ascii=False)))
             if meta.get("section_kind") == "front":
                 continue  # the cover is not prose
@@ -158,11 +167,10 @@ class PassageStore:
                 files = {}
                 for row in chunk_rows:
                     if row[1] not in files:
-                        files[row[1]] = db.execute("INSERT INTO file (source, unit, project, year, file_hash)"
-                                                   " VALUES (?, ?, ?, ?, ?) RETURNING f", row[1:6]).fetchone()[0]
+                        files[row[1]] = self._add_file(row, sketches.get(row[1]))
                 base = db.execute("SELECT coalesce(max(n), 0) + 1 FROM chunk").fetchone()[0]
                 db.executemany("INSERT INTO chunk VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(base + i, *row) for i, row in enumerate(chunk_rows)])
+                               [(base + i, *row[:8]) for i, row in enumerate(chunk_rows)])
                 db.executemany("INSERT INTO record VALUES (?, ?, ?)",
                                [(base + i, *row) for i, row in enumerate(records)])
                 db.executemany("INSERT OR IGNORE INTO sentence VALUES (?, ?, ?)",
@@ -181,6 +189,57 @@ class PassageStore:
             self._known.clear()
         self._known.update(sentences)
 
+    def _add_file(self, row: tuple, sk: bytes | None) -> int:
+        """Insert a file's row (in the caller's transaction) with the report key of the same
+        report already indexed, else its own; returns the file's number."""
+        from drafter.corpus.chunking import bands, code
+
+        _, source, unit, project, year, fhash, _, _, thash = row
+        mine = {"unit": unit, "project": project, "year": year, "text_hash": thash, "sketch": sk}
+        twin = self._same_report(mine)
+        report = twin["report"] if twin else code(source)
+        f = self._db.execute("INSERT INTO file (source, unit, project, year, file_hash, text_hash, report, sketch)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING f",
+                             (source, unit, project, year, fhash, thash, report, sk)).fetchone()[0]
+        if sk:
+            self._db.executemany("INSERT OR IGNORE INTO band VALUES (?, ?)", [(b, f) for b in bands(sk)])
+        return f
+
+    def _same_report(self, mine: dict) -> dict | None:
+        """The row of an indexed file that is the same report as ``mine`` (unit, project,
+        year, text_hash, sketch), if any: looked up by those keys and by the sketch's bands."""
+        from drafter.corpus.chunking import bands, same_report
+
+        db = self._db
+        cols = "f, source, unit, project, year, file_hash, text_hash, report, sketch"
+        rows = []
+        if mine["text_hash"]:
+            rows += db.execute(f"SELECT {cols} FROM file WHERE text_hash = ? LIMIT 1", (mine["text_hash"],)).fetchall()
+        if not rows and mine["unit"] and mine["project"] and mine["year"]:
+            rows += db.execute(f"SELECT {cols} FROM file WHERE unit = ? AND project = ? AND year = ? LIMIT 5",
+                               (mine["unit"], mine["project"], mine["year"])).fetchall()
+        if not rows and mine.get("sketch"):
+            near = {r[0] for r in _in(db, "SELECT f FROM band WHERE b IN ({})", bands(mine["sketch"]))}
+            rows += list(_in(db, f"SELECT {cols} FROM file WHERE f IN ({{}})", sorted(near)))
+        for r in rows:
+            other = dict(zip(("f", "source", "unit", "project", "year", "file_hash", "text_hash", "report", "sketch"),
+                             r))
+            if same_report(mine, other):
+                return other
+        return None
+
+    def report_of(self, ident: dict, text_hash: str, sk: bytes | None) -> str | None:
+        """The report key of the indexed report that is the same report as this one (its
+        identity, text hash and sketch), or None."""
+        with self._locked():
+            twin = self._same_report({**ident, "text_hash": text_hash, "sketch": sk})
+        return twin["report"] if twin else None
+
+    def reports(self) -> int:
+        """How many reports the index holds (several files of one report count once)."""
+        with self._locked():
+            return self._db.execute("SELECT count(DISTINCT report) FROM file").fetchone()[0]
+
     def remove(self, source: str) -> None:
         with self._locked():
             self._db.execute("BEGIN IMMEDIATE")
@@ -195,6 +254,7 @@ class PassageStore:
             row = db.execute("SELECT f FROM file WHERE source = ?", (source,)).fetchone()
             if row:
                 db.execute("DELETE FROM occurrence WHERE f = ?", row)
+                db.execute("DELETE FROM band WHERE f = ?", row)
                 db.execute("DELETE FROM file WHERE f = ?", row)
             numbers = [(r[0],) for r in db.execute("SELECT n FROM chunk WHERE source = ?", (source,))]
             if numbers:
@@ -281,12 +341,13 @@ class PassageStore:
 
     def candidates(self, sentences: list[str], *, exclude_source: str, exclude_hash: str, unit: str = "",
                    project: str = "", year: int = 0, per_shape: int = 2, per_clause: int = 3,
-                   per_sentence: int = 8, years_back: int = 2) -> "Candidates":
+                   per_sentence: int = 8, years_back: int = 2, exclude_report: str | None = None) -> "Candidates":
         """Sentences of other reports to compare with ``sentences``, as a mapping text -> the
         files (source, unit, project, year, file_hash) it stands in. Index
         lookups, bounded whatever the corpus size:
 
-        - the same sentence with other figures (same shape), at most ``per_shape`` texts;
+        - the same sentence (with the same figures), and the same sentence with other figures
+          (same shape), at most ``per_shape`` texts;
         - for a sentence with no such twin, a few sentences sharing each of its clauses;
         - every sentence of the same unit's report on the same project in the ``years_back``
           years before (year-over-year copies).
@@ -299,7 +360,8 @@ class PassageStore:
             hashes: dict[int, None] = {}
             for sent in sentences:
                 sh, cl = _keys(fold_numbers(sent))  # as the sentences were stored
-                rows = db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (sh, per_shape)).fetchall()
+                rows = db.execute("SELECT h FROM sentence WHERE h = ?", (key(sent),)).fetchall()
+                rows += db.execute("SELECT h FROM sentence WHERE shape = ? LIMIT ?", (sh, per_shape)).fetchall()
                 if not rows:  # no twin: a few sentences sharing each of its clauses
                     rows = [r for c in cl
                             for r in db.execute("SELECT h FROM clause WHERE c = ? LIMIT ?", (c, per_clause))]
@@ -311,7 +373,7 @@ class PassageStore:
                                       " AND year >= ? AND year < ? AND source != ?",
                                       (unit, project, year - years_back, year, exclude_source)).fetchall():
                     m = self._files.setdefault(row[0], _meta(row))
-                    if m["file_hash"] == exclude_hash:
+                    if m["file_hash"] == exclude_hash or (exclude_report and m["report"] == exclude_report):
                         continue
                     for (h,) in db.execute("SELECT h FROM occurrence WHERE f = ?", (m["f"],)):
                         metas.setdefault(h, []).append(m)
@@ -319,12 +381,12 @@ class PassageStore:
                         out.earlier_hashes.add(h)
             for h, text in _in(db, "SELECT h, text FROM sentence WHERE h IN ({})", list(hashes)):
                 out.by_text[text] = h
-            # where each stands: at most per_sentence other reports per sentence (one more:
-            # the report under review may be among them)
+            # where each stands: at most per_sentence other reports per sentence (a few more:
+            # the report under review, in one format or several, may be among them)
             where: dict[int, list[int]] = {}
             for h in hashes:
                 where[h] = [r[0] for r in db.execute("SELECT f FROM occurrence WHERE h = ? LIMIT ?",
-                                                     (h, per_sentence + 1))]
+                                                     (h, per_sentence + 4))]
             unread = list({f for fs in where.values() for f in fs if f not in self._files})
             self._files.update((r[0], _meta(r))
                                for r in _in(db, f"SELECT {_FIELDS} FROM file WHERE f IN ({{}})", unread))
@@ -334,7 +396,7 @@ class PassageStore:
             for f in fs:
                 m = self._files.get(f)
                 if (m and m["source"] != exclude_source and m["file_hash"] != exclude_hash and f not in seen
-                        and len(have) < per_sentence):
+                        and not (exclude_report and m["report"] == exclude_report) and len(have) < per_sentence):
                     have.append(m)
         out.metas = metas
         return out
@@ -358,13 +420,14 @@ def _in(db, sql: str, keys: list, size: int = 500):
         yield from db.execute(sql.format(",".join("?" * len(part))), part)
 
 
-_FIELDS = "f, source, unit, project, year, file_hash"
+_FIELDS = "f, source, unit, project, year, file_hash, report"
 _FILTERS = ("source", "unit", "project", "year", "file_hash", "section_kind")
 
 
 def _meta(row) -> dict:
     """What the copy check reads of a file: where it is and whose it is."""
-    return {"f": row[0], "source": row[1], "unit": row[2], "project": row[3], "year": row[4], "file_hash": row[5]}
+    return {"f": row[0], "source": row[1], "unit": row[2], "project": row[3], "year": row[4], "file_hash": row[5],
+            "report": row[6]}
 
 
 class Candidates(Mapping):

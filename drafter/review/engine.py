@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from drafter.analysis.view import Analysis
 from drafter.documents.load import MAX_BYTES, Report, from_text, load
 from drafter.errors import InputError, RuleError
-from drafter.findings import Finding, Level, ReviewResult
+from drafter.findings import CorpusUse, Finding, Level, ReviewResult
 from drafter.review.context import ReviewContext
 from drafter.review.registry import RULE_TYPES, STAGES, Rule, load_rules
 from drafter.safeload import load_yaml
@@ -151,7 +151,9 @@ def review_stages(*, rules: list[Rule] | None = None, accept: list[AcceptEntry] 
         kept = [f for f in findings if not _silenced(f, report, accept or [], markers)]
         silenced = len(findings) - len(kept)
         kept = [f for f in kept if f.level.rank >= floor.rank]
-        return ReviewResult(file=report.path, findings=kept, silenced=silenced)
+        matcher = state.context.corpus
+        corpus = CorpusUse(reports=matcher.index.reports(), index=matcher.index.where) if matcher else None
+        return ReviewResult(file=report.path, findings=kept, silenced=silenced, corpus=corpus)
 
     return [analyse, *(_stage(stage, rules) for stage in STAGES), finish]
 

@@ -77,6 +77,8 @@ class FindingOut(BaseModel):
 
 class ReviewOut(BaseModel):
     file: str
+    # whether the copy check ran: {"used": false} or {"used": true, "reports": 15, "index": "…"}
+    corpus: dict[str, bool | int | str]
     findings: list[FindingOut]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drafter.findings import CATEGORIES, CATEGORY_NAMES, ReviewResult
-from drafter.review.printers._common import LEVEL_NAMES, summary
+from drafter.review.printers._common import LEVEL_NAMES, corpus_line, summary
 
 
 def _md_cell(s: str) -> str:
@@ -11,7 +11,7 @@ def _md_cell(s: str) -> str:
 
 
 def to_markdown(results: list[ReviewResult]) -> str:
-    out = []
+    out = [f"> {corpus_line(results)}\n"]
     for r in results:
         out.append(f"## {r.file}\n")
         if not r.findings:

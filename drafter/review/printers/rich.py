@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from drafter.findings import CATEGORIES, CATEGORY_NAMES, ReviewResult
-from drafter.review.printers._common import LEVEL_NAMES, summary
+from drafter.review.printers._common import LEVEL_NAMES, corpus_line, summary
 
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 CATEGORY_STYLE = {"figures": "red", "score": "magenta", "unsupported": "yellow", "boilerplate": "blue",
@@ -44,6 +44,8 @@ def print_rich(results: list[ReviewResult], texts: dict[str, str], console: Cons
                     body.append(f.suggestion, style="italic")
             title = f"{CATEGORY_NAMES[cat]}（{cat}）· {len(items)}"
             console.print(Panel(body, title=title, title_align="left", border_style=CATEGORY_STYLE[cat]))
+    if results:
+        console.print(escape(corpus_line(results)), style="dim", highlight=False)
 
 
 def _context(text: str, start: int, end: int, style: str, width: int = 24) -> Text:
