@@ -135,6 +135,13 @@ class Budget:
         return s.value / b.value
 
 
+def score_ceiling(rate: float, exec_weight: float = 10.0) -> tuple[float, float]:
+    """What the execution rate allows: the points of 预算执行率 (执行率 × its weight, at most
+    the weight) and the highest total score (100 − the weight + those points)."""
+    points = min(rate, 1.0) * exec_weight
+    return points, 100 - exec_weight + points
+
+
 def _plus(budget: RoleFigure, carry: RoleFigure) -> RoleFigure:
     return RoleFigure("available", budget.value + carry.value, budget.figure, budget.start, budget.end, budget.text,
                       min(budget.decimals, carry.decimals), budget.tolerance + carry.tolerance, budget.source)

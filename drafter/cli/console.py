@@ -9,6 +9,7 @@ from rich.console import Console
 from drafter.secrets import redact
 
 out = Console(soft_wrap=False)
+err = Console(stderr=True, soft_wrap=False)  # progress bars and notes, apart from the results
 
 
 def fail(message: str) -> None:

@@ -4,11 +4,12 @@ commented Word copy."""
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
-from drafter.cli.console import fail, out
+from drafter.cli.console import err, fail, out
 from drafter.cli.options import (
     disable_option,
     index_options,
@@ -18,9 +19,10 @@ from drafter.cli.options import (
     prompts_option,
 )
 from drafter.documents.load import expand
-from drafter.errors import InputError
 from drafter.findings import Level
 from drafter.review.printers._common import corpus_line
+
+SMALL_BATCH = 16  # with an index or --llm, fewer reports than this are reviewed in one process
 
 
 @click.command()
@@ -41,24 +43,24 @@ from drafter.review.printers._common import corpus_line
 @click.option("--facts", "facts_file", type=click.Path(),
               help="A facts file the claims may also be supported by (--llm).")
 @prompts_option()
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Reports reviewed at once, in parallel processes (default: the number of cores; "
+                   "one for fewer than 16 reports with a corpus index or --llm).")
+@click.option("--summary", type=click.Path(dir_okay=False),
+              help="Also write a workbook of the batch: FILE.xlsx (汇总, 问题清单, 未能审核) or FILE.csv (汇总).")
 @click.pass_context
 def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, index_dir, chroma_url, no_index,
-           use_llm, model, base_url, endpoint, facts_file, prompts_dir, output):
+           use_llm, model, base_url, endpoint, facts_file, prompts_dir, output, jobs, summary):
     """Review reports (.md .txt .docx .pdf, or folders of them).
 
     With a corpus index (see `drafter index`) passages copied from other reports are flagged too.
     Exit code 1 when an error-level finding remains, 2 when a file cannot be used."""
-    from drafter.documents.load import load
     from drafter.review import printers as render
-    from drafter.review.engine import load_accept
-    from drafter.review.engine import review as run_review
-    from drafter.review.registry import load_rules
+    from drafter.review.batch import BatchSetup
+    from drafter.review.workbook import check_summary_path, write_summary
 
-    rules = load_rules(list(rule_dirs), set(disable))
-    accept = load_accept(accept_file) if accept_file else _default_accept()
-    index = None if no_index else _review_index(index_dir, chroma_url)
-    claims = _claim_checker(model, base_url, endpoint, facts_file, prompts_dir) if use_llm else None
-    results, texts, reports = [], {}, []
+    if summary:
+        check_summary_path(summary)
     paths, empty, unusable = expand(files)
     problem = _docx_output_problem(fmt, output, paths)
     if problem:
@@ -71,18 +73,40 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
     bad = bool(empty or unusable)
     if not paths:
         sys.exit(2)
-    for path in paths:
-        try:  # a file that cannot be used is named, and the other files are still reviewed
-            report = load(path, max_bytes=int(max_mb * 1024 * 1024))
-            results.append(run_review(report, rules=rules, accept=accept, min_level=min_level, index=index,
-                                      claims=claims))
-            texts[report.path] = report.text
-            reports.append(report)
-        except InputError as exc:
-            if ctx.obj["debug"]:
-                raise
-            fail(str(exc))
+    setup = BatchSetup(
+        rule_dirs=tuple(rule_dirs), disable=tuple(disable), accept_file=accept_file, min_level=min_level,
+        max_bytes=int(max_mb * 1024 * 1024), keep_reports=fmt in ("rich", "docx"),
+        extras=_extras_of(index_dir, chroma_url, no_index, use_llm, model, base_url, endpoint, facts_file,
+                          prompts_dir),
+    )
+    if jobs is None and setup.extras is not None and len(paths) < SMALL_BATCH:
+        jobs = 1  # a worker opening the index (or a model client) costs more than it saves here
+    try:
+        items = _run_batch(paths, setup, jobs)
+    except KeyboardInterrupt:
+        fail("已中断：未输出审核结果，也未写入任何文件")
+        sys.exit(130)
+    results, texts, reports = [], {}, []
+    for item in items:
+        if not item.ok:
+            if ctx.obj["debug"] and item.detail:
+                click.echo(item.detail, err=True)
+            fail(f"{item.file}: {item.problem}")
             bad = True
+            continue
+        results.append(item.result)
+        if item.report is not None:
+            texts[item.report.path] = item.report.text
+            reports.append(item.report)
+    if summary:
+        try:
+            write_summary(items, summary)  # a temporary file renamed: never half a workbook
+        except KeyboardInterrupt:
+            fail(f"已中断：未写入 {summary}，也未输出审核结果")
+            sys.exit(130)
+        failed = sum(1 for i in items if not i.ok)
+        note = f"，{failed} 份未能审核" if failed else ""
+        click.echo(f"写入 {summary}：{len(results)} 份报告{note}", err=True)
     if fmt == "docx":
         bad = _write_docx(reports, results, output) or bad
     elif fmt == "json":
@@ -133,6 +157,43 @@ def _write_docx(reports, results, output: str) -> bool:
     return False
 
 
+def _run_batch(paths: list[str], setup, jobs: int | None) -> list:
+    """The batch's items in the input's order, with a progress bar on a terminal (stderr)."""
+    from drafter.review.batch import review_batch
+
+    if len(paths) < 2 or not err.is_terminal:
+        return list(review_batch(paths, setup=setup, jobs=jobs))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("审核"), BarColumn(), MofNCompleteColumn(), TextColumn("未能审核 {task.fields[failed]}"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("审核", total=len(paths), failed=0)
+        failed = 0
+
+        def done(item) -> None:
+            nonlocal failed
+            failed += not item.ok
+            progress.update(task, advance=1, failed=failed)
+
+        return list(review_batch(paths, setup=setup, jobs=jobs, on_done=done))
+
+
+def _extras_of(index_dir, chroma_url, no_index, use_llm, *llm):
+    """What builds the index and claim checker in each process, or None when the review has
+    neither (the rules alone: workers then start as copies of this process)."""
+    if not use_llm and (no_index or _review_index(index_dir, chroma_url) is None):
+        return None
+    return partial(_extras, index_dir, chroma_url, no_index, use_llm, *llm)
+
+
+def _extras(index_dir, chroma_url, no_index, use_llm, model, base_url, endpoint, facts_file, prompts_dir) -> dict:
+    """The corpus index and claim checker of a review, built in each process that reviews."""
+    index = None if no_index else _review_index(index_dir, chroma_url)
+    claims = _claim_checker(model, base_url, endpoint, facts_file, prompts_dir) if use_llm else None
+    return {"index": index, "claims": claims}
+
+
 def _claim_checker(model, base_url, endpoint, facts_file, prompts_dir):
     from drafter.llm.chat import endpoint_from_env
     from drafter.llm.claims import claim_checker
@@ -153,7 +214,3 @@ def _review_index(index_dir: str | None, chroma_url: str | None):
     return open_index(load_config(index=index_dir, chroma_url=chroma_url), index_dir)
 
 
-def _default_accept():
-    from drafter.review.engine import default_accept
-
-    return default_accept()

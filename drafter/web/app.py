@@ -571,6 +571,9 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
         drafted, _, _, _, name = await draft_input(request)
         return attachment(await draft_docx(drafted.markdown), f"{name}.docx", DOCX_TYPE)
 
+    from drafter.web import batch  # the batch page (/batch): its routes live in their own module
+
+    batch.install(app, settings=settings, backend=backend, page=page, store=store, attachment=attachment)
     return app
 
 

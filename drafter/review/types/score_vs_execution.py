@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from drafter.analysis.budget import score_ceiling
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
 from drafter.review.types._common import BaseParams
@@ -26,8 +27,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if score is None or rate is None or rate >= 1.0:
         return  # at full execution a score above 100 is another rule's (total, over-weight)
     spent, budget = a.budget.first("spent"), a.budget.budget_figure
-    exec_points = min(rate, 1.0) * p.exec_weight
-    ceiling = 100 - p.exec_weight + exec_points
+    exec_points, ceiling = score_ceiling(rate, p.exec_weight)
     gap = score.value - ceiling
     if gap <= 0.005:
         return
