@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from drafter.analysis.spans import Spans
 from drafter.text.figures import AMOUNT_SCALE, Figure, parse_number
 
 ROLES = ("initial", "adjusted", "carryover", "spent", "balance", "rate", "self_score")
@@ -53,7 +54,11 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _ADJUSTMENT = re.compile(r"预算调整|调整预算|调整(?:后|为|至)|调减|调增|追加|压减")
 # A percentage compared with, not stated as, the rate.
 _COMPARED = re.compile(r"(?:低于|高于|不足|超过|未达到?|达不到|小于|大于|不到|不低于|不高于)\s*$")
-_BOUND_AFTER = re.compile(r"\s*(?:以上|以下|以内|的要求|的标准|的目标)")
+# Patterns matched at a figure's end or a line's start open with blanks: "(?<!\s)" (or, where
+# the position may follow a line break, "(?<![^\S\n])" and blanks of one line) lets them start
+# only where a run of blanks starts, so a search over a long run of blanks is linear (issue 13);
+# at the positions they are matched at, the guard always holds.
+_BOUND_AFTER = re.compile(r"(?<!\s)\s*(?:以上|以下|以内|的要求|的标准|的目标)")
 _SELF_SCORE = re.compile(r"(?:自评(?:分数|得分|总分|结果|分)?|综合得分|总得分|总分)"
                          r"[为是：:\s]*(?:得)?\s*(\d+(?:\.\d+)?)\s*分")
 
@@ -80,8 +85,26 @@ class Budget:
     # amounts in 元 whose digits the report gives elsewhere in 万元 for the money (2089 元 beside
     # 2089 万元): a unit slip, kept out of ``found``, each with the figure it slipped from
     slips: list[tuple[RoleFigure, RoleFigure]] = field(default_factory=list)
+    # answers of first(), budget_figure and budget_alternatives(), each with the stamp of the
+    # figures it was computed from: rules ask them once per figure, and recomputing them each
+    # time made a review quadratic in the report's figures
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _cached(self, key, compute):
+        # figures are appended while the report is read (their counts date an answer) and only
+        # _set_apart_slips takes some out, clearing the answers
+        stamp = (self.has_adjustment_words, *((role, len(items)) for role, items in self.found.items()))
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (stamp, value)
+        return value
 
     def first(self, role: str) -> RoleFigure | None:
+        return self._cached(("first", role), lambda: self._first(role))
+
+    def _first(self, role: str) -> RoleFigure | None:
         items = self.found.get(role)
         if not items:
             return None
@@ -96,6 +119,9 @@ class Budget:
     def budget_figure(self) -> RoleFigure | None:
         """The budget that execution is measured against: 调整后预算, else 年初预算 (plus the
         上年结转 the report names beside it) when the report shows no adjustment."""
+        return self._cached("budget_figure", self._budget_figure)
+
+    def _budget_figure(self) -> RoleFigure | None:
         adjusted = self.first("adjusted")
         if adjusted:
             return adjusted
@@ -106,13 +132,16 @@ class Budget:
             return initial
         return None
 
-    def budget_alternatives(self) -> list[RoleFigure]:
-        """Every reading of "the year's budget" the report supports: the budget figure, and with
-        a 上年结转 named, the budget with and without it (reports differ on whether 调整后预算
-        already includes the carry-over)."""
+    def budget_alternatives(self) -> tuple[RoleFigure, ...]:
+        """Every reading of "the year's budget" the report supports: the budget figure (first),
+        and with a 上年结转 named, the budget with and without it (reports differ on whether
+        调整后预算 already includes the carry-over)."""
+        return self._cached("budget_alternatives", self._budget_alternatives)
+
+    def _budget_alternatives(self) -> tuple[RoleFigure, ...]:
         main = self.budget_figure
         if main is None:
-            return []
+            return ()
         out = [main]
         carry = self.first("carryover")
         if carry:
@@ -122,9 +151,9 @@ class Budget:
                 out.append(_plus(main, carry))
         if main.role in ("initial", "available"):
             # several initial figures (funding sources, a total): any of them may be the budget
-            out.extend(f for f in self.found.get("initial", [])
-                       if f.source == "text" and f is not self.first("initial"))
-        return out
+            first_initial = self.first("initial")
+            out.extend(f for f in self.found.get("initial", []) if f.source == "text" and f is not first_initial)
+        return tuple(out)
 
     @property
     def execution(self) -> float | None:
@@ -221,11 +250,11 @@ def read_budget(analysis) -> Budget:
     budget.has_adjustment_words = bool(_ADJUSTMENT.search(text))
     # table rows are read by their columns (_read_funds_table), not as prose: a row's target
     # "100%" after "预算执行率 |" is not the stated execution rate
-    table_spans = [(line.start, line.end) for line in analysis.lines if line.is_table]
-    table_spans += [(t.start, t.end) for t in analysis.tables if t.layout == "form"]  # the 自评表 in a pasted layout
+    table_spans = Spans([(line.start, line.end) for line in analysis.lines if line.is_table]
+                        + [(t.start, t.end) for t in analysis.tables if t.layout == "form"])  # the 自评表 pasted
     sources = len(_source_levels(text)) >= 2
     for fig in analysis.figures:
-        if fig.approx or fig.kind not in ("amount", "percent") or any(s <= fig.start < e for s, e in table_spans):
+        if fig.approx or fig.kind not in ("amount", "percent") or fig.start in table_spans:
             continue
         if fig.kind == "amount":
             role = role_of(text, fig.start)
@@ -240,7 +269,7 @@ def read_budget(analysis) -> Budget:
                     and not _is_part(analysis, fig, sources)):
                 _add(budget, "rate", fig.value, fig, fig.tolerance)
     for m in _SELF_SCORE.finditer(text):
-        if _not_this_score(text, m.start(), year) or any(s <= m.start() < e for s, e in table_spans):
+        if _not_this_score(text, m.start(), year) or m.start() in table_spans:
             continue
         value, decimals = parse_number(m.group(1))
         budget.found.setdefault("self_score", []).append(
@@ -271,6 +300,7 @@ def _set_apart_slips(budget: Budget) -> None:
             else:
                 keep.append(f)
         figs[:] = keep
+    budget._memo.clear()  # figures left ``found``: answers computed before are stale
 
 
 # --- parts of the whole: a funding source's, a use's, a line of a working -----------------------
@@ -280,11 +310,12 @@ _SOURCE = re.compile(r"(?:(中央|上级|自筹|上年结转|社会)|(省|市|�
                      r"[\u4e00-\u9fff]{0,12}?(?:资金|补助|配套|拨款|经费)")
 _PART_LEAD = re.compile(r"其中|分来源|分用途|按来源|按用途|分项目|分别|"
                         r"[一二三四五六七八九十]是|其[一二三四五六七八九十][，、：:]")
-_ITEM = re.compile(r"\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
+_ITEM = re.compile(r"(?<![^\S\n])[^\S\n]*(?:(?<!\d)\d+[.、．]|[（(][\d一二三四五六七八九十]+[)）]"
+                   r"|(?<![一二三四五六七八九十])[一二三四五六七八九十]+是|[①②③④⑤⑥⑦⑧⑨⑩])")
 _SUMMED = re.compile(r"合计|共计|总|共")
 # a figure that is a factor of a working ("300 人 × 1200 元"), or a price per unit (… 元/人, 每…)
 OPERATOR_BEFORE = re.compile(r"[×xX*＊÷/]\s*$")
-OPERATOR_AFTER = re.compile(r"\s*(?:[×xX*＊÷/]|每)")
+OPERATOR_AFTER = re.compile(r"(?<!\s)\s*(?:[×xX*＊÷/]|每)")
 _TOTAL_BEFORE = re.compile(r"(?:合计|共计|总计|总额|共支出?|共(?:支付|拨付|使用|下达|安排|投入))[为是：:]?\s*$")
 _EQUALS_BEFORE = re.compile(r"[=＝]\s*$")
 _CLOSED_PARENS = re.compile(r"[（(][^（）()]*[)）]")
@@ -338,21 +369,22 @@ def _is_part(analysis, fig: Figure, several_sources: bool) -> bool:
 
 # a clause that opens with an enumerator: one item of a list ("；④新一轮退耕还林补助……到位率0%；
 # 5新一轮……"); a date (12月) is not one
-_ENUMERATED_CLAUSE = re.compile(r"\s*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])"
-                                r"|[（(]\d{1,2}[)）])")
+_ENUMERATED_CLAUSE = re.compile(r"(?<![^\S\n])[^\S\n]*(?:[①②③④⑤⑥⑦⑧⑨⑩⑪⑫]"
+                                r"|\d{1,2}(?=[\u4e00-\u9fff])(?![月日年号时个万元亿])|[（(]\d{1,2}[)）])")
 
 
 def _clause_start(text: str, pos: int) -> int:
-    return max(text.rfind(c, 0, pos) for c in "；;。\n") + 1
+    line = text.rfind("\n", 0, pos)  # the others are looked for in the line only: not the whole text
+    return max(line, *(text.rfind(c, line + 1, pos) for c in "；;。")) + 1
 
 
 # a clause about one sub-project, lot or batch ("校舍改造子项目预算 620 万元", "二标段支出")
 _SUB_SCOPE = re.compile(r"子项目|分项目|子项|标段|第[一二三四五六七八九十\d]+[批期标包]")
 # a paragraph that is an item named by a short title: "（1）老化管网更换。……支出 204.3 万元"
-_NAMED_ITEM = re.compile(r"\s*(?:[（(][\d一二三四五六七八九十]+[)）]|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])"
+_NAMED_ITEM = re.compile(r"(?<![^\S\n])[^\S\n]*(?:[（(][\d一二三四五六七八九十]+[)）]|(?<!\d)\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩])"
                          r"\s*([^。：:；;\n]{2,16})[。：:]")
 # ... or an item of such a run inside a paragraph, after a full stop or glued to the line before
-_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))\s*\d{1,2}[、．.]\s*"
+_INLINE_ITEM = re.compile(r"(?:(?<=[。；\n])|(?<=[\u4e00-\u9fff]))[^\S\n]*\d{1,2}[、．.]\s*"
                           r"([^。：:；;\n，,\d][^。：:；;\n，,]{1,29})[：:]")
 _ITEM_NOUNS = ("项目", "工程", "工作", "补助", "补贴")  # a title naming one project is an item, whatever words it has
 # ... unless the title names the money or a topic of the whole ("1、资金投入情况。")
@@ -469,7 +501,8 @@ def _not_this_score(text: str, pos: int, year: int | None) -> bool:
     return bool(_SCORE_EXCLUDE.search(clause)) or indicator or section or _other_year(text, pos, year)
 
 
-_NUMBERED_HEAD = re.compile(r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、．.])")
+_NUMBERED_HEAD = re.compile(r"(?<!\s)\s*(?:(?<![一二三四五六七八九十])[一二三四五六七八九十]+[、．.]"
+                            r"|[（(][一二三四五六七八九十\d]+[)）]|(?<!\d)\d+[、．.])")
 _WHOLE = re.compile(r"自评结论|综合评价|总体评价|评价结论|自评结果|总分|总体情况")
 
 
@@ -537,7 +570,7 @@ def _unitless_matches_wan(analysis, table, row, budget: Budget) -> bool:
 
 
 def parse_cell(text: str) -> float | None:
-    m = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d+)?)\s*", text)
+    m = re.fullmatch(r"(?<!\s)\s*(\d[\d,]*(?:\.\d+)?)\s*", text)
     return float(m.group(1).replace(",", "")) if m else None
 
 

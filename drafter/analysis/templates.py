@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -111,9 +112,20 @@ def get_template(template_id: str) -> Template:
     return templates[template_id]
 
 
+# The template of each analysis, detected once: rules and section_kind (once per section) ask
+# for it again and again, and detecting it reads every heading of the report.
+_DETECTED: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def detect_template(analysis) -> Template | None:
     """The report's template: its metadata says, else the template whose sections (or table
     fields) the report covers best, when it covers at least 60%."""
+    if analysis not in _DETECTED:
+        _DETECTED[analysis] = _detect_template(analysis)
+    return _DETECTED[analysis]
+
+
+def _detect_template(analysis) -> Template | None:
     templates = load_templates()
     declared = analysis.report.meta.get("template")
     if declared:

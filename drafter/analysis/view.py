@@ -143,6 +143,24 @@ class Analysis:
             b -= 1
         return a, b
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [line.start for line in self.lines]
+
+    def lines_from(self, a: int, b: int) -> list[Line]:
+        """The lines starting inside ``[a, b)``."""
+        return self.lines[bisect_left(self._line_starts, a) : bisect_left(self._line_starts, b)]
+
+    @cached_property
+    def _newlines(self) -> list[int]:
+        return [m.start() for m in re.finditer("\n", self.text)]
+
+    def line_start(self, a: int) -> int:
+        """The start of the line holding ``a``: ``text.rfind("\\n", 0, a) + 1``, by bisection (a
+        search back from every figure of one long line is quadratic)."""
+        i = bisect_left(self._newlines, a)
+        return self._newlines[i - 1] + 1 if i else 0
+
     # --- structure --------------------------------------------------------------------
     @cached_property
     def all_sections(self) -> list[Section]:
@@ -184,8 +202,30 @@ class Analysis:
             _add_sentence(out, self.text, pos, line.end)
         return out
 
+    # Sentences are in order and do not overlap, so their starts and their ends are both sorted:
+    # the sentences of a span are found by bisection, not by reading them all for each span.
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [s.end for s in self.sentences]
+
     def sentences_in(self, a: int, b: int) -> list[Sentence]:
-        return [s for s in self.sentences if s.start >= a and s.end <= b]
+        """The sentences lying wholly inside ``[a, b)``."""
+        lo, hi = bisect_left(self.sentence_starts, a), bisect_right(self._sentence_ends, b)
+        return self.sentences[lo:hi] if lo < hi else []
+
+    def sentences_overlapping(self, a: int, b: int) -> list[Sentence]:
+        """The sentences with a character inside ``[a, b)``."""
+        lo, hi = bisect_right(self._sentence_ends, a), bisect_left(self.sentence_starts, b)
+        return self.sentences[lo:hi] if lo < hi else []
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        """The sentence holding the character at ``pos``, or None."""
+        i = bisect_right(self.sentence_starts, pos) - 1
+        return self.sentences[i] if i >= 0 and pos < self.sentences[i].end else None
 
     @cached_property
     def figures(self):
@@ -274,7 +314,10 @@ def _build_analysis_text(report: Report) -> tuple[str, list[Segment]]:
     def copy(o_start: int, o_end: int) -> None:
         nonlocal a
         last = o_start
-        for d_start, d_end in dropped[bisect_left(dropped, (o_start, -1)) :]:
+        # by index from the first span at or after the line: a slice copied the rest of the
+        # list for every line, quadratic in a long report with many emphasis marks
+        for i in range(bisect_left(dropped, (o_start, -1)), len(dropped)):
+            d_start, d_end = dropped[i]
             if d_start >= o_end:
                 break
             if d_end > o_end:

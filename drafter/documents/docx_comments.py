@@ -228,7 +228,7 @@ def _row_chars(tr) -> list[tuple[str, Loc | None]]:
             # a cell's own line breaks are layout (as in report._Builder.add_table)
             text = "".join(ch for ch, _ in chars)
             drop = set()
-            for m in re.finditer(r"\s*\n\s*", text):
+            for m in re.finditer(r"(?<![^\S\n])[^\S\n]*\n\s*", text):  # each run of blanks with a line break
                 drop.update(range(m.start(), m.end()))
             chars = [("｜" if ch == "|" else ch, loc) for i, (ch, loc) in enumerate(chars) if i not in drop]
             chars = _strip(chars)

@@ -91,7 +91,9 @@ class Builder:
     def add_table(self, rows: list[list[str | None]], tref: str) -> None:
         for r, row in enumerate(rows):
             # a cell's own line breaks are layout; a "|" would split the cell in the pipe row
-            cells = [re.sub(r"\s*\n\s*", "", c or "").replace("|", "｜").strip() for c in row]
+            # (each run of blanks with a line break; the lookbehind starts it at the run's start only,
+            # so a long run of blanks is read once, not from each of its characters)
+            cells = [re.sub(r"(?<![^\S\n])[^\S\n]*\n\s*", "", c or "").replace("|", "｜").strip() for c in row]
             if any(cells):
                 self.add("| " + " | ".join(cells) + " |", "table_row", f"{tref}r{r}")
 

@@ -58,7 +58,7 @@ def excerpt_files(patterns: list[str]) -> list[Path]:
     for pattern in patterns:
         for p in sorted(glob.glob(pattern)):
             path = Path(p)
-            out.extend(sorted(f for f in path.glob("*.json") if re.fullmatch(r"\d+\.json", f.name))
+            out.extend(sorted(f for f in path.glob("*.json") if re.fullmatch(r"(?<!\d)\d+\.json", f.name))
                        if path.is_dir() else [path])
     return out
 

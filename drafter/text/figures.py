@@ -23,12 +23,19 @@ _AMOUNT = r"亿元|万元|千元|元"
 _PERCENT = r"%|％|‰"
 _COUNT = "|".join(sorted(COUNT_UNITS, key=len, reverse=True))
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+_CN_DIGIT = "零〇一二两三四五六七八九十百千万亿"
+_CHINESE = rf"[{_CN_DIGIT}]+(?:点[零〇一二三四五六七八九]+)?"
+# Linear on any run: a match starts at its number (or the word before it), never in the blanks
+# before one, so a run of blanks is not re-read from each of its characters; the blanks after
+# the number are one run with 多/余 optional inside; a Chinese numeral starts a run of numerals
+# (or its second character, when the run is glued to a digit or a letter, which the first
+# lookbehind refuses): the matches are those of the plain pattern, which took quadratic time.
+_CN_START = rf"(?:(?<![{_CN_DIGIT}])|(?<=[\d.,A-Za-z][{_CN_DIGIT}]))"
 
 FIGURE_RE = re.compile(
-    rf"(?<![\d.,A-Za-z])(?P<pre>约|近|超过|逾|共计|合计)?\s*"
-    rf"(?:(?P<num>{_ARABIC})|(?P<cn>{_CHINESE}))"
-    rf"\s*(?P<approx>多|余)?\s*"
+    rf"(?<![\d.,A-Za-z])(?:(?P<pre>约|近|超过|逾|共计|合计)\s*)?"
+    rf"(?:(?P<num>{_ARABIC})|(?P<cn>{_CN_START}{_CHINESE}))"
+    rf"\s*(?:(?P<approx>多|余)\s*)?"
     rf"(?:(?P<amount>{_AMOUNT})|(?P<percent>{_PERCENT})|(?P<score>分)(?![钟之别类布局项管支担散享工批期级数辨])|(?P<count>{_COUNT}))"
 )
 _PERCENT_CN = re.compile(rf"百分之(?P<cn>{_CHINESE})")

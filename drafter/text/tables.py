@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}")
+_SEPARATOR = re.compile(r"^\s*(?:\|\s*)?:?-{2,}")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 

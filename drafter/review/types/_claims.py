@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
+from drafter.analysis.spans import Spans
 from drafter.analysis.view import Analysis, Sentence
 from drafter.text.figures import fmt
 
@@ -168,7 +169,8 @@ def outcome_figures(a: Analysis, start: int, end: int, skip: tuple[int, int] | N
 # "2.项目资金执行情况：具体工作由……", "绩效目标：按时足额发放……": optional numbering, a short
 # label, "：", the body
 LABELLED = re.compile(
-    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）]|[①-⑳])?\s*"
+    r"^\s*(?:(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|[（(][一二三四五六七八九十]{1,3}[)）]"
+    r"|[①-⑳])\s*)?"  # the blanks after the number inside the optional part: two runs in a row backtrack
     r"([^，。：；（）()\s]{2,16}?)\s*[：:]\s*(\S.*[^：:\s])\s*$"
 )
 
@@ -196,7 +198,14 @@ def has_measure(a: Analysis, start: int, end: int) -> bool:
 def in_table(a: Analysis, pos: int) -> bool:
     """True when ``pos`` lies in a table the analysis read (a pipe table or a 自评表 read from
     flattened cells): table rows are the table rules' business."""
-    return any(t.start <= pos < t.end for t in a.tables)
+    # by bisection (a claim or a section asking every table was quadratic in a long report)
+    spans = _TABLE_SPANS.get(a)
+    if spans is None:
+        spans = _TABLE_SPANS[a] = Spans((t.start, t.end) for t in a.tables)
+    return pos in spans
+
+
+_TABLE_SPANS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 _LEVEL_CELL = re.compile(r"^(?:产出|效益|满意度)指标"
@@ -227,7 +236,7 @@ class Shortfall:
 
 
 _CACHE: WeakKeyDictionary = WeakKeyDictionary()
-_RATE_VALUE = re.compile(r"[^，。；！？\n\d]{0,8}?(\d+(?:\.\d+)?)\s*%")
+_RATE_VALUE = re.compile(r"[^，。；！？\n\d]{0,8}?(?<!\d)(\d+(?:\.\d+)?)\s*%")  # a number, not a run's tail
 _RATE_HEDGE = re.compile(r"[≥≤≧≦>＞]|不低于|不少于|目标|要求|计划|上年|去年")
 
 

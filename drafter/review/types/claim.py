@@ -48,7 +48,7 @@ from drafter.review.types.existence import _joined_end
 
 STAGE = "text"
 # a sentence that opens with its purpose (为进一步规范……，为切实提高……), after the notice it follows
-_PURPOSE = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]\s*)?"
+_PURPOSE = re.compile(r"(?<!\s)\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]\s*)?"
                       r"(?:(?:根据|按照|依据)[^，。；]{0,80}[，,]\s*)?"
                       r"为了?(?:进一步|切实|全面|更好地?|加强|规范|提高|提升|确保|保障|促进|推进|推动|落实|贯彻|强化|做好)")
 

@@ -81,7 +81,7 @@ class _Clause:
     lead_end: int = 0
 
 
-_BASIS = re.compile(r"\s*(?:根据|按照|依据|遵照)")
+_BASIS = re.compile(r"(?<!\s)\s*(?:根据|按照|依据|遵照)")
 # a table row flattened with blanks: a lone number between two cells ("分配科学性 5 资金分配规范性 ……")
 _CELL_ROW = re.compile(r"[^\s\d][ \t\u3000]+\d+(?:\.\d+)?[ \t\u3000]+[^\s\d]")
 

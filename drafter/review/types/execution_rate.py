@@ -19,16 +19,22 @@ class Params(BaseParams):
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     """The rates the text states; a funds table's rates are checked by its own rows (funds_block)."""
+    budget = a.budget.budget_figure
+    if budget is None or budget.value <= 0:
+        return
+    # the spending of each source (text, table): its first figure, else the report's
+    spent_of: dict[str, RoleFigure] = {}
+    for f in a.budget.found.get("spent", []):
+        spent_of.setdefault(f.source, f)
+    # the budget figure first; readings with the same value and rounding are one reading
+    budgets = list({(b.value, b.tolerance): b for b in a.budget.budget_alternatives() if b.value > 0}.values())
     for stated in a.budget.found.get("rate", []):
         if stated.source == "table":
             continue
-        same = [f for f in a.budget.found.get("spent", []) if f.source == stated.source]
-        spent = same[0] if same else a.budget.first("spent")
-        budget = a.budget.budget_figure
-        if spent is None or budget is None or budget.value <= 0:
+        spent = spent_of.get(stated.source) or a.budget.first("spent")
+        if spent is None:
             continue
-        budgets = [budget, *a.budget.budget_alternatives()[1:]]
-        if any(_rate_matches(stated, spent, b) for b in budgets if b.value > 0) or _matches_its_sentence(a, stated):
+        if any(_rate_matches(stated, spent, b) for b in budgets) or _matches_its_sentence(a, stated):
             continue
         computed = spent.value / budget.value * 100
         yield a.finding(
@@ -53,9 +59,9 @@ def _matches_its_sentence(a: Analysis, stated: RoleFigure) -> bool:
     960 万元，全年执行资金 905.6 万元，执行率 94.33%"): it states that sentence's execution."""
     from drafter.review.types.funds_block import rate_fits
 
-    for s in a.sentences:
-        if s.start <= stated.start < s.end:
-            amounts = [f for f in a.figures_in(s.start, stated.start) if f.kind == "amount" and f.yuan]
-            return any(rate_fits(stated.value, stated.decimals, y.yuan / x.yuan * 100)
-                       for i, x in enumerate(amounts) for y in amounts[i + 1 :] if x.yuan > 0)
-    return False
+    s = a.sentence_at(stated.start)
+    if s is None:
+        return False
+    amounts = [f for f in a.figures_in(s.start, stated.start) if f.kind == "amount" and f.yuan]
+    return any(rate_fits(stated.value, stated.decimals, y.yuan / x.yuan * 100)
+               for i, x in enumerate(amounts) for y in amounts[i + 1 :] if x.yuan > 0)

@@ -5,7 +5,7 @@ exception phrase, a later year, an enumeration, specific content beyond the stoc
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
@@ -90,9 +90,8 @@ def _joined_end(a: Analysis, s: Sentence) -> int:
     """End of ``s`` and the clauses that continue it on the same line after a "；" (not a new
     enumerated item: "一是……；二是……" are separate statements)."""
     end = s.end
-    for nxt in a.sentences:
-        if nxt.start < end:
-            continue
+    for k in range(bisect_left(a.sentence_starts, end), len(a.sentences)):  # the sentences after it
+        nxt = a.sentences[k]
         gap = a.text[end : nxt.start]
         if gap.strip() not in ("；", ";") or "\n" in gap or _NEW_ITEM.match(nxt.text):
             break
@@ -105,7 +104,7 @@ def _elaborated(a: Analysis, s: Sentence, cues: re.Pattern, follow: int = 2) -> 
     figure or a cue (the lead sentence's detail)."""
     sec = a.section_at(s.start)
     end = sec.end if sec else len(a.text)
-    i = bisect_right([x.start for x in a.sentences], s.start)
+    i = bisect_right(a.sentence_starts, s.start)
     for nxt in a.sentences[i : i + follow]:
         if nxt.start >= end or _NEW_ITEM.match(nxt.text):
             break

@@ -195,7 +195,7 @@ def _weight(table, row) -> tuple[float, int] | None:
     own = cell_value(row_cell(row, cols["weight"]))
     if own is not None or cols["score"] is None:
         return own
-    m = re.search(r"(\d+)\s*分", table.header[cols["score"]].text)
+    m = re.search(r"(?<!\d)(\d+)\s*分", table.header[cols["score"]].text)
     return (float(m.group(1)), 0) if m else None
 
 

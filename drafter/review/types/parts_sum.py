@@ -240,7 +240,7 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         if abs(diff) <= tol + 1e-6:
             continue
         tail = text[parts[-1].end : parts[-1].end + 6]
-        partial = (re.match(r"\s*(?:等|…)", tail)
+        partial = (re.match(r"(?<!\s)\s*(?:等|…)", tail)
                    or re.search(r"等(?:项目|方面|支出|费用)?[，。]?$", text[m.end() : pe].strip()))
         level = None
         if diff < 0:
@@ -250,7 +250,7 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             # a listing (具体是, 明细如下), a 其中 in brackets right after its total, or a 其中
             # naming four parts or more is meant to be the breakdown: short of it is worth a look
             listing = (re.match(r"具体|明细|项目有", m.group(0)) or len(parts) >= 4
-                       or re.fullmatch(r"\s*[（(]\s*", text[total.end : m.start()]))
+                       or re.fullmatch(r"(?<!\s)\s*[（(]\s*", text[total.end : m.start()]))
             if partial or not (signals or listing):
                 continue
             level = None if signals else Level.warning
@@ -281,7 +281,7 @@ def _complete(text: str, m, total: Figure, parts: list[Figure], ss: int, sources
     if m.group(0).startswith("分别"):
         out.append("分别")
     head = text[ss : m.start()]
-    count = re.search(r"([一二两三四五六七八九十]|\d+)\s*(?:类|个项目|项|个)", head)
+    count = re.search(r"([一二两三四五六七八九十]|(?<!\d)\d+)\s*(?:类|个项目|项|个)", head)
     if count:
         n = int(count.group(1)) if count.group(1).isdigit() else _CN_COUNT.get(count.group(1))
         if n == len(parts):

@@ -32,6 +32,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     purpose = rx(p.not_a_total)
     totals = re.compile("(?:" + "|".join(p.total_words) + ")$")
+    sentence_budget = _SentenceBudgets(a)
     for role in p.roles:
         items = [f for f in a.budget.found.get(role, [])
                  if f.source == "table" or not (f.weak or _qualified(a.text, f, purpose, totals))]
@@ -46,8 +47,13 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         first = checked or items[0]
         differing = [o for o in items
                      if o is not first and not close(first.value, o.value, first.tolerance + o.tolerance)]
+        # the differing figures of each paragraph and source, gathered once (not per figure)
+        groups: dict[tuple[int, str], list[RoleFigure]] = {}
+        for o in differing:
+            groups.setdefault((a.line_start(o.start), o.source), []).append(o)
+        sums = {key: _sums_to(first, group) for key, group in groups.items()}
         for other in differing:
-            if _sums_to(a, first, other, differing) or _other_scope(a, first, other):
+            if sums[(a.line_start(other.start), other.source)] or _other_scope(sentence_budget, first, other):
                 continue
             if role not in ("rate", "self_score") and max(first.value, other.value) > 5 * min(first.value, other.value):
                 continue  # 4.99 亿元 and 1045.28 万元: a whole and one place's share, not one figure mistyped
@@ -70,39 +76,61 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             )
 
 
-def _other_scope(a: Analysis, first: RoleFigure, other: RoleFigure) -> bool:
+def _other_scope(sentence_budget: "_SentenceBudgets", first: RoleFigure, other: RoleFigure) -> bool:
     """Two spending (or balance) figures each stated beside its own, different budget in its own
     sentence ("追加预算 82.25 万元，支出 7.48 万元" / "安排专项资金 5.6 万元，支出 1.51 万元"): the
     spending of two scopes, not one figure written twice."""
     if first.role not in ("spent", "balance") or first.figure is None or other.figure is None:
         return False
-    budgets = [_sentence_budget(a, f.start) for f in (first, other)]
+    budgets = [sentence_budget(f.start) for f in (first, other)]
     return all(b is not None for b in budgets) and abs(budgets[0] - budgets[1]) > 0.5
 
 
 _BUDGET_WORD = re.compile(r"(?:预算|安排|下达|追加)[^，。；]{0,8}$")
 
 
-def _sentence_budget(a: Analysis, pos: int) -> float | None:
-    for s in a.sentences:
-        if s.start <= pos < s.end:
-            found = [f.value for items in (a.budget.found.get("initial", []), a.budget.found.get("adjusted", []))
-                     for f in items if s.start <= f.start < s.end]
-            if found:
-                return found[0]
-            amounts = [f for f in a.figures_in(s.start, pos) if f.kind == "amount"
-                       and _BUDGET_WORD.search(a.text, max(s.start, f.start - 10), f.start)]
-            return amounts[0].yuan if amounts else None
-    return None
+class _SentenceBudgets:
+    """The budget stated in the sentence of a position, before it: the sentence's first
+    initial (else adjusted) budget figure, else its first amount after a budget word. Each
+    sentence is read once, however many figures ask."""
+
+    def __init__(self, a: Analysis) -> None:
+        self.a = a
+        self.stated: dict[int, float] = {}  # sentence start -> its budget figure's value
+        for role in ("initial", "adjusted"):
+            for f in a.budget.found.get(role, []):
+                s = a.sentence_at(f.start)
+                if s is not None:
+                    self.stated.setdefault(s.start, f.value)
+        self.worded: dict[int, list] = {}  # sentence start -> its amounts after a budget word
+        self.memo: dict[int, float | None] = {}
+
+    def __call__(self, pos: int) -> float | None:
+        if pos not in self.memo:
+            self.memo[pos] = self._budget(pos)
+        return self.memo[pos]
+
+    def _budget(self, pos: int) -> float | None:
+        a = self.a
+        s = a.sentence_at(pos)
+        if s is None:
+            return None
+        if s.start in self.stated:
+            return self.stated[s.start]
+        if s.start not in self.worded:
+            self.worded[s.start] = [f for f in a.figures_in(s.start, s.end) if f.kind == "amount"
+                                    and _BUDGET_WORD.search(a.text, max(s.start, f.start - 10), f.start)]
+        for f in self.worded[s.start]:
+            if f.start >= pos:
+                break
+            if f.end <= pos:
+                return f.yuan
+        return None
 
 
-def _sums_to(a: Analysis, total: RoleFigure, part: RoleFigure, others: list[RoleFigure]) -> bool:
-    """True when ``part`` and the other differing figures of its paragraph add up to ``total``
-    (per-source or per-use figures written without a qualifying word)."""
-    start = a.text.rfind("\n", 0, part.start) + 1
-    end = a.text.find("\n", part.start)
-    end = len(a.text) if end < 0 else end
-    group = [o for o in others if start <= o.start < end and o.source == part.source]
+def _sums_to(total: RoleFigure, group: list[RoleFigure]) -> bool:
+    """True when the differing figures of a part's paragraph (``group``, the part among them) add
+    up to ``total`` (per-source or per-use figures written without a qualifying word)."""
     return len(group) >= 2 and close(sum(o.value for o in group), total.value,
                                      total.tolerance + sum(o.tolerance for o in group))
 

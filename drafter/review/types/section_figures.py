@@ -5,6 +5,7 @@ labelled line ("2.项目资金执行情况：具体工作由……负责……")
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from typing import Literal
 
@@ -37,14 +38,19 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     said = list(unfinished.finditer(a.text)) if unfinished else []
     if unfinished and not said:
         return
+    said_starts = [m.start() for m in said]
+    content_end = len(a.text.rstrip())  # past it only blanks: the text ends there
+    # the spans flagged, in order by start (they do not overlap): searched by bisection, not
+    # read for each section (quadratic in a report of thousands of sections)
     flagged: list[tuple[int, int]] = []
     for title, titles, start, end in _sections(a, p):
         if not want.search(title) or (skip and any(skip.search(t) for t in titles)):
             continue
-        if any(lo <= start < hi for lo, hi in flagged):  # a labelled line of a section already flagged
+        k = bisect_right(flagged, (start, float("inf"))) - 1
+        if k >= 0 and start < flagged[k][1]:  # a labelled line of a section already flagged
             continue
-        sentences = [s for s in a.sentences if s.end > start and s.start < end]
-        if not sentences or any(ln.is_table for ln in a.lines if start <= ln.start < end) or in_table(a, start):
+        sentences = a.sentences_overlapping(start, end)
+        if not sentences or any(ln.is_table for ln in a.lines_from(start, end)) or in_table(a, start):
             continue
         na = compiled(p, "not_applicable")
         if na and na.fullmatch(a.text[start:end].strip(" \n。；：，")):
@@ -52,23 +58,34 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         has_figures = (any(f.kind in p.kinds for f in a.figures_in(start, end))
                        or (p.measures and has_measure(a, start, end)))
         if unfinished:
-            elsewhere = [m for m in said if not start <= m.start() < end]
+            elsewhere = _first_outside(said, said_starts, start, end)
             if has_figures and elsewhere:
-                flagged.append((start, end))
+                insort(flagged, (start, end))
                 yield a.finding(rule, max(sentences[0].start, start), min(sentences[-1].end, end),
-                                rule.say(title=title, unfinished=elsewhere[0].group(0)),
-                                evidence=f"报告写“{elsewhere[0].group(0)}”；“{title}”一节却写了效益数字")
+                                rule.say(title=title, unfinished=elsewhere.group(0)),
+                                evidence=f"报告写“{elsewhere.group(0)}”；“{title}”一节却写了效益数字")
             continue
         if has_figures:
             continue
         # a body running to the end of the text without a full stop was cut off (a pasted excerpt)
-        if not a.text[end:].strip() and a.text[sentences[-1].end : end].strip()[:1] not in tuple("。！？；…"):
+        if end >= content_end and a.text[sentences[-1].end : end].strip()[:1] not in tuple("。！？；…"):
             continue
         subject = compiled(p, "subject")
         quoted = [s for s in sentences if subject and subject.search(s.text)] or sentences
-        flagged.append((start, end))
+        insort(flagged, (start, end))
         yield a.finding(rule, max(quoted[0].start, start), min(quoted[-1].end, end), rule.say(title=title),
                         evidence=f"“{title}”一节没有{_kinds(p.kinds)}")
+
+
+def _first_outside(said: list, starts: list[int], start: int, end: int):
+    """The first of the matches ``said`` (in order; ``starts`` their starts) that does not start
+    inside ``[start, end)``, or None."""
+    if not said:
+        return None
+    if not start <= starts[0] < end:
+        return said[0]
+    k = bisect_left(starts, end)
+    return said[k] if k < len(said) else None
 
 
 def _sections(a: Analysis, p: Params):
