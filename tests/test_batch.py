@@ -248,3 +248,36 @@ def test_a_progress_bar_on_a_terminal(monkeypatch):
     assert [i.file for i in items] == paths and all(i.ok for i in items)
     shown = screen.getvalue()
     assert "审核" in shown and "3/3" in shown and "未能审核 0" in shown
+
+
+def _slow_or_greedy(name: str, how: str):
+    review_path = batch_mod.review_path
+
+    def patched(index, path, tools):
+        if Path(path).name == name:
+            if how == "slow":
+                while True:  # Python code: the time limit's signal is seen
+                    sum(range(1000))
+            hog = bytearray(2 * 1024 ** 3)  # two gigabytes, past the allowance
+            return hog
+        return review_path(index, path, tools)
+
+    return patched
+
+
+@pytest.mark.parametrize("how, problem", [
+    ("slow", "审核超过每份报告 1 秒的时间限制，未能审核：请拆分报告或删去异常长的段落、表格后再试"),
+    ("greedy", "审核所需内存超过每份报告 300 MB 的限制，未能审核：请拆分报告后再试"),
+])
+def test_a_report_past_its_limits_stops_only_itself(how, problem, monkeypatch):
+    """The web server's batches: each report under the per-request time and memory limits, in a
+    worker (one report too: a limited batch never reviews in the server's own process)."""
+    paths = [str(p) for p in sorted(REFERENCES.glob("*.md"))[:3]]
+    serial = [i.result for i in review_batch(paths, jobs=1)]
+    monkeypatch.setattr(batch_mod, "review_path", _slow_or_greedy(Path(paths[1]).name, how))  # forked workers
+    setup = BatchSetup(time_limit=1, memory_limit_mb=300)
+    items = list(review_batch(paths, setup=setup, jobs=2))
+    assert [i.problem for i in items] == ["", problem, ""]
+    assert [items[0].result, items[2].result] == [serial[0], serial[2]]
+    alone = list(review_batch(paths[1:2], setup=setup, jobs=1))
+    assert alone[0].problem == problem and alone[0].file == paths[1]

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from drafter.documents.load import MAX_BYTES, Report, load
 from drafter.errors import InputError
 from drafter.findings import CATEGORIES, Level, ReviewResult
+from drafter.limits import OverTime, work_limits
 
 # the 风险 column: what each thing weighs (README, "Batch review")
 RISK_WEIGHTS = {"error": 10.0, "warning": 3.0, "leftover": 5.0, "gap": 2.0}
@@ -94,6 +95,14 @@ class BatchSetup:
     max_bytes: int = MAX_BYTES
     keep_reports: bool = False
     extras: Callable[[], dict] | None = None
+    # per report, in a worker process (the web server's batches): seconds and megabytes more
+    # address space; a report past either is a problem of its own item, the batch goes on
+    time_limit: float | None = None
+    memory_limit_mb: int | None = None
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.time_limit or self.memory_limit_mb)
 
     def build(self) -> "Tools":
         from drafter.review.engine import default_accept, load_accept, review_stages
@@ -138,6 +147,10 @@ def review_path(index: int, path: str, tools: Tools) -> BatchItem:
                          report=report if tools.setup.keep_reports else None)
     except InputError as exc:
         return BatchItem(index=index, file=path, problem=exc.problem)
+    except MemoryError:
+        if tools.setup.limited:
+            raise  # past the allowance: the worker's to name
+        return _crashed(index, path, MemoryError("内存不足"))
     except Exception as exc:  # one report's crash never stops the batch
         return _crashed(index, path, exc)
 
@@ -219,7 +232,20 @@ def _worker_init(setup: BatchSetup, started) -> None:
 
 def _worker_review(index: int, path: str) -> BatchItem:
     _STARTED[index] = 1
-    return review_path(index, path, _TOOLS)
+    setup = _TOOLS.setup
+    if not setup.limited:
+        return review_path(index, path, _TOOLS)
+    try:
+        with work_limits(setup.time_limit, setup.memory_limit_mb):
+            return review_path(index, path, _TOOLS)
+    except OverTime:
+        return BatchItem(index=index, file=path,
+                         problem=f"审核超过每份报告 {setup.time_limit:g} 秒的时间限制，未能审核："
+                                 "请拆分报告或删去异常长的段落、表格后再试")
+    except MemoryError:
+        return BatchItem(index=index, file=path,
+                         problem=f"审核所需内存超过每份报告 {setup.memory_limit_mb} MB 的限制，未能审核："
+                                 "请拆分报告后再试")
 
 
 def review_batch(paths: list[str], *, setup: BatchSetup | None = None, jobs: int | None = None,
@@ -233,7 +259,7 @@ def review_batch(paths: list[str], *, setup: BatchSetup | None = None, jobs: int
     setup = setup or BatchSetup()
     tools = setup.build()
     jobs = max(1, min(jobs or default_jobs(), len(paths) or 1))
-    if jobs == 1:
+    if jobs == 1 and not setup.limited:  # limits are a worker's: a limited batch never runs here
         for i, path in enumerate(paths):
             item = review_path(i, str(path), tools)
             if on_done:

@@ -179,7 +179,9 @@ def install(app, *, settings, backend, page, store, attachment) -> None:
         from functools import partial
 
         extras = partial(_extras, settings.index_dir, settings.chroma_url)
-    setup = BatchSetup(max_bytes=settings.max_bytes, keep_reports=True, extras=extras)
+    # each report under the server's per-request limits, in a worker process
+    setup = BatchSetup(max_bytes=settings.max_bytes, keep_reports=True, extras=extras,
+                       time_limit=settings.time_limit, memory_limit_mb=settings.memory_limit_mb)
 
     async def read_uploads(request: Request) -> list[tuple[str, bytes]]:
         ctype = request.headers.get("content-type", "")

@@ -27,6 +27,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from drafter.errors import DrafterError
+from drafter.limits import limit_address_space
 from drafter.web.service import WebError, remove_upload_folders
 
 log = logging.getLogger("drafter.web")
@@ -67,20 +68,6 @@ def _context():
 # --- the worker's side -----------------------------------------------------------------------
 
 
-def _limit_address_space(allowance: int) -> None:
-    """Let this process grow by ``allowance`` bytes of address space from now on (Linux)."""
-    try:
-        import resource
-
-        with open("/proc/self/status", encoding="ascii") as f:
-            size = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
-    except (ImportError, OSError, StopIteration, ValueError):
-        return
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = size + allowance if hard == resource.RLIM_INFINITY else min(size + allowance, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
 def _answer(backend, job: str, args: tuple) -> tuple:
     try:
         return ("ok", getattr(backend, job)(*args))
@@ -112,7 +99,7 @@ def _serve(conn, settings, backend_class, environ: dict) -> None:
             job, args = conn.recv()
         except (EOFError, OSError):
             return
-        _limit_address_space(allowance)
+        limit_address_space(allowance)
         reply = _answer(backend, job, args)
         try:
             conn.send(reply)
