@@ -24,6 +24,7 @@ COMMANDS = {
     ("draft",): ["facts.yaml"],
     ("facts", "import"): ["table.xlsx"],
     ("facts", "extract"): ["report.md"],
+    ("facts", "schema"): [],
     ("serve",): [],
     ("eval", "run"): ["suite.yaml"],
     ("eval", "compare"): ["a", "b"],

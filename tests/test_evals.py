@@ -169,6 +169,14 @@ def test_the_default_suite_meets_the_targets(default_run):
     assert results["passed"] is True
     html = (out / "ci" / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "review.figures.recall" in html
+    # the drafts pass their own reviewer's figures; any draft finding is named with its case
+    assert summary["variants"]["offline"]["draft"]["figures_errors"] == 0
+    assert any(a["metric"] == "draft.figures_errors" and a["passed"] for a in summary["assertions"])
+    drafts = summary["variants"]["offline"]["cases"]["draft"]
+    for cid, d in drafts.items():
+        for f in d["findings"]:
+            assert f"<td>{cid}</td><td>起草稿的发现（{f['level']}）</td>" in html.replace("<td>offline</td>", ""), cid
+    assert sum(len(d["findings"]) for d in drafts.values()) > 0  # the seeds' own vague problems are found
 
 
 def test_a_run_resumes_where_it_stopped(tmp_path, monkeypatch):

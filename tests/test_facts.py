@@ -167,8 +167,8 @@ def test_unknown_template(tmp_path):
 
 def test_unknown_keys(tmp_path):
     assert problem(tmp_path, BASE + "titel: 报告\n") == (
-        "titel (line 20): unknown field (allowed: template, year, unit, project, budget, indicators, self_score, "
-        "achievements, problems, improvements)"
+        "titel (line 20): unknown field (allowed: template, year, unit, project, budget, indicators, self_score, uses, "
+        "achievements, problems, improvements, evidence)"
     )
     assert problem(tmp_path, BASE.replace("  spent: 57790", "  spent: 57790\n  spnt: 1")) == (
         "budget.spnt (line 12): unknown field (allowed: unit, initial, adjusted, spent, execution_weight, "

@@ -9,7 +9,7 @@ import pytest
 
 from drafter.errors import InputError
 from drafter.facts.derive import derive
-from drafter.facts.io import dump_facts, extract_facts, facts_to_data, import_table
+from drafter.facts.io import dump_facts, extract_data, extract_facts, facts_to_data, import_table
 from drafter.facts.model import Budget, Facts, FundSource, Indicator, Project, Target, Unit, load_facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -306,7 +306,13 @@ def test_extract_facts_without_a_budget(tmp_path):
                  "## 一、基本情况\n\n本项目用于测试。\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
         extract_facts(p)
-    assert exc.value.problem == "cannot find the budget (年初预算 or 调整后预算) in the report: write the facts by hand"
+    assert exc.value.problem == (
+        "报告中没有找到：项目单位（项目单位 / 实施单位）、预算（年初预算或调整后预算）、全年支出（支出 / 执行数）；"
+        "请用 --unit/--project/--year 给出，或手工填写 facts 文件")
+    data, missing = extract_data(p, unit="测试局")
+    assert missing == ["预算（年初预算或调整后预算）", "全年支出（支出 / 执行数）"]
+    assert data["budget"] == {"unit": "元", "initial": "【待补充】", "spent": "【待补充】"}
+    assert (data["year"], data["unit"]["name"], data["project"]["name"]) == (2023, "测试局", "测试项目")
     with pytest.raises(InputError) as exc:
         extract_facts(tmp_path / "missing.md")
     assert exc.value.path == str(tmp_path / "missing.md")
@@ -374,7 +380,7 @@ def test_model_dump_json_loads_back(tmp_path):
 def test_round_trip_of_real_facts(tmp_path, source):
     if source == "examples":
         items = [load_facts(p) for p in sorted(EXAMPLES.glob("facts-*.yaml"))]
-        assert len(items) == 3
+        assert len(items) == 4  # the three seed facts and the complete example
     elif source == "extracted":
         items = [extract_facts(p) for p in sorted(CORPUS.glob("*.md"))]
     else:

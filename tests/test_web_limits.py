@@ -119,9 +119,10 @@ def test_the_upload_folder_of_a_request_stopped_at_its_limit_is_removed(tmp_path
     uploads = tmp_path / "uploads"
     with limited_client(tmp_path, workers=1, time_limit=4) as c:
         slow = in_background(lambda: c.post("/api/review", files={"file": ("慢.md", "【慢】自评 100 分。\n".encode())}))
-        wait_until(lambda: [p.name for p in uploads.iterdir()] != [], what="the upload folder")
+        # the folder appears before the file in it is written: wait for the file's whole text
+        wait_until(lambda: [f.read_bytes() for f in uploads.glob("*/upload.md")] == ["【慢】自评 100 分。\n".encode()],
+                   what="the uploaded file")
         [folder] = uploads.iterdir()
-        assert (folder / "upload.md").read_text(encoding="utf-8") == "【慢】自评 100 分。\n"
         slow["thread"].join(60)
         assert (slow["response"].status_code, slow["response"].json()) == (422, {"error": TIME_LIMIT.format(s=4)})
         wait_until(lambda: list(uploads.iterdir()) == [], timeout=20, what="the upload folder to be removed")

@@ -50,6 +50,8 @@ def draft_cmd(facts_file, template, backend, model, base_url, endpoint, section,
             from drafter.files import write_text_atomic
 
             write_text_atomic(output, result.markdown)
+    if result.notice:
+        click.echo(result.notice, err=True)
     if not output:
         click.echo(result.markdown)
     else:
@@ -59,4 +61,6 @@ def draft_cmd(facts_file, template, backend, model, base_url, endpoint, section,
             out.print(f"[yellow]{s.plan.heading}[/]：{s.source}；" + "；".join(s.violations), highlight=False)
     if result.review is not None:
         render.print_rich([result.review], {result.review.file: result.markdown}, out)
+    if result.placeholders:
+        out.print(f"待补充 {result.placeholders} 处", highlight=False)
     sys.exit(0)

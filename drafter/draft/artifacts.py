@@ -28,4 +28,11 @@ def write_run(run: Path, *, facts, sections, markdown: str, result) -> None:
     write_text_atomic(run / "draft.md", markdown)
     write_text_atomic(run / "sections.json", dump([s.model_dump(mode="json") for s in sections]))
     if result is not None:
-        write_text_atomic(run / "findings.json", dump(result.public()))
+        # the placeholders left for the user are counted beside the findings
+        public = {**result.public(), "placeholders": count_placeholders(markdown)}
+        write_text_atomic(run / "findings.json", dump(public))
+
+
+def count_placeholders(markdown: str) -> int:
+    """The 【待补充…】 places a draft leaves for the user to fill in."""
+    return markdown.count("【待补充")

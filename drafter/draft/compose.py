@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from drafter.analysis.templates import Template
 from drafter.draft.plan import SectionDraft, SectionPlan
+from drafter.facts.derive import Derived, grade_of
 from drafter.text.figures import fmt
 
 
@@ -44,38 +45,65 @@ class Numbers(BaseModel):
     balance: float
     rate: str  # "58.37%"
     rate_value: float  # 0.5837…
-    score: float | None  # the computed self-score
+    score: float | None  # the self-score written: the unit's own, else the computed total
     score_note: str = ""
     grade: str = ""
+    derived: Derived | None = None
 
 
-def numbers_of(facts, d) -> Numbers:
+def numbers_of(facts, d: Derived) -> Numbers:
     """The composer's figures from ``drafter.facts.derive.Derived``. The self-score written is the
-    computed total; without indicators, the user's self-score when the execution rate allows
-    it; otherwise a placeholder with the arithmetic, never an invented score."""
-    score, note = None, ""
+    unit's own as given (the computed total beside it, with its arithmetic, when they differ);
+    without one, the computed total. Without indicators, the unit's self-score when the
+    execution rate allows it; otherwise a placeholder with the arithmetic, never an invented
+    score."""
+    score, note, grade = None, "", ""
     if d.total is not None:
-        score = float(d.total)
-        if d.self_score is not None and d.self_score_gap:
-            note = gap(f"核对自评分数：{d.self_score_message}")
+        score = float(d.self_score if d.self_score is not None else d.total)
+        grade = grade_of(score) or ""
+        sums = f"各项指标得分合计：{d.total_formula}"
+        if d.self_score is None or not d.self_score_gap:
+            note = sums + "。"
+        else:
+            word = "高" if d.self_score_gap > 0 else "低"
+            note = (f"{sums}，自评分数比合计{word} {fmt(float(abs(d.self_score_gap)))} 分。"
+                    + gap("请核对自评分数与各项指标得分"))
     elif d.self_score is not None and (d.self_score_gap is None or d.self_score_gap <= 0):
         score = float(d.self_score)
+        grade = grade_of(score) or ""
     elif d.self_score is not None:
         note = (f"填报的分数高于按预算执行率计算的最高可得分 {fmt(float(d.ceiling))} 分（{d.execution_formula}），"
                 "请按评分规则逐项计算后填写")
     return Numbers(unit=facts.budget.unit, initial=float(d.initial), adjusted=float(d.adjusted), spent=float(d.spent),
                    balance=float(d.balance), rate=d.execution_rate_text, rate_value=d.execution_rate, score=score,
-                   score_note=note, grade=(d.grade or "") if d.total is not None else "")
+                   score_note=note, grade=grade, derived=d)
 
 
+# placeholders of sections the facts leave empty, by section kind
+_GAPS = {
+    "unit": "单位基本情况（职能、内设机构）",
+    "goals": "绩效目标完成情况（产出、效益的实际数据）",
+    "uses": "资金分用途使用情况（各用途的预算、支出金额及主要产出，可在 facts 的 uses 中填写）",
+    "problems": "存在的具体问题（对象、数量、原因）",
+    "improvements": "改进措施（措施、责任单位、完成时限）",
+    "evidence": "佐证材料清单（如资金拨付凭证、验收报告、满意度调查表，可在 facts 的 evidence 中填写）",
+}
 
 
 def compose(plan: SectionPlan, facts, n: Numbers) -> str:
     """The deterministic text of one section: figures from code, the user's notes as numbered
-    paragraphs, explicit placeholders where facts are missing."""
+    paragraphs, tables of the facts, explicit placeholders where facts are missing. Never
+    empty: a section with no facts of its own is a placeholder naming what belongs there."""
+    prose, tables = compose_parts(plan, facts, n)
+    return "\n\n".join(x for x in (prose, tables) if x)
+
+
+def compose_parts(plan: SectionPlan, facts, n: Numbers) -> tuple[str, str]:
+    """(prose, tables) of one section: a model may rewrite the prose; the tables (fund sources,
+    uses, indicators) are the program's and stand as composed."""
     k = plan.kind
     if k == "unit":
-        return facts.unit.profile.strip() if facts.unit.profile else gap("单位基本情况（职能、内设机构）")
+        return (facts.unit.profile.strip() if facts.unit.profile else gap(_GAPS["unit"])), ""
     if k == "project":
         parts = [p.strip()
                  for p in (facts.project.description, facts.project.goal and f"绩效目标：{facts.project.goal}") if p]
@@ -90,33 +118,102 @@ def compose(plan: SectionPlan, facts, n: Numbers) -> str:
             text += "，全年未作调整。"
         if plan.with_spending:
             text += "\n\n" + _spending(facts, n)
-        return text
+            return text, _tables(_sources_table(facts, n), _uses_table(facts, n) if plan.with_uses else "")
+        return text, ""
     if k == "score":
         if n.score is None:
-            return gap(f"自评分数。{n.score_note}" if n.score_note else "自评分数")
+            return gap(f"自评分数。{n.score_note}" if n.score_note else "自评分数"), ""
         text = f"自评 {fmt(n.score)} 分"
         text += f"，评价等级为“{n.grade}”。" if n.grade else "。"
-        return text + (f"\n\n{n.score_note}" if n.score_note else "")
+        return text + (f"\n\n{n.score_note}" if n.score_note else ""), ""
     if k == "spending":
-        return _spending(facts, n)
+        return _spending(facts, n), _tables(_sources_table(facts, n), _uses_table(facts, n) if plan.with_uses else "")
     if k == "goals":
-        return _numbered(facts.achievements) if facts.achievements else gap("绩效目标完成情况（产出、效益的实际数据）")
+        table = _indicator_table(facts, n)
+        if facts.achievements:
+            return _numbered(facts.achievements), table
+        return ("" if table else gap(_GAPS["goals"])), table
     if k == "uses":
-        rows = getattr(facts, "indicators", None) or []
-        if not rows:
-            return gap("资金分用途使用情况（各用途支出金额及产出）")
-        lines = ["| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 |", "|---|---|---|---|---|---|"]
-        for r in rows:
-            actual = "" if r.actual is None else (
-                r.actual if isinstance(r.actual, str) else f"{fmt(float(r.actual))}{r.unit or ''}")
-            lines.append(f"| {r.level1} | {r.level2 or ''} | {r.name} | {r.target.text} | {actual} "
-                         f"| {fmt(float(r.weight))} |")
-        return "\n".join(lines)
+        table = _uses_table(facts, n)
+        return ("" if table else gap(_GAPS["uses"])), table
     if k == "problems":
-        return _numbered(facts.problems) if facts.problems else gap("存在的具体问题（对象、数量、原因）")
+        return (_numbered(facts.problems) if facts.problems else gap(_GAPS["problems"])), ""
     if k == "improvements":
-        return _numbered(facts.improvements) if facts.improvements else gap("改进措施（措施、责任单位、完成时限）")
-    return ""
+        return (_numbered(facts.improvements) if facts.improvements else gap(_GAPS["improvements"])), ""
+    if k == "evidence":
+        return (_numbered(facts.evidence) if facts.evidence else gap(_GAPS["evidence"])), ""
+    if not plan.has_children:
+        return gap(plan.title), ""
+    return "", ""
+
+
+def _tables(*tables: str) -> str:
+    return "\n\n".join(t for t in tables if t)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).replace("|", "｜").split())
+
+
+def _amount_cell(value, n: Numbers, facts) -> str:
+    return "—" if value is None else money(float(facts.yuan(value)), n.unit)
+
+
+def _sources_table(facts, n: Numbers) -> str:
+    """The fund sources (当年财政拨款, 上年结转资金, 其他资金) with their amounts."""
+    sources = facts.budget.sources
+    if not sources:
+        return ""
+    lines = ["| 资金来源 | 年初预算 | 调整后预算 | 支出 |", "|---|---|---|---|"]
+    for s in sources:
+        lines.append(f"| {_cell(s.name)} | {_amount_cell(s.initial, n, facts)} | {_amount_cell(s.adjusted, n, facts)} "
+                     f"| {_amount_cell(s.spent, n, facts)} |")
+    return "\n".join(lines)
+
+
+def _uses_table(facts, n: Numbers) -> str:
+    """The money by purpose: each use's budget, spending and what it bought."""
+    uses = getattr(facts, "uses", None) or []
+    if not uses:
+        return ""
+    lines = ["| 用途 | 预算 | 支出 | 主要产出 |", "|---|---|---|---|"]
+    for u in uses:
+        lines.append(f"| {_cell(u.name)} | {_amount_cell(u.budget, n, facts)} | {_amount_cell(u.spent, n, facts)} "
+                     f"| {_cell(u.output) if u.output else '—'} |")
+    return "\n".join(lines)
+
+
+_INDICATOR_HEAD = ("| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 "
+                   "| 偏差原因分析及改进措施 |\n|---|---|---|---|---|---|---|---|")
+
+
+def _indicator_table(facts, n: Numbers) -> str:
+    """The 绩效指标 table with every column of the national 自评表: 得分 as the unit gives it,
+    else as computed; a missing 偏差原因 of an indicator below its target is a placeholder."""
+    rows = getattr(facts, "indicators", None) or []
+    d = n.derived
+    if not rows or d is None:
+        return ""
+    lines = [_INDICATOR_HEAD]
+    for r, s in zip(rows, d.indicator_scores):
+        actual = "—" if r.actual is None else (
+            r.actual if isinstance(r.actual, str) else f"{fmt(float(r.actual))}{r.unit or ''}")
+        if s.execution and r.actual is None:
+            actual = n.rate
+        score = r.score if r.score is not None else s.score
+        score_text = fmt(float(score)) if score is not None else gap("得分")
+        if r.score is not None and s.score is not None and r.score != s.score:
+            score_text += f"（按公式计算 {fmt(float(s.score))}）"
+        reason = r.reason or (gap("偏差原因") if s.met is False and not s.execution else "—")
+        if s.execution and s.met is False and not r.reason:
+            reason = facts.budget.underspend_reason or "—"
+        lines.append(f"| {_cell(r.level1)} | {_cell(r.level2 or '—')} | {_cell(r.name)} | {_cell(r.target.text)} "
+                     f"| {_cell(actual)} | {fmt(float(r.weight))} | {_cell(score_text)} | {_cell(reason)} |")
+    text = "\n".join(lines)
+    if not d.execution_in_indicators:
+        text += (f"\n\n预算执行率 {d.execution_rate_text}，"
+                 f"得分 {fmt(float(d.execution_score))} 分（{d.execution_formula}）。")
+    return text
 
 
 def _spending(facts, n: Numbers) -> str:
@@ -155,6 +252,7 @@ def assemble(facts, template: Template, sections: list[SectionDraft]) -> str:
         "",
         f"项目单位：{facts.unit.name}",
         "",
+        *([f"主管部门：{facts.unit.department}", ""] if facts.unit.department else []),
     ]
     body = []
     for s in sections:

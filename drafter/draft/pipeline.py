@@ -33,11 +33,19 @@ class Draft(BaseModel):
     run_id: str
     template: str
     backend: str
+    notice: str = ""  # what the drafter decided for the user (a table-form template switched)
     sections: list[SectionDraft]
     markdown: str
     review: ReviewResult | None = None
     calls: int = 0
     prompt_chars: int = 0
+
+    @property
+    def placeholders(self) -> int:
+        """The 【待补充…】 places left for the user."""
+        from drafter.draft.artifacts import count_placeholders
+
+        return count_placeholders(self.markdown)
 
 
 def draft(facts, *, template_id: str | None = None, model: ModelCall | None = None,
@@ -54,8 +62,16 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     derived = derive(facts)
     numbers, allowed = numbers_of(facts, derived), allowed_of(derived)
     template = get_template(template_id or facts.template)
+    notice = ""
     if template.form != "sections":
-        raise DrafterError(f"template {template.id} is a table form: drafting writes section reports (e.g. gd-annex5)")
+        if template_id:
+            raise DrafterError(f"template {template.id} is a table form: drafting writes section reports "
+                               f"(choose one with --template: {', '.join(section_templates())})")
+        # facts imported from a 自评表 name the table's template: the report is drafted in the
+        # default section template, and the user is told
+        notice = (f"facts 的模板 {template.id} 是自评表（表格），报告按 {DEFAULT_SECTION_TEMPLATE} 起草；"
+                  f"可用 --template 选择 {'、'.join(section_templates())}")
+        template = get_template(DEFAULT_SECTION_TEMPLATE)
     plans = plan_sections(template)
     if section:
         plans = [p for p in plans if p.key == section or p.heading.endswith(section) or p.title == section]
@@ -81,5 +97,15 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
             from_text(markdown, path=name))
     if run is not None:
         write_run(run, facts=facts, sections=sections, markdown=markdown, result=result)
-    return Draft(run_id=run_id, template=template.id, backend=backend, sections=sections, markdown=markdown,
-                 review=result)
+    return Draft(run_id=run_id, template=template.id, backend=backend, notice=notice, sections=sections,
+                 markdown=markdown, review=result)
+
+
+DEFAULT_SECTION_TEMPLATE = "gd-annex5"
+
+
+def section_templates() -> list[str]:
+    """The ids of the templates a report can be drafted in (form: sections)."""
+    from drafter.analysis.templates import load_templates
+
+    return sorted(t.id for t in load_templates().values() if t.form == "sections")

@@ -17,6 +17,10 @@ class SectionPlan(BaseModel):
     # the template has no spending section (hb-yn-selfeval): the project section carries 支出,
     # 结余 and 执行率 after the budget
     with_spending: bool = False
+    # the template has no 资金分用途 section (hb-yn-selfeval): the section carrying the spending
+    # carries the uses table too
+    with_uses: bool = False
+    has_children: bool = False
 
 
 class SectionDraft(BaseModel):
@@ -44,7 +48,8 @@ def plan_sections(template: Template) -> list[SectionPlan]:
             else:
                 label, heading = str(i + 1), f"{i + 1}. {s.title}"
             key = f"{parent_key}/{label}" if parent_key else label
-            out.append(SectionPlan(key=key, heading=heading, title=s.title, kind=s.kind, level=level))
+            out.append(SectionPlan(key=key, heading=heading, title=s.title, kind=s.kind, level=level,
+                                   has_children=bool(s.children)))
             walk(s.children, level + 1, key)
 
     walk(template.sections, 1, "")
@@ -52,5 +57,10 @@ def plan_sections(template: Template) -> list[SectionPlan]:
         for p in out:
             if p.kind == "project":
                 p.with_spending = True
+                break
+    if not any(p.kind == "uses" for p in out):
+        for p in out:
+            if p.kind == "spending" or p.with_spending:
+                p.with_uses = True
                 break
     return out

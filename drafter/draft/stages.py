@@ -13,7 +13,7 @@ from functools import partial
 from pydantic import BaseModel
 
 from drafter.draft import guard, sanitise
-from drafter.draft.compose import Numbers, compose, required
+from drafter.draft.compose import Numbers, compose_parts, required
 from drafter.draft.plan import SectionDraft, SectionPlan
 
 ModelCall = Callable[[str, str], str]
@@ -24,6 +24,7 @@ class SectionState(BaseModel):
 
     plan: SectionPlan
     offline: str
+    tables: str = ""  # the program's tables, appended after a model's prose as composed
     must: list[str] = []
     exemplars: str = ""
     prompt: str = ""
@@ -35,7 +36,12 @@ class SectionState(BaseModel):
     def done(self) -> bool:
         """Sections the program writes itself: placeholders, tables, and everything offline."""
         return (self.offline_only or not self.plan.kind or self.plan.kind == "uses"
-                or self.offline.startswith("【待补充"))
+                or self.offline.startswith("【待补充") or not self.prose)
+
+    @property
+    def prose(self) -> str:
+        """The composed text without its tables: what a model may rewrite."""
+        return self.offline[: len(self.offline) - len(self.tables)].rstrip() if self.tables else self.offline
 
 
 @dataclass
@@ -54,7 +60,8 @@ class DraftContext:
 
 
 def stage_compose(ctx: DraftContext, plan: SectionPlan) -> SectionState:
-    return SectionState(plan=plan, offline=compose(plan, ctx.facts, ctx.numbers),
+    prose, tables = compose_parts(plan, ctx.facts, ctx.numbers)
+    return SectionState(plan=plan, offline="\n\n".join(x for x in (prose, tables) if x), tables=tables,
                         must=required(plan, ctx.numbers, ctx.numbers.unit), offline_only=ctx.model is None)
 
 
@@ -72,7 +79,7 @@ def render(ctx: DraftContext, st: SectionState, feedback: str | None = None) -> 
     """The (system, user) messages for one section."""
     facts = ctx.facts
     return ctx.prompt.render(project=facts.project.name, year=str(facts.year), section_title=st.plan.title,
-                             figures=ctx.figures_list or "（无）", facts=st.offline, exemplars=st.exemplars or None,
+                             figures=ctx.figures_list or "（无）", facts=st.prose, exemplars=st.exemplars or None,
                              feedback=feedback)
 
 
@@ -90,18 +97,22 @@ def stage_guard(ctx: DraftContext, st: SectionState) -> SectionDraft:
     first = sanitise.model_text(st.raw[0])
     problems = guard.check(first, ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not problems:
-        return SectionDraft(plan=st.plan, text=first, source="model", exemplars=st.exemplars,
+        return SectionDraft(plan=st.plan, text=_with_tables(first, st), source="model", exemplars=st.exemplars,
                             prompt=st.prompt, raw=st.raw)
     system, user = render(ctx, st, "上一稿有以下问题，请改正后重写：\n" + "\n".join(f"- {p}" for p in problems))
     raw = [*st.raw, ctx.model(system, user)]
     second = sanitise.model_text(raw[1])
     again = guard.check(second, ctx.allowed, st.must, st.plan, ctx.guard_rules)
     if not again:
-        return SectionDraft(plan=st.plan, text=second, source="model-retried", violations=problems,
+        return SectionDraft(plan=st.plan, text=_with_tables(second, st), source="model-retried", violations=problems,
                             exemplars=st.exemplars, prompt=user, raw=raw)
-    return SectionDraft(plan=st.plan, text=guard.replace_offending(second, st.offline, ctx.allowed),
+    return SectionDraft(plan=st.plan, text=_with_tables(guard.replace_offending(second, st.prose, ctx.allowed), st),
                         source="offline-fallback", violations=problems + again, exemplars=st.exemplars,
                         prompt=user, raw=raw)
+
+
+def _with_tables(text: str, st: SectionState) -> str:
+    return "\n\n".join(x for x in (text.strip(), st.tables) if x)
 
 
 def section_chain(ctx: DraftContext):

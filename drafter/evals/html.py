@@ -74,6 +74,14 @@ def render(summary: dict) -> str:
             for f in data["other"]:
                 problems.append({"variant": v, "case": cid, "what": "其他发现（未标注）", "category": f["category"],
                                  "quote": f["quote"], "why": f"{f['rule']}：{f['message']}"})
+    for v in variants:
+        # every finding of the reviewer on a draft, named by its case: a draft should have none
+        for cid, d in summary["variants"][v]["cases"].get("draft", {}).items():
+            for f in d.get("findings", []):
+                level = f.get("level")
+                problems.append({"variant": v, "case": cid, "what": "起草稿的发现" + (f"（{level}）" if level else ""),
+                                 "category": f["category"], "quote": f["quote"],
+                                 "why": f["rule"] + (f"：{f['message']}" if f.get("message") else "")})
     drafting = []
     for m, label in DRAFT_LABELS.items():
         drafting.append({"metric": m, "label": label,

@@ -157,7 +157,9 @@ def draft_case(case: Case, variant: Variant, run_dir: Path, rules, call_factory,
         metrics.update(judge_draft(judge_call, load_prompt("judge", judge.prompts), result.markdown))
     return {"case": case.id, "kind": "draft", "template": template_id or facts.template, "metrics": metrics,
             "calls": result.calls, "prompt_chars": result.prompt_chars, "seconds": round(seconds, 3),
-            "findings": [{"rule": f.rule, "category": f.category, "quote": f.quote} for f in findings]}
+            "findings": [{"rule": f.rule, "category": f.category, "level": f.level.value, "quote": f.quote,
+                          "message": f.message} for f in findings],
+            "placeholders": result.placeholders}
 
 
 # --- the run -------------------------------------------------------------------------------

@@ -379,6 +379,13 @@ def _facts_figures(facts: Facts, scores: list[IndicatorScore]) -> list[DerivedFi
                 y = facts.yuan(v)
                 out.append(DerivedFigure(key=f"budget.sources[{i}].{field}", label=f"{src.name}{label}", kind="amount",
                                          value=float(y), unit="元", text=f"{_f(y)} 元"))
+    for i, use in enumerate(facts.uses):
+        for field, label in (("budget", "预算"), ("spent", "支出")):
+            v = getattr(use, field)
+            if v is not None:
+                y = facts.yuan(v)
+                out.append(DerivedFigure(key=f"uses[{i}].{field}", label=f"{use.name}{label}", kind="amount",
+                                         value=float(y), unit="元", text=f"{_f(y)} 元"))
     for s, ind in zip(scores, facts.indicators):
         out.append(DerivedFigure(key=f"indicators[{s.index}].weight", label=f"{s.name}分值", kind="score",
                                  value=float(s.weight), unit="分", text=f"{_f(s.weight)} 分"))
@@ -408,7 +415,9 @@ def _facts_figures(facts: Facts, scores: list[IndicatorScore]) -> list[DerivedFi
         ("budget.spent_over_reason", "超支原因", b.spent_over_reason),
     ]
     texts += [(f"indicators[{i}].reason", f"{ind.name}偏差原因", ind.reason) for i, ind in enumerate(facts.indicators)]
-    for field, label in (("achievements", "成效"), ("problems", "问题"), ("improvements", "改进措施")):
+    texts += [(f"uses[{i}].output", f"{use.name}产出", use.output) for i, use in enumerate(facts.uses)]
+    for field, label in (("achievements", "成效"), ("problems", "问题"), ("improvements", "改进措施"),
+                         ("evidence", "佐证材料")):
         texts += [(f"{field}[{i}]", f"{label}{i + 1}", t) for i, t in enumerate(getattr(facts, field))]
     for key, label, text in texts:
         if text:

@@ -39,7 +39,7 @@ from drafter.facts.model import (
     to_decimal,
 )
 
-__all__ = ["dump_facts", "extract_facts", "facts_to_data", "import_table"]
+__all__ = ["data_text", "dump_data", "dump_facts", "extract_data", "extract_facts", "facts_to_data", "import_table"]
 
 
 # --- the 自评表 ------------------------------------------------------------------------------
@@ -374,42 +374,84 @@ def _items(text: str) -> list[str]:
 _GOAL = re.compile(r"^(?:年度)?绩效目标[：:]\s*")
 
 
-def extract_facts(report_path: str | Path) -> Facts:
+def extract_facts(report_path: str | Path, *, unit: str | None = None, project: str | None = None,
+                  year: int | None = None) -> Facts:
     """A starting point for this year's facts from a report (best effort): budget (元), year,
-    unit, project, self-score, the unit's profile, the 绩效目标 sentence, and achievements,
-    problems and improvements from their sections."""
+    unit, project, self-score, the indicator table, the unit's profile, the 绩效目标 sentence,
+    and achievements, problems and improvements from their sections. ``unit``, ``project`` and
+    ``year`` supply what the report does not say. ``InputError`` naming every field the report
+    did not give (``extract_data`` writes them as 【待补充】 instead)."""
+    path = str(report_path)
+    data, missing = extract_data(report_path, unit=unit, project=project, year=year)
+    if missing:
+        raise InputError(path, "报告中没有找到：" + "、".join(missing) + "；"
+                               "请用 --unit/--project/--year 给出，或手工填写 facts 文件")
+    try:
+        return Facts.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(path,
+                         "the facts read from the report are not usable: " + describe_validation_error(exc)) from None
+
+
+# what extraction names when the report does not give it: the field and its words
+_MISSING = {
+    "year": "年度",
+    "unit.name": "项目单位（项目单位 / 实施单位）",
+    "project.name": "项目名称",
+    "budget.initial": "预算（年初预算或调整后预算）",
+    "budget.initial_only": "年初预算（调整后预算已找到）",
+    "budget.spent": "全年支出（支出 / 执行数）",
+}
+# a label's value that names no unit: 项目单位：（公章）, 填报单位：（盖章）
+_NO_NAME = re.compile(r"^[\s（(【\[]*(?:公章|盖章|签章|印章|单位盖章|签字|空)?[\s）)】\]]*$")
+
+
+def extract_data(report_path: str | Path, *, unit: str | None = None, project: str | None = None,
+                 year: int | None = None) -> tuple[dict, list[str]]:
+    """The facts a report gives, as facts-file data (``facts_to_data``'s shape), with 【待补充】
+    in every required field it does not give, and the list of those fields in words."""
     from drafter.analysis.templates import get_template, load_templates, section_kind
     from drafter.analysis.view import Analysis
     from drafter.corpus.chunking import identity
     from drafter.documents.load import load
 
-    path = str(report_path)
     report = load(report_path)
     a = Analysis(report)
     ident = identity(report, a)
     b = a.budget
 
     def amount(role: str) -> Decimal | None:
-        v = b.value(role)
-        if v is None:
+        """The role's amount when the report states it one way only: two different amounts for
+        one role (a part read as the whole, two scopes) leave it to the user."""
+        first = b.first(role)
+        if first is None:
             return None
-        d = Decimal(str(round(v, 2)))
+        found = b.found.get(role, [])
+        strong = [f for f in found if not f.weak] or found
+        if any(abs(f.value - first.value) > f.tolerance + first.tolerance for f in strong):
+            return None
+        if role == "spent" and first.source == "text" and _not_spending(a.text, first.start, first.end):
+            return None
+        if first.source == "text" and _DEPARTMENT_TOTAL.search(_clause_before(a.text, first.start)):
+            return None  # 部门预算总金额: the department's whole budget, not the project's
+        d = Decimal(str(round(first.value, 2)))
         return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
     initial, adjusted, spent = amount("initial"), amount("adjusted"), amount("spent")
-    if initial is None:
-        initial = adjusted
-    if initial is None:
-        raise InputError(path, "cannot find the budget (年初预算 or 调整后预算) in the report: write the facts by hand")
-    if spent is None:
-        raise InputError(path, "cannot find the year's spending (支出 / 执行数) in the report: write the facts by hand")
-    if not ident["year"]:
-        raise InputError(path, "cannot find the report's year")
-    if not ident["unit"]:
-        raise InputError(path, "cannot find the unit (项目单位 / 实施单位) in the report")
-    if not ident["project"]:
-        raise InputError(path, "cannot find the project name (项目名称) in the report")
+    if adjusted is not None and initial is not None and adjusted == initial:
+        adjusted = None
+    base = adjusted if adjusted is not None else initial
+    if base is not None and spent is not None and spent > base:
+        initial = adjusted = spent = None  # spending above the budget: one of them is not the project's
+    unit_name = unit or _name(ident["unit"])
+    project_name = project or _name(ident["project"])
+    year = year or ident["year"]
+    missing = {"year": year is None, "unit.name": not unit_name, "project.name": not project_name,
+               "budget.initial": initial is None and adjusted is None,
+               "budget.initial_only": initial is None and adjusted is not None, "budget.spent": spent is None}
     template_id = ident["template"] if ident["template"] in load_templates() else "gd-annex5"
+    if get_template(template_id).form != "sections":
+        template_id = "gd-annex5"
     instructions = [_key(x) for x in get_template(template_id).all_instructions()]
     instructions += [_key(x) for t in load_templates().values() for x in t.all_instructions()]
     budget_spans = [(f.start, f.end) for figs in b.found.values() for f in figs
@@ -432,22 +474,96 @@ def extract_facts(report_path: str | Path) -> Facts:
                     kinds["achievements"].append(_ITEM_NUMBER.sub("", text))
             elif kind in ("problems", "improvements"):
                 kinds[kind].append(_ITEM_NUMBER.sub("", text))
+    indicators, table_total = _report_indicators(a)
     self_score = b.value("self_score")
-    try:
-        return Facts(
-            template=template_id,
-            year=ident["year"],
-            unit=Unit(name=ident["unit"], profile="\n".join(kinds["unit"]) or None),
-            project=Project(name=ident["project"], goal="\n".join(kinds["goal"]) or None),
-            budget=Budget(unit="元", initial=initial, adjusted=adjusted, spent=spent),
-            self_score=None if self_score is None or not 0 <= self_score <= 100 else Decimal(str(self_score)),
-            achievements=kinds["achievements"],
-            problems=kinds["problems"],
-            improvements=kinds["improvements"],
-        )
-    except ValidationError as exc:
-        raise InputError(path,
-                         "the facts read from the report are not usable: " + describe_validation_error(exc)) from None
+    if self_score is None:
+        self_score = table_total
+    todo = "【待补充】"
+    budget = _clean({"unit": "元", "initial": _num(initial) if initial is not None else todo,
+                     "adjusted": _num(adjusted), "spent": _num(spent) if spent is not None else todo})
+    data = _clean({
+        "template": template_id,
+        "year": year if year is not None else todo,
+        "unit": _clean({"name": unit_name or "【待补充：项目单位】", "profile": "\n".join(kinds["unit"]) or None}),
+        "project": _clean({"name": project_name or "【待补充：项目名称】", "goal": "\n".join(kinds["goal"]) or None}),
+        "budget": budget,
+        "indicators": indicators,
+        "self_score": _num(Decimal(str(self_score))) if self_score is not None and 0 <= self_score <= 100 else None,
+        "achievements": kinds["achievements"],
+        "problems": kinds["problems"],
+        "improvements": kinds["improvements"],
+    })
+    return data, [_MISSING[k] for k, gone in missing.items() if gone]
+
+
+# a "spending" that is a budget line (安排支出, 预算项目支出) or one purpose's (支付了 68 万元的线路租费)
+_PLANNED = re.compile(r"安排|预算|计划")
+
+
+_DEPARTMENT_TOTAL = re.compile(r"部门(?:预算)?总")
+
+
+def _clause_before(text: str, start: int) -> str:
+    return re.split(r"[，,。；;：:\n]", text[max(0, start - 40) : start])[-1]
+
+
+def _not_spending(text: str, start: int, end: int) -> bool:
+    return bool(_PLANNED.search(_clause_before(text, start))) or text[end : end + 1] == "的"
+
+
+def _name(value: str | None) -> str | None:
+    """A unit's or project's name as the report gives it; None for a seal's place (（公章）)."""
+    if not value:
+        return None
+    value = value.strip()
+    return None if _NO_NAME.match(value) or len(value) < 2 else value
+
+
+def _report_indicators(a) -> tuple[list[dict], float | None]:
+    """The rows of the report's indicator table that read as indicators (a row that does not,
+    such as a block's subtotal, is left out), and its 总分 row's score."""
+    from drafter.text.tables import indicator_tables
+
+    out: list[dict] = []
+    total = None
+    for it in indicator_tables(a):
+        col1 = it.table.column("一级指标")
+        col2 = it.table.column("二级指标")
+        level1 = level2 = ""
+        for row in it.rows:
+            if row.is_total:
+                if row.score is not None and total is None:
+                    total = row.score
+
+                continue
+
+            def get(i):
+                return row.cells[i].text.strip() if i is not None and i < len(row.cells) else ""
+
+            if get(col1):
+                level1, level2 = get(col1), ""
+            if get(col2):
+                level2 = get(col2)
+            if not row.name or row.weight is None or row.weight <= 0 or row.name in (level1, level2) and not (
+                    row.target or row.actual):
+                continue
+            item = {"level1": level1 or "绩效指标", "level2": level2 or None, "name": row.name,
+                    "target": row.target.strip() or None, "actual": row.actual.strip() or None,
+                    "weight": _num(Decimal(str(row.weight))),
+                    "score": _num(Decimal(str(row.score))) if row.score is not None else None,
+                    "reason": row.reason.strip() or None}
+            if item["target"] is None:
+                continue
+            for extra in ({}, {"qualitative": True}):
+                try:
+                    Indicator.model_validate({**item, **extra})
+                except ValidationError:
+                    continue
+                out.append(_clean({**item, **extra}))
+                break
+        if out:
+            break
+    return out, total
 
 
 def _paragraphs(a, start: int, end: int, instructions: list[str]):
@@ -530,9 +646,12 @@ def facts_to_data(facts: Facts) -> dict:
             for i in facts.indicators
         ],
         "self_score": _num(facts.self_score),
+        "uses": [_clean({"name": u.name, "budget": _num(u.budget), "spent": _num(u.spent), "output": u.output})
+                 for u in facts.uses],
         "achievements": list(facts.achievements),
         "problems": list(facts.problems),
         "improvements": list(facts.improvements),
+        "evidence": list(facts.evidence),
     })
 
 
@@ -552,10 +671,20 @@ _Dumper.add_representer(str, _str)
 def dump_facts(facts: Facts, path: str | Path) -> None:
     """Write ``facts`` as YAML (allow_unicode, keys in the facts file's order; JSON for a .json
     path) that ``load_facts`` reads back to the same ``Facts``."""
-    data = facts_to_data(facts)
+    dump_data(facts_to_data(facts), path)
+
+
+def data_text(data: dict, fmt: str = "yaml") -> str:
+    """Facts-file data as YAML (or JSON) text."""
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
+
+
+def dump_data(data: dict, path: str | Path) -> None:
+    """Write facts-file data (``facts_to_data``'s or ``extract_data``'s) as YAML, or JSON for a
+    .json path."""
+    from drafter.files import write_text_atomic
+
     p = Path(path)
-    if p.suffix.lower() == ".json":
-        p.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        return
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
-    p.write_text(text, encoding="utf-8")
+    write_text_atomic(p, data_text(data, "json" if p.suffix.lower() == ".json" else "yaml"))

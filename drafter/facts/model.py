@@ -36,6 +36,7 @@ from drafter.errors import InputError
 from drafter.facts.problems import (
     FactsProblem,
     describe_validation_error,
+    describe_validation_errors,
     describe_value,
     format_path,
     key_lines,
@@ -53,6 +54,7 @@ __all__ = [
     "Project",
     "Target",
     "Unit",
+    "Use",
     "describe_validation_error",
     "fmt_decimal",
     "format_path",
@@ -85,7 +87,17 @@ def to_decimal(value: Decimal | int | float) -> Decimal:
     return Decimal(value)
 
 
+PLACEHOLDER = "【待补充】"
+
+
+def is_placeholder(value: Any) -> bool:
+    """A value a facts file still leaves to the user: 【待补充】 or 【待补充：…】."""
+    return isinstance(value, str) and value.strip().startswith("【待补充")
+
+
 def _number(value: Any) -> Decimal:
+    if is_placeholder(value):
+        raise FactsProblem("still 【待补充】: fill in the figure")
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise FactsProblem(f"must be a number, got {describe_value(value)}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -365,6 +377,16 @@ class FundSource(_Strict):
     spent: Amount | None = None
 
 
+class Use(_Strict):
+    """One purpose the money went to (资金分用途使用绩效): its name, budget and spending in the
+    facts' unit, and what it bought or did."""
+
+    name: Text  # 用途: 设备维修, 水质检测…
+    budget: Amount | None = None  # 预算 (in budget.unit)
+    spent: Amount | None = None  # 支出 (in budget.unit)
+    output: OptText = None  # 主要产出: what the money bought or did
+
+
 class Budget(_Strict):
     unit: Annotated[str, BeforeValidator(_unit)]  # 元 or 万元: every amount of the facts uses it
     initial: Amount  # 年初预算
@@ -404,6 +426,8 @@ class Budget(_Strict):
 
 
 def _year(value: Any) -> int:
+    if is_placeholder(value):
+        raise FactsProblem("still 【待补充】: fill in the year, such as 2023")
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
         raise FactsProblem(f"must be a year such as 2023, got {describe_value(value)}")
     return value
@@ -426,9 +450,11 @@ class Facts(_Strict):
     budget: Budget
     indicators: Annotated[list[Indicator], BeforeValidator(_list)] = []
     self_score: Points | None = None
+    uses: Annotated[list[Use], BeforeValidator(_list)] = []  # 资金分用途使用情况
     achievements: TextList = []
     problems: TextList = []
     improvements: TextList = []
+    evidence: TextList = []  # 佐证材料: the documents that support the figures
 
     @model_validator(mode="after")
     def _check(self) -> "Facts":
@@ -446,6 +472,56 @@ class Facts(_Strict):
     @property
     def amount_unit(self) -> str:
         return self.budget.unit
+
+
+# --- the schema for editors ---------------------------------------------------------------------
+def facts_json_schema() -> dict:
+    """The JSON Schema of a facts file as a user writes it (``drafter facts schema``): amounts
+    are numbers, a target is text such as ">=800" or a number, an actual value a number or
+    text ("861个", "98%"); unknown keys are refused."""
+    schema = Facts.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "drafter facts file"
+
+    def fix(node):
+        if isinstance(node, dict):
+            for key, value in list(node.items()):
+                if key == "properties" and isinstance(value, dict):
+                    for name, prop in value.items():
+                        if name == "target":
+                            value[name] = {"anyOf": [{"type": "string"}, {"type": "number"}],
+                                           "description": '年度指标值: ">=800", "≤5天", "100%", or a number'}
+                        elif name == "actual":
+                            value[name] = {"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
+                                           "description": '实际完成值: 861, "861个", "98%", or text (qualitative)'}
+                        else:
+                            _numbers_only(prop)
+                fix(value)
+        elif isinstance(node, list):
+            for x in node:
+                fix(x)
+
+    fix(schema)
+    defs = schema.get("$defs", {})
+    defs.pop("Target", None)
+    defs["Budget"]["properties"]["unit"] = {"enum": list(AMOUNT_UNITS), "description": "every amount's unit"}
+    from drafter.analysis.templates import load_templates
+
+    schema["properties"]["template"] = {"enum": sorted(load_templates())}
+    schema["properties"]["year"] = {"type": "integer", "minimum": 1990, "maximum": 2100}
+    return schema
+
+
+def _numbers_only(prop: dict) -> None:
+    """A Decimal field reads as number-or-string in pydantic's schema: a facts file gives a number."""
+    options = prop.get("anyOf")
+    if options and any(x.get("type") == "number" for x in options):
+        kept = [x for x in options if x.get("type") != "string"]
+        if len(kept) == 1:
+            prop.pop("anyOf")
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -496,4 +572,5 @@ def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] =
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
-        raise InputError(path, describe_validation_error(exc, lines)) from None
+        # every problem at once, one line each, each naming the file
+        raise InputError(path, f"\n{path}: ".join(describe_validation_errors(exc, lines))) from None

@@ -104,8 +104,21 @@ _TYPE_TAGS = re.compile(r"^(?:decimal|str|int|float|bool|none|list\[.*\]|functio
 def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | None = None) -> str:
     """One line for the first problem of a ``ValidationError`` of ``Facts`` (or a part of it):
     ``budget.spent (line 9): must be a number, got "五万"``."""
-    lines = lines or {}
-    err = exc.errors(include_url=False)[0]
+    return describe_validation_errors(exc, lines)[0]
+
+
+def describe_validation_errors(exc: ValidationError, lines: dict[KeyPath, int] | None = None) -> list[str]:
+    """One line for every problem of a ``ValidationError``, in the order of their lines in the
+    file (a user fixes them all in one pass), duplicates merged."""
+    out: list[tuple[int, int, str]] = []
+    for n, err in enumerate(exc.errors(include_url=False)):
+        line, text = _describe(exc, err, lines or {})
+        if text not in (t for _, _, t in out):
+            out.append((line or 0, n, text))
+    return [t for _, _, t in sorted(out)]
+
+
+def _describe(exc: ValidationError, err, lines: dict[KeyPath, int]) -> tuple[int | None, str]:
     loc = tuple(p for p in err["loc"] if isinstance(p, int) or not _TYPE_TAGS.match(str(p)))
     error = (err.get("ctx") or {}).get("error")
     if isinstance(error, FactsProblem):
@@ -128,10 +141,10 @@ def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | 
     where = format_path(loc)
     line = _line_of(loc, lines)
     if where and line:
-        return f"{where} (line {line}): {message}"
+        return line, f"{where} (line {line}): {message}"
     if where:
-        return f"{where}: {message}"
-    return message
+        return line, f"{where}: {message}"
+    return line, message
 
 
 def _line_of(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
@@ -144,9 +157,9 @@ def _line_of(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
 
 def _fields_at(title: str, loc: KeyPath) -> list[str]:
     """The field names of the model at ``loc`` below the model called ``title``."""
-    from drafter.facts.model import Budget, Facts, FundSource, Indicator, Project, Target, Unit
+    from drafter.facts.model import Budget, Facts, FundSource, Indicator, Project, Target, Unit, Use
 
-    model = {m.__name__: m for m in (Facts, Budget, Indicator, Unit, Project, FundSource, Target)}.get(title)
+    model = {m.__name__: m for m in (Facts, Budget, Indicator, Unit, Project, FundSource, Target, Use)}.get(title)
     for part in loc:
         if model is None:
             return []

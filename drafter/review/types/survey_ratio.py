@@ -1,5 +1,5 @@
-"""survey_ratio: a survey's 回收率 (returned ÷ issued) and 满意度 (satisfied ÷ returned, or ÷
-issued) recomputed from the counts the same paragraph gives."""
+"""survey_ratio: a survey's 回收率 (returned ÷ issued) and 满意度 (satisfied ÷ valid, ÷ returned
+or ÷ issued: every usual basis) recomputed from the counts the same paragraph gives."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ STAGE = "text"
 class Params(BaseParams):
     # the cue right before a count (within a few characters, no punctuation between)
     issued: str = r"发放(?:调查)?(?:问卷|调查表)?|发出(?:问卷)?|调查(?:了)?"
-    returned: str = r"回收(?:有效)?(?:问卷)?|收回(?:问卷)?|有效问卷"
+    returned: str = r"回收(?:有效)?(?:问卷)?|收回(?:问卷)?"
+    valid: str = r"有效(?:问卷|答卷|样本)?"
     satisfied: str = r"满意(?![度率])(?:的)?(?:问卷|票)?"
     # the cue right before a stated percentage
     return_rate: str = r"回收率"
@@ -30,10 +31,11 @@ _SURVEY_BOUND = re.compile(r"[≥≤>＞<＜]|不低于|不少于|达到?目标|
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     """A 满意度 is wrong only when it fits none of its readings (one satisfied count or their
-    sum, over returned or issued)."""
+    sum, over valid, returned or issued)."""
     p: Params = rule.params
     cue = {role: re.compile(f"(?:{rx})\\s*$") for role, rx in
-           (("issued", p.issued), ("returned", p.returned), ("satisfied", p.satisfied))}
+           (("issued", p.issued), ("returned", p.returned), ("valid", p.valid),
+                                        ("satisfied", p.satisfied))}
     rate_cue = {"return": re.compile(f"(?:{p.return_rate})[为是达到了：:\\s]{{0,4}}$"),
                 "satisfaction": re.compile(f"(?:{p.satisfaction})[为是达到了：:\\s]{{0,4}}$")}
     measure = re.compile(f"^(?:{p.measure})$")
@@ -51,7 +53,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
 
 
 def _survey_counts(a: Analysis, lo: int, hi: int, cue: dict, measure: re.Pattern) -> dict[str, list]:
-    counts: dict[str, list] = {"issued": [], "returned": [], "satisfied": []}
+    counts: dict[str, list] = {"issued": [], "returned": [], "valid": [], "satisfied": []}
     for f in a.figures_in(lo, hi):
         if f.kind != "count" or not measure.match(f.unit or "") or f.approx:
             continue
@@ -84,7 +86,8 @@ def _survey_findings(rule, a: Analysis, lo: int, hi: int, whole: dict, cue: dict
                 continue
             numerators = [(x.value, "满意") for x in sat] + (
                 [(sum(x.value for x in sat), "满意合计")] if len(sat) > 1 else [])
-            bases = [(b[0].value, label) for b, label in ((counts["returned"], "回收"), (counts["issued"], "发放"))
+            bases = [(b[0].value, label) for b, label in ((counts["valid"], "有效"), (counts["returned"], "回收"),
+                                                             (counts["issued"], "发放"))
                      if len(b) == 1]
             readings = [(n, d, nl, dl) for n, nl in numerators for d, dl in bases]
             name = "满意度"
