@@ -143,6 +143,21 @@ def test_deeply_nested_facts_are_one_line(tmp_path, name, text, where):
     assert one_line(drafter(tmp_path, "draft", name)) == f"drafter: {name}: {DEEP.format(where)}"
 
 
+def test_a_flat_header_read_by_libyaml_is_the_same_and_shallow_nesting_is_still_counted():
+    """Flat YAML (no anchors, flow collections, tags, block scalars, little indentation) is read
+    by libyaml: the same data as the guarded loader; its depth is still checked after."""
+    import yaml
+
+    from drafter.safeload import UserLoader
+
+    header = "unit: 县卫生健康局\nproject: 基本公共卫生服务\nyear: 2023\nbudget: 1234.5\nflag: yes\nwhen: 2024-01-05\n"
+    assert load_yaml(header, "h.md") == yaml.load(header, Loader=UserLoader)
+    deep = "".join(" " * i + "a:\n" for i in range(38)) + " " * 38 + "- x\n"
+    assert load_yaml(deep, "d.yml") is not None  # 39 levels: read
+    with pytest.raises(InputError, match="嵌套超过 50 层"):
+        load_yaml("".join(" " * i + "- \n" for i in range(60)), "d.yml")  # deep indentation: the guarded loader
+
+
 def test_nesting_up_to_the_limit_is_read():
     assert load_json("[" * 50 + "]" * 50, "f.json") is not None
     assert load_yaml("[" * 50 + "]" * 50, "f.yml") is not None

@@ -552,7 +552,7 @@ def indicator_tables(text: str, skip: list[tuple[int, int]] = ()) -> list[Indica
     """The indicator tables of 自评表 form in ``text`` (analysis text), rows in any layout, but
     those whose header stands in a span of ``skip`` (read otherwise)."""
     out = []
-    for anchor in re.finditer(r"一级", text):
+    for anchor in re.finditer(r"一级(?!预算)", text):  # not the 一级预算单位 of a cover page
         if any(a <= anchor.start() < b for a, b in skip) or any(t.start <= anchor.start() < t.end for t in out):
             continue
         # from the cell before the header on: it may state the table's points (绩效指标（90分）)
@@ -566,6 +566,7 @@ def indicator_tables(text: str, skip: list[tuple[int, int]] = ()) -> list[Indica
 
 
 _NUMBERED_NAME = re.compile(r"^指标\d{1,2}[：:]")
+_NUMBERED_ANYWHERE = re.compile(r"指标\d{1,2}[：:]")  # three of them at least, or no such table
 _DEFAULT_COLUMNS = ["name", "target", "actual", "weight", "score"]
 
 
@@ -574,7 +575,7 @@ def _numbered_rows(text: str, skip: list[tuple[int, int]]) -> IndicatorTable | N
     ("指标12：孕产妇7天访视数 214人 203人 2 1.8"): name, target and actual in one measure word,
     分值 and 得分. Three such rows at least, or nothing."""
     start = text.find("指标")
-    if start < 0:
+    if start < 0 or sum(1 for _ in zip(range(3), _NUMBERED_ANYWHERE.finditer(text, start))) < 3:
         return None
     all_cells = cells(text, start, min(len(text), start + 12000))
     rows = []
