@@ -76,6 +76,7 @@ class RoleFigure:
     source: str = "text"  # "text" or "table"
     checked: bool = False  # a table's 总分 that equals the sum of its rows' scores
     weak: bool = False  # an initial budget read from 下达/安排/批复 alone (often one funding source)
+    unit: str = ""  # the unit a table cell's amount is stated in (a text figure's is its figure's)
 
 
 @dataclass
@@ -604,5 +605,6 @@ def _read_funds_table(analysis, budget: Budget) -> None:
                     value, tol = value * scale, tol * scale
                 start = cell.start + m.start()
                 budget.found.setdefault(role, []).append(
-                    RoleFigure(role, value, None, start, start + len(m.group(0)), cell.text, decimals, tol, "table")
+                    RoleFigure(role, value, None, start, start + len(m.group(0)), cell.text, decimals, tol, "table",
+                               unit="" if role == "rate" else ("万元" if scale != 1.0 else "元"))
                 )

@@ -150,3 +150,16 @@ def fmt(value: float, decimals: int = 2) -> str:
     if abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def in_unit(yuan: float, unit: str = "元") -> str:
+    """An amount held in 元, stated in ``unit`` as a report in that unit would write it, to the
+    分 and without float noise: 136400.0 → "13.64 万元" (万元), "136400 元" (元)."""
+    scale = AMOUNT_SCALE[unit]
+    return f"{fmt(yuan / scale, 2 + len(str(int(scale))) - 1)} {unit}"
+
+
+def in_unit_both(yuan: float, unit: str = "元") -> str:
+    """As ``in_unit``, with the amount in 元 beside it when the unit is another: "13.64 万元（136400 元）"."""
+    shown = in_unit(yuan, unit)
+    return shown if unit == "元" else f"{shown}（{in_unit(yuan)}）"

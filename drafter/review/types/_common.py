@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from drafter.analysis.budget import RoleFigure
 from drafter.analysis.view import Analysis
-from drafter.text.figures import fmt
+from drafter.text.figures import in_unit, in_unit_both
 
 
 class BaseParams(BaseModel):
@@ -69,8 +69,21 @@ def has_figure(analysis: Analysis, a: int, b: int) -> bool:
     return bool(analysis.figures_in(a, b))
 
 
-def yuan(f: RoleFigure) -> str:
-    return fmt(f.value) + " 元"
+def unit_of(f: RoleFigure) -> str:
+    """The unit the report states an amount in: its figure's, a table cell's, else 元."""
+    if f.figure is not None and f.figure.kind == "amount":
+        return f.figure.unit
+    return f.unit or "元"
+
+
+def amount(value: float, like: RoleFigure) -> str:
+    """An amount in 元 stated in the unit the report uses for ``like``: "13.64 万元"."""
+    return in_unit(value, unit_of(like))
+
+
+def amount_both(value: float, like: RoleFigure) -> str:
+    """As ``amount``, with 元 beside it for evidence: "13.64 万元（136400 元）"."""
+    return in_unit_both(value, unit_of(like))
 
 
 def identity_figures(a: Analysis) -> dict[str, RoleFigure]:

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, explained
-from drafter.text.figures import fmt
+from drafter.review.types._common import BaseParams, amount, amount_both, explained
 
 STAGE = "text"
 
@@ -31,6 +30,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         rule,
         adjusted.start,
         adjusted.end,
-        rule.say(word=word, change=fmt(abs(change)) + " 元"),
-        evidence=f"{fmt(initial.value)} → {fmt(adjusted.value)}，{word} {fmt(abs(change))} 元，报告未说明原因",
+        rule.say(word=word, change=amount(abs(change), adjusted)),
+        evidence=f"{amount(initial.value, adjusted)} → {amount(adjusted.value, adjusted)}，"
+                 f"{word} {amount_both(abs(change), adjusted)}，报告未说明原因",
     )

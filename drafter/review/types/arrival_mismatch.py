@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, rx_cached
-from drafter.text.figures import extract, fmt
+from drafter.text.figures import extract, in_unit
 
 STAGE = "text"
 
@@ -40,6 +40,6 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         if not smaller:
             continue
         x, f = smaller[0]
-        gap = fmt((said.yuan - f.yuan) / 1e4)
+        gap = in_unit(said.yuan - f.yuan, said.unit)
         yield a.finding(rule, m.start(), m.end(), rule.say(said=said.text, actual=f.text),
-                        evidence=f"{said.text} 写作全部到位；报告另写“{x.group(0).strip()}”：差 {gap} 万元")
+                        evidence=f"{said.text} 写作全部到位；报告另写“{x.group(0).strip()}”：差 {gap}")

@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from drafter.analysis.budget import ROLE_NAMES
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import EmptyParams, identity_figures, identity_holds, slip_candidates, yuan
-from drafter.text.figures import fmt
+from drafter.review.types._common import (
+    EmptyParams,
+    amount,
+    amount_both,
+    identity_figures,
+    identity_holds,
+    slip_candidates,
+)
 
 STAGE = "text"
 Params = EmptyParams
@@ -28,6 +34,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         rule,
         r.start,
         r.end,
-        rule.say(expected=fmt(expected), stated=fmt(r.value), budget_name=name),
-        evidence=f"{name} {fmt(b.value)} − 支出 {fmt(s.value)} = {fmt(expected)}（报告写结余 {yuan(r)}）",
+        # in the unit the report writes the 结余 in (13.64 万元, not 136400 元)
+        rule.say(expected=amount(expected, r), stated=amount(r.value, r), budget_name=name),
+        evidence=f"{name} {amount(b.value, r)} − 支出 {amount(s.value, r)} = {amount_both(expected, r)}"
+                 f"（报告写结余 {amount(r.value, r)}）",
     )

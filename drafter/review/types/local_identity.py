@@ -13,7 +13,7 @@ from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, close
 from drafter.review.types.funds_block import rate_fits
-from drafter.text.figures import fmt
+from drafter.text.figures import in_unit, in_unit_both
 
 STAGE = "text"
 
@@ -44,8 +44,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         expected = b.yuan - sp.yuan
         if close(expected, bal.yuan, b.tolerance + sp.tolerance + bal.tolerance):
             continue
-        yield a.finding(rule, bal.start, bal.end, rule.say(expected=fmt(expected) + " 元", stated=bal.text),
-                        evidence=f"{b.text} − {sp.text} = {fmt(expected)} 元，本句写结余 {bal.text}")
+        yield a.finding(rule, bal.start, bal.end, rule.say(expected=in_unit(expected, bal.unit), stated=bal.text),
+                        evidence=f"{b.text} − {sp.text} = {in_unit_both(expected, bal.unit)}，本句写结余 {bal.text}")
 
 
 def _rates(rule, a: Analysis, project: set[int]) -> Iterator[Finding]:

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from drafter.analysis.budget import ROLE_NAMES
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, rx_cached
-from drafter.text.figures import fmt
+from drafter.review.types._common import BaseParams, amount, amount_both, rx_cached
 
 STAGE = "text"
 
@@ -44,6 +43,9 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     over = spent.value - top.value
     name = ROLE_NAMES.get(top.role, "预算")
     yield a.finding(rule, spent.start, spent.end,
-                    rule.say(spent=spent.text, budget=top.text, name=name),
-                    evidence=f"支出 {fmt(spent.value)} 元 − {name} {fmt(top.value)} 元 = {fmt(over)} 元"
+                    # as written; a table cell's bare number with the table's unit
+                    rule.say(spent=spent.text if spent.figure else amount(spent.value, spent),
+                             budget=top.text if top.figure else amount(top.value, top), name=name),
+                    evidence=f"支出 {amount(spent.value, spent)} − {name} {amount(top.value, spent)} = "
+                             f"{amount_both(over, spent)}"
                              f"（执行率 {spent.value / top.value * 100:.2f}%）")

@@ -10,7 +10,7 @@ from drafter.analysis.budget import OPERATOR_AFTER, OPERATOR_BEFORE
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
 from drafter.review.types._common import BaseParams, close, compiled
-from drafter.text.figures import AMOUNT_SCALE, Figure, fmt
+from drafter.text.figures import Figure, fmt, in_unit, in_unit_both
 
 STAGE = "text"
 
@@ -60,13 +60,13 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         tol = total.tolerance * (1 if total.kind != "amount" else 1) + sum(f.tolerance for f in parts)
         if close(s, total.base, tol):
             continue
-        terms = " + ".join(fmt(f.value) for f in parts)
+        terms, got, shown = _in_total_unit(total, parts, s)
         yield a.finding(
             rule,
             total.start,
             m.end(),
-            rule.say(total=total.text, sum=fmt(s)),
-            evidence=f"{terms} = {fmt(sum(f.value for f in parts))}，与总数 {total.text} 不符",
+            rule.say(total=total.text, sum=got),
+            evidence=f"{terms} = {shown}，与总数 {total.text} 不符",
         )
     if p.sum_words:
         yield from _listed_parts(rule, a, p)
@@ -114,10 +114,19 @@ def _listed_parts(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 continue
             if close(s, total.base, total.tolerance + sum(f.tolerance for f in parts)):
                 continue
-            terms = " + ".join(fmt(f.value) for f in parts)
-            yield a.finding(rule, parts[0].start, total.end, rule.say(total=total.text, sum=fmt(s)),
-                            evidence=f"{terms} = {fmt(sum(f.value for f in parts))}，与总数 {total.text} 不符")
+            terms, got, shown = _in_total_unit(total, parts, s)
+            yield a.finding(rule, parts[0].start, total.end, rule.say(total=total.text, sum=got),
+                            evidence=f"{terms} = {shown}，与总数 {total.text} 不符")
             break
+
+
+def _in_total_unit(total: Figure, parts: list[Figure], s: float) -> tuple[str, str, str]:
+    """The parts, their sum for the message and their sum for the evidence, amounts in the unit of
+    the total (各分项合计 4.8 万元 beside 总数 4.7 万元, not 48000); other figures as written."""
+    if total.kind != "amount":
+        return " + ".join(fmt(f.value) for f in parts), fmt(s), fmt(sum(f.value for f in parts))
+    terms = " + ".join(in_unit(f.yuan, total.unit).removesuffix(" " + total.unit) for f in parts)
+    return terms, in_unit(s, total.unit), in_unit_both(s, total.unit)
 
 
 def _same_unit(total: Figure, part: Figure) -> bool:
@@ -254,11 +263,9 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             if partial or not (signals or listing):
                 continue
             level = None if signals else Level.warning
-        unit = total.unit
-        terms = " + ".join(fmt(f.yuan / AMOUNT_SCALE[unit]) for f in parts)
-        got = fmt(s / AMOUNT_SCALE[unit]) + " " + unit
+        terms, got, shown = _in_total_unit(total, parts, s)
         yield a.finding(rule, total.start, parts[-1].end, rule.say(total=total.text, sum=got), level=level,
-                        evidence=f"{terms} = {got}，与总数 {total.text} 不符"
+                        evidence=f"{terms} = {shown}，与总数 {total.text} 不符"
                                  + ("（分项多于总数）" if diff > 0 else ""))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, close, rx_cached
-from drafter.text.figures import extract, fmt
+from drafter.text.figures import extract, fmt, in_unit, in_unit_both
 
 STAGE = "text"
 
@@ -55,8 +55,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             rule,
             start,
             m.end("total"),
-            rule.say(total=total.text, expected=fmt(expected) + " 元"),
-            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {fmt(expected)} 元"
+            rule.say(total=total.text, expected=in_unit(expected, total.unit)),
+            evidence=f"{n.text} × {price.text}{f' × {factor}' if factor else ''} = {in_unit_both(expected, total.unit)}"
             f"（报告写 {total.text}）"
             + ("，疑为 元/万元 写错" if slip else ""),
         )

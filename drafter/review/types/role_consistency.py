@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from drafter.analysis.budget import ROLE_NAMES, RoleFigure, ends_with_cue, last_cue
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, close, rx
+from drafter.review.types._common import BaseParams, amount, close, rx
 from drafter.text.figures import fmt
 
 STAGE = "text"
@@ -57,13 +57,16 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                 continue
             if role not in ("rate", "self_score") and max(first.value, other.value) > 5 * min(first.value, other.value):
                 continue  # 4.99 亿元 and 1045.28 万元: a whole and one place's share, not one figure mistyped
-            unit = "%" if role == "rate" else ("分" if role == "self_score" else " 元")
+            unit = "%" if role == "rate" else "分"
             where = "表格" if other.source == "table" else "正文"
 
             def shown(f: RoleFigure) -> str:
-                # an amount as the report writes it when the two share a unit (2535.4万元)
+                if role in ("rate", "self_score"):
+                    return fmt(f.value) + unit
+                # an amount as the report writes it when the two share a unit (2535.4万元); else
+                # both in the unit of the figure quoted here (2535.4 万元 beside 2535 万元 in a table)
                 same = first.figure and other.figure and first.figure.unit == other.figure.unit
-                return f.figure.text if same and role not in ("rate", "self_score") else fmt(f.value) + unit
+                return f.figure.text if same else amount(f.value, other)
 
             yield a.finding(
                 rule,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, close
+from drafter.review.types._common import BaseParams, amount, amount_both, close
 from drafter.text.figures import fmt
 
 STAGE = "text"
@@ -76,6 +76,6 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             end = line.start + counts[-1][0].end() + matched[-1][2][1].end()
             first, name = matched[0][0], matched[0][1]
             yield a.finding(rule, line.start + first.start("n") - len(name), end,
-                            rule.say(total=fmt(total / 1e4) + " 万元", stated=f.text),
-                            evidence=f"{terms} = {fmt(total)} 元；报告写{'支出' if f is spent else '预算'} {f.text}，"
-                                     f"相差 {fmt(abs(f.value - total))} 元")
+                            rule.say(total=amount(total, f), stated=f.text),
+                            evidence=f"{terms} = {amount_both(total, f)}；报告写{'支出' if f is spent else '预算'} "
+                                     f"{f.text}，相差 {amount_both(abs(f.value - total), f)}")

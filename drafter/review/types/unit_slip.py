@@ -14,8 +14,15 @@ from typing import Literal
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, close, identity_figures, identity_holds, slip_candidates
-from drafter.text.figures import fmt
+from drafter.review.types._common import (
+    BaseParams,
+    close,
+    identity_figures,
+    identity_holds,
+    slip_candidates,
+    unit_of,
+)
+from drafter.text.figures import AMOUNT_SCALE, fmt, in_unit, in_unit_both
 
 STAGE = "text"
 
@@ -41,7 +48,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             # quoted with the words that name it (年初预算资金数100元)
             lead = re.search(r"[\u4e00-\u9fff]{0,12}$", a.text[max(0, f.start - 12) : f.start])
             yield a.finding(rule, f.start - len(lead.group(0)), f.end,
-                            rule.say(stated=f.text, meant=fmt(f.figure.value) + "万元"),
+                            rule.say(stated=f.text, meant=in_unit(f.figure.value * 1e4, "万元")),
                             evidence=f"项目预算只有 {f.text}，不到 {fmt(rule.params.below)} 元")
         return
     if rule.params.check == "digits":
@@ -55,13 +62,16 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     for role, factor in slip_candidates(v):
         f = v[role]
         meant = f.value * factor
+        # the same digits in the other unit (32 元 → 32 万元), as the report would write them
+        scale = AMOUNT_SCALE[unit_of(f)] * factor
+        unit = next((u for u, x in AMOUNT_SCALE.items() if abs(x - scale) < 1e-9 * x), "元")
         yield a.finding(
             rule,
             f.start,
             f.end,
-            rule.say(stated=f.text, meant=fmt(meant) + " 元"),
+            rule.say(stated=f.text, meant=in_unit(meant, unit)),
             evidence=f"按 {f.text} 计 {fmt(v['budget'].value)} − {fmt(v['spent'].value)} ≠ {fmt(v['balance'].value)}；"
-            f"若为 {fmt(meant)} 元则 预算 − 支出 = 结余 成立",
+            f"若为 {in_unit_both(meant, unit)}则 预算 − 支出 = 结余 成立",
         )
         return
 
