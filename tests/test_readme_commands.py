@@ -5,6 +5,7 @@ review reported error-level findings; never a traceback. Lines that are not draf
 (make, curl) are not run; the drafter commands that cannot run here are in SKIPPED with the reason,
 and an entry the README no longer shows fails the test, so the list stays short and true."""
 
+import os
 import re
 import shlex
 import shutil
@@ -87,6 +88,7 @@ def test_the_readme_shows_the_commands_and_every_skip_is_still_there():
 def project(tmp_path_factory) -> Path:
     """A copy of the bundled files, with the user's files the README names."""
     root = tmp_path_factory.mktemp("readme")
+    (root / "home").mkdir()
     for name in ("corpus", "examples", "evals"):
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("results", "__pycache__"))
     for name, source in USER_FILES.items():
@@ -100,7 +102,9 @@ def test_a_readme_command_works_as_shown(command, project):
     if ">" in args:  # `drafter facts schema > facts.schema.json`
         at = args.index(">")
         args, target = args[:at], project / args[at + 1]
-    result = subprocess.run([DRAFTER, *args], cwd=project, capture_output=True, text=True, timeout=120)
+    # as a new user: no config file of this machine's user, no DRAFTER_* variables
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTER_")} | {"HOME": str(project / "home")}
+    result = subprocess.run([DRAFTER, *args], cwd=project, env=env, capture_output=True, text=True, timeout=120)
     assert "Traceback" not in result.stderr
     # 1 means "error-level findings were reported", which only a review does
     assert result.returncode in ((0, 1) if args[0] == "review" else (0,)), result.stderr
