@@ -20,7 +20,7 @@ from drafter.analysis.templates import get_template
 from drafter.draft.artifacts import new_run_id, write_run
 from drafter.draft.compose import assemble, money, numbers_of
 from drafter.draft.guard import allowed_of
-from drafter.draft.plan import SectionDraft, plan_sections
+from drafter.draft.plan import SectionDraft, normalize_key, plan_sections
 from drafter.draft.stages import DraftContext, ModelCall, section_chain
 from drafter.errors import DrafterError
 from drafter.findings import ReviewResult
@@ -74,9 +74,11 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
         template = get_template(DEFAULT_SECTION_TEMPLATE)
     plans = plan_sections(template)
     if section:
-        plans = [p for p in plans if p.key == section or p.heading.endswith(section) or p.title == section]
-        if not plans:
-            raise DrafterError(f"no section '{section}' in template {template.id}")
+        key = normalize_key(section)
+        chosen = [p for p in plans if p.key == key or p.heading.endswith(section) or p.title == section]
+        if not chosen:
+            raise DrafterError(f"模板 {template.id} 没有章节“{section}”；可用的章节：{'，'.join(p.key for p in plans)}")
+        plans = chosen
     run_id = new_run_id()
     run = Path(runs_dir) / run_id if runs_dir is not None else None
     ctx = DraftContext(facts=facts, numbers=numbers, allowed=allowed, model=model, retriever=retriever)

@@ -33,6 +33,15 @@ class SectionDraft(BaseModel):
     raw: list[str] = []
 
 
+# a key as people type it: half-width brackets and slashes, spaces around the parts
+_KEY_CHARS = str.maketrans({"(": "（", ")": "）", "／": "/"})
+
+
+def normalize_key(key: str) -> str:
+    """``二/(二)/1`` or ``二 / （二） / 1`` → ``二/（二）/1``, the form of ``SectionPlan.key``."""
+    return "/".join(part.strip() for part in key.translate(_KEY_CHARS).split("/"))
+
+
 def plan_sections(template: Template) -> list[SectionPlan]:
     """The template's sections with 公文 numbering: 一、 / （一） / 1."""
     out: list[SectionPlan] = []
