@@ -326,7 +326,7 @@ def test_cli_index_stats_remove_and_a_bad_file_skipped(tmp_path):
     proc = _run(tmp_path, "index", "reports")
     assert proc.returncode == 2, proc.stderr
     assert "added 3" in proc.stdout and "skipped 1" in proc.stdout
-    assert "broken.docx: not a valid .docx file" in proc.stdout
+    assert "broken.docx: 不是有效的 Word（.docx）文件" in proc.stdout
     assert (tmp_path / ".drafter" / "index").is_dir()
     stats = _run(tmp_path, "index", "--stats")
     assert "files 3" in stats.stdout and stats.returncode == 0
@@ -341,7 +341,7 @@ def test_cli_index_stats_remove_and_a_bad_file_skipped(tmp_path):
     without = _run(tmp_path, "review", "new.md", "--format", "line", "--no-index")
     assert ":copied-sentence:" not in without.stdout
     missing = _run(tmp_path, "review", "new.md", "--index", "nowhere")
-    assert missing.returncode == 2 and "nowhere: no index here" in missing.stderr
+    assert missing.returncode == 2 and "nowhere: 这里没有索引" in missing.stderr
 
 
 def test_cli_embedding_mismatch_exits_2(tmp_path):

@@ -67,7 +67,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         fail(problem)
         sys.exit(2)
     for folder in empty:
-        fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
+        fail(f"{folder}: 这个文件夹里没有 .md、.txt、.docx 或 .pdf 文件")
     for exc in unusable:
         fail(str(exc))
     bad = bool(empty or unusable)
