@@ -170,11 +170,11 @@ def test_a_single_line_of_text_is_text_only_with_text_equals():
         "score-exceeds-execution", "execution-unexplained"]
     with pytest.raises(drafter.InputError) as exc:
         drafter.review(line)
-    assert str(exc.value) == f"{line}: no such file (to review a report's text, pass it as text=: " \
+    assert str(exc.value) == f"{line}: 找不到这个文件 (to review a report's text, pass it as text=: " \
                              "drafter.review(text=...))"
     with pytest.raises(drafter.InputError) as exc:
         drafter.load("年初预算为 50000 元。")
-    assert str(exc.value) == "年初预算为 50000 元。: no such file (to read a report's text, pass it as text=: " \
+    assert str(exc.value) == "年初预算为 50000 元。: 找不到这个文件 (to read a report's text, pass it as text=: " \
                              "drafter.load(text=...))"
     # a line too long for a file name is still a clear InputError, shortened
     with pytest.raises(drafter.InputError) as exc:
@@ -193,7 +193,7 @@ def test_a_path_is_a_file_as_str_or_path(tmp_path):
     for source in (f, str(f), drafter.load(f)):
         result = drafter.review(source)
         assert result.file == str(f) and rules_of(result) == ["score-exceeds-execution", "execution-unexplained"]
-    with pytest.raises(drafter.InputError, match="is a folder"):
+    with pytest.raises(drafter.InputError, match="这是文件夹"):
         drafter.review(str(tmp_path))
 
 
