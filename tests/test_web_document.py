@@ -153,7 +153,7 @@ def test_a_bad_upload_gets_a_chinese_error_page(page, server, tmp_path):  # noqa
     page.wait_for_selector("#error-message")
     assert page.inner_text("h1").startswith("不支持的文件类型")
     assert page.inner_text("#error-message") == (
-        "报告.rtf：不支持 .rtf 类型的文件，请上传 .docx、.pdf、.md 或 .txt 格式的报告（请另存为 .docx）")
+        "报告.rtf: 不支持的文件类型 .rtf：报告支持 .docx、.pdf、.md、.txt（请另存为 .docx）")
 
 
 def test_screenshots_for_docs(page, server):  # noqa: F811
