@@ -263,13 +263,13 @@ def test_cli_review_format_docx(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["review", "a.md", "--format", "docx"], "drafter: --format docx writes a Word file: give -o OUT.docx"),
+        (["review", "a.md", "--format", "docx"], "drafter: --format docx 输出 Word 文件：请用 -o OUT.docx 指定文件"),
         (["review", "a.md", "--format", "docx", "-o", "out.md"],
          "drafter: out.md: --format docx 的输出文件名须以 .docx 结尾"),
         (["review", "a.md", "b.md", "--format", "docx", "-o", "out.docx"],
-         "drafter: --format docx writes one commented copy of one report (got 2 files)"),
+         "drafter: --format docx 一次只为一份报告输出批注副本（收到 2 个文件）"),
         (["review", "a.md", "-o", "out.docx"],
-         "drafter: -o/--output is for --format docx (the other formats print to stdout)"),
+         "drafter: -o/--output 只用于 --format docx（其他格式输出到标准输出）"),
         (["review", "broken.docx", "--format", "docx", "-o", "out.docx"],
          "drafter: broken.docx: 不是有效的 Word（.docx）文件（包里没有 Word 文档）"),
         (["review", "a.md", "--format", "docx", "-o", "no-such-dir/out.docx"],

@@ -230,7 +230,7 @@ def test_a_named_endpoint_from_the_config_file(tmp_path, server, monkeypatch):
     unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai",
                               "--endpoint", "nope"],
                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
-    assert unknown.returncode == 2 and "no endpoint named 'nope' in the config file (known: local)" in unknown.stderr
+    assert unknown.returncode == 2 and "配置文件中没有名为 nope 的端点（已有：local）" in unknown.stderr
 
 
 def test_an_interrupted_run_resumes_without_repeating_finished_calls(tmp_path, server):

@@ -284,5 +284,5 @@ def test_the_printer_table_is_keyed_by_the_format_name(tmp_path):
     out = tmp_path / "审核.docx"
     assert render.render("docx", [result], reports=[report], output=str(out)) == f"写入 {out}：2 条批注"
     assert out.is_file() and render.PRINTERS["docx"].to_file and not render.PRINTERS["json"].to_file
-    with pytest.raises(DrafterError, match="unknown format 'html'"):
+    with pytest.raises(DrafterError, match="未知的输出格式 html"):
         render.render("html", [result])

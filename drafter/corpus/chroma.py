@@ -57,7 +57,7 @@ def client(config: Config):
     if config.chroma_url:
         u = urlparse(config.chroma_url)
         if u.scheme not in ("http", "https") or not u.hostname:
-            raise DrafterError(f"chroma_url '{config.chroma_url}' is not an http(s)://HOST:PORT address")
+            raise DrafterError(f"chroma_url {config.chroma_url} 不是 http(s)://HOST:PORT 形式的地址")
         try:
             return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
                                        ssl=u.scheme == "https", settings=settings)

@@ -170,4 +170,4 @@ def make_embedder(spec: str | None = None) -> Embedder:
         return OpenAIEmbedder(model, base or None, api_key_env="DRAFTER_EMBEDDING_API_KEY")
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
-    raise DrafterError(f"unknown embedding '{spec}' (use hash, hash:DIM, openai:MODEL[@URL] or st:PATH)")
+    raise DrafterError(f"未知的嵌入方式 {spec}（可选 hash、hash:DIM、openai:MODEL[@URL] 或 st:PATH）")
