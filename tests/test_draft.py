@@ -190,7 +190,7 @@ def test_a_timeout_is_a_clear_error_and_no_output_file(tmp_path, server):
     server.enqueue(*[("sleep", 3)] * 6)
     proc = _draft_cli(tmp_path, server, "--section", SPENDING, "-o", "out.md", timeout_s="1")
     assert proc.returncode == 2
-    assert "the model call failed" in proc.stderr and "Traceback" not in proc.stderr
+    assert "模型调用失败" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out.md").exists() and not list(tmp_path.glob("out.md*"))
 
 

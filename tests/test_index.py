@@ -249,8 +249,8 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
     (foreign / "notes.docx").write_bytes(b"keep me")
     refused = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(foreign), "--rebuild")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (f"drafter: {foreign}: does not look like a drafter index "
-                                      "(it also holds notes.docx): not deleted; choose another --index")
+    assert refused.stderr.strip() == (f"drafter: {foreign}: 看起来不是 drafter 的索引"
+                                      "（其中还有 notes.docx）：没有删除；请另选 --index")
     assert (foreign / "notes.docx").read_bytes() == b"keep me"
 
 

@@ -401,7 +401,7 @@ def test_no_secret_in_pages_responses_or_logs(tmp_path, monkeypatch, caplog):
                      # the model server is not there: a clear error, not a traceback
                      c.post("/api/draft", files=upload(FACTS), headers=auth)]
         assert "模型 qwen-plus @ 127.0.0.1:9" in responses[0].text
-        assert responses[-1].status_code == 400 and responses[-1].json()["error"].startswith("the model call failed")
+        assert responses[-1].status_code == 400 and responses[-1].json()["error"].startswith("模型调用失败")
         for r in responses:
             for s in secrets:
                 assert s not in r.text and s not in str(r.headers)

@@ -96,7 +96,7 @@ class CachedChat:
             reply = self.model.invoke([SystemMessage(system), HumanMessage(user)])
         except Exception as exc:  # openai/httpx raise many types: all mean "no answer"
             # an error body may echo the request's Authorization header: never the key
-            raise DrafterError(redact(f"the model call failed ({exc.__class__.__name__}: {redact(str(exc))[:200]})")
+            raise DrafterError(redact(f"模型调用失败（{exc.__class__.__name__}: {redact(str(exc))[:200]}）")
                                ) from None
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         if path is not None:
