@@ -383,7 +383,7 @@ def test_old_doc_and_lock_files_get_their_own_advice(tmp_path):
         load(lock)
     doc = tmp_path / "report.doc"
     doc.write_bytes(b"x")
-    with pytest.raises(InputError, match=r"unknown file type '\.doc'.*save it as \.docx"):
+    with pytest.raises(InputError, match=r"不支持的文件类型 \.doc：.*另存为 \.docx"):
         load(doc)
 
 

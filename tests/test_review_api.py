@@ -170,12 +170,12 @@ def test_a_single_line_of_text_is_text_only_with_text_equals():
         "score-exceeds-execution", "execution-unexplained"]
     with pytest.raises(drafter.InputError) as exc:
         drafter.review(line)
-    assert str(exc.value) == f"{line}: 找不到这个文件 (to review a report's text, pass it as text=: " \
-                             "drafter.review(text=...))"
+    assert str(exc.value) == f"{line}: 找不到这个文件（要审核报告文字，请用 text= 传入：" \
+                             "drafter.review(text=...)）"
     with pytest.raises(drafter.InputError) as exc:
         drafter.load("年初预算为 50000 元。")
-    assert str(exc.value) == "年初预算为 50000 元。: 找不到这个文件 (to read a report's text, pass it as text=: " \
-                             "drafter.load(text=...))"
+    assert str(exc.value) == "年初预算为 50000 元。: 找不到这个文件（要读取报告文字，请用 text= 传入：" \
+                             "drafter.load(text=...)）"
     # a line too long for a file name is still a clear InputError, shortened
     with pytest.raises(drafter.InputError) as exc:
         drafter.review("预算" * 200)

@@ -175,7 +175,7 @@ def test_upload_limit(tmp_path):
         assert over.status_code == 413
         assert over.json()["error"].startswith("over.md: 文件太大（0.0 MB），上限为")
         page = c.post("/review", files=upload(SEEDS["gl"], "over.md", "自".encode() * 1400))
-        assert page.status_code == 413 and "over.md：文件太大（0.0 MB），上限为" in page.text  # the page in Chinese
+        assert page.status_code == 413 and "over.md: 文件太大（0.0 MB），上限为" in page.text  # the page in Chinese
         pasted = c.post("/api/review", data={"text": "自" * 1400})
         assert pasted.status_code == 413 and pasted.json()["error"].startswith("粘贴的文字太多")
 
@@ -258,7 +258,7 @@ def test_api_draft_bad_input(client, tmp_path):
          "未知的起草模板 national-table（可用：gd-annex5、hb-yn-selfeval）"),
         ({"data": form}, 400, "表单：年初预算（initial）应为数字，收到“五万”"),
         ({"data": {**form, "initial": "100", "spent": "200"}}, 400,
-         "表单：budget.spent: 200 超过了预算数 100：请更正，或在 budget.spent_over_reason 中说明原因"),
+         "表单：budget.spent：200 超过了预算数 100：请更正，或在 budget.spent_over_reason 中说明原因"),
         ({"data": {**form, "year": "", "initial": "1"}}, 400, "表单：年度（year）未填写"),
     ]
     for kwargs, status, message in cases:
@@ -345,7 +345,7 @@ def test_draft_page_and_downloads(client, tmp_path):
     assert dx.status_code == 200 and (
         "财政支出项目绩效自评报告" in [p.text for p in docx.Document(io.BytesIO(dx.content)).paragraphs])
     bad = client.post("/draft", files=upload(FACTS, "facts.exe"))
-    assert bad.status_code == 415 and "facts.exe：不支持 .exe 类型的文件" in bad.text
+    assert bad.status_code == 415 and "facts.exe: 不支持的文件类型 .exe：事实文件支持" in bad.text
     for path in ("/draft/nope/draft.md", "/draft/nope/draft.docx", f"/review/{rid}/report.docx",
                  f"/review/{rid}/findings.json"):
         gone = client.get(path)
@@ -512,7 +512,7 @@ def test_drafter_serve_bad_configuration_is_one_line(tmp_path):
                           text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "drafter: missing-index: 这里没有索引 (build one with: drafter index PATH --index missing-index)"
+        "drafter: missing-index: 这里没有索引（请先建立：drafter index PATH --index missing-index）"
     )
 
 
