@@ -81,11 +81,11 @@ def load_config(**flags) -> Config:
         try:
             loaded = load_yaml(path.read_text(encoding="utf-8"), str(path)) or {}
         except FileNotFoundError:
-            raise DrafterError(f"{path}: config file not found") from None
+            raise DrafterError(f"{path}: 找不到配置文件") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise DrafterError(f"{path}: config file is not valid YAML ({exc.__class__.__name__})") from None
+            raise DrafterError(f"{path}: 配置文件不是有效的 YAML（{exc.__class__.__name__}）") from None
         if not isinstance(loaded, dict):
-            raise DrafterError(f"{path}: config file must be a YAML mapping")
+            raise DrafterError(f"{path}: 配置文件须是 YAML 映射（键: 值）")
         data.update(loaded)
     for key, env in _ENV.items():
         if os.environ.get(env):
@@ -100,9 +100,9 @@ def load_config(**flags) -> Config:
     try:
         return Config(**data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"])
-        raise DrafterError(f"{path or 'configuration'}: {where}: {err['msg']}") from None
+        from drafter.facts.problems import describe_error
+
+        raise DrafterError(f"{path or '配置'}: {describe_error(exc.errors()[0])}") from None
 
 
 def _index_set(flags: dict) -> bool:
@@ -119,7 +119,7 @@ def open_index(config: "Config", named: str | None = None):
 
     if not config.chroma_url and not Path(config.index).is_dir():
         if named:
-            raise DrafterError(f"{named}: no index here (build one with: drafter index PATH --index {named})")
+            raise DrafterError(f"{named}: 这里没有索引（请先建立：drafter index PATH --index {named}）")
         return None
     from drafter.corpus.index import CorpusIndex
 

@@ -162,19 +162,19 @@ def _empty_folder(d: Path) -> str:
 
 
 BAD = [
-    (_empty, "the file is empty"),
-    (_blank, "the report has no text"),
-    (_bad_metadata, "metadata header between the '---' lines is not valid YAML"),
-    (_binary, "binary file, not a text report"),
-    (_junk_zip_docx, "not a valid .docx file"),
-    (_junk_docx, "not a valid .docx file"),
-    (_truncated_docx, ".docx file is damaged"),
-    (_scan_pdf, "no text layer"),
-    (_junk_pdf, "not a readable PDF"),
-    (_huge, "too large (50.0 MB; the limit is 20 MB"),
-    (_xls, "unknown file type '.xls'"),
-    (_missing, "no such file"),
-    (_empty_folder, "no .md, .txt, .docx or .pdf files in this folder"),
+    (_empty, "文件是空的"),
+    (_blank, "报告里没有文字"),
+    (_bad_metadata, "两行 '---' 之间的元数据头不是有效的 YAML"),
+    (_binary, "二进制文件，不是文字报告"),
+    (_junk_zip_docx, "不是有效的 Word（.docx）文件"),
+    (_junk_docx, "不是有效的 Word（.docx）文件"),
+    (_truncated_docx, "Word 文件已损坏"),
+    (_scan_pdf, "没有文字层"),
+    (_junk_pdf, "PDF 文件已损坏或不完整"),
+    (_huge, "文件太大（50.0 MB），上限为 20 MB"),
+    (_xls, "不支持的文件类型 .xls"),
+    (_missing, "找不到这个文件"),
+    (_empty_folder, "这个文件夹里没有 .md、.txt、.docx 或 .pdf 文件"),
 ]
 
 
@@ -310,7 +310,7 @@ def test_max_mb_raises_the_limit(tmp_path):
         f.write(SEEDS["gl"].read_bytes())
         f.write(b"\n" + b" " * (3 * 1024 * 1024) + b"\n")
     too_big = run(tmp_path, "--max-mb", "2", "big.md")
-    assert (too_big.returncode == 2 and "too large (3.0 MB; the limit is 2 MB" in too_big.stderr
+    assert (too_big.returncode == 2 and "文件太大（3.0 MB），上限为 2 MB" in too_big.stderr
             and "--max-mb" in too_big.stderr)
     assert run(tmp_path, "--format", "line", "--max-mb", "5", "big.md").returncode == 1
 

@@ -90,11 +90,11 @@ def test_the_boundary_through_the_installed_command(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["eval", "compare", "run-a", "run-b", "--out", "{tmp}"],
-     "run-a: no results.json (give a run folder, its id under {tmp}, or the file)"),
-    (["review", "--accept", "nope.yml", str(SEEDS["gl"])], "nope.yml: accept list not found"),
+     "run-a: 没有 results.json（请给出运行文件夹、它在 {tmp} 下的编号，或这个文件）"),
+    (["review", "--accept", "nope.yml", str(SEEDS["gl"])], "nope.yml: 找不到接受清单"),
     (["index", "--index", "{tmp}/ix", "--embedding", "bogus", "x.md"],
-     "unknown embedding 'bogus' (use hash, hash:DIM, openai:MODEL[@URL] or st:PATH)"),
-    (["facts", "import", "{tmp}/nope.xlsx"], "{tmp}/nope.xlsx: no such file"),
+     "未知的嵌入方式 bogus（可选 hash、hash:DIM、openai:MODEL[@URL] 或 st:PATH）"),
+    (["facts", "import", "{tmp}/nope.xlsx"], "{tmp}/nope.xlsx: 找不到这个文件"),
 ], ids=["eval compare", "review", "index", "facts import"])
 def test_library_errors_reach_the_user_as_one_line(args, message, tmp_path):
     result = invoke(*(a.format(tmp=tmp_path) for a in args))
@@ -112,7 +112,7 @@ def no_config(tmp_path, monkeypatch):
 
 def test_serve_without_a_model_is_one_line(no_config):
     result = invoke("serve", "--backend", "openai", "--no-index")
-    message = "no model configured: pass --model NAME or set DRAFTER_MODEL (and DRAFTER_BASE_URL for a local server)"
+    message = "没有配置模型：请用 --model NAME，或设置 DRAFTER_MODEL（本地服务另设 DRAFTER_BASE_URL）"
     assert (result.exit_code, result.stderr) == (2, f"drafter: {message}\n")
 
 
@@ -184,7 +184,7 @@ def test_eval_compare_with_the_wrong_number_of_runs_shows_its_usage(args, error)
                                   ["nope.yaml", "--jobs", "1"]])
 def test_a_suite_file_runs_the_default_command(args, tmp_path):
     result = invoke("eval", *args, catch_exceptions=False)
-    message = "nope.yaml: cannot read the suite (No such file or directory)"
+    message = "nope.yaml: 无法读取评测套件（No such file or directory）"
     assert (result.exit_code, result.stderr) == (2, f"drafter: {message}\n")
 
 

@@ -27,13 +27,14 @@ def test_flag_beats_environment_beats_file(clean_env, tmp_path):
     assert load_config().embedding == "hash:256"
 
 
-@pytest.mark.parametrize("content,problem", [("index: [unclosed\n", "not valid YAML"),
-                                             ("- a\n", "must be a YAML mapping"), ("colour: red\n", "colour")])
+@pytest.mark.parametrize("content,problem", [("index: [unclosed\n", "配置文件不是有效的 YAML（ParserError）"),
+                                             ("- a\n", "配置文件须是 YAML 映射（键: 值）"),
+                                             ("colour: red\n", "colour：未知的字段")])
 def test_a_bad_config_file_names_itself(clean_env, tmp_path, content, problem):
     (tmp_path / "drafter.yml").write_text(content, encoding="utf-8")
-    with pytest.raises(DrafterError, match=problem) as exc:
+    with pytest.raises(DrafterError) as exc:
         load_config()
-    assert "drafter.yml" in str(exc.value)
+    assert str(exc.value).endswith(f"drafter.yml: {problem}")
 
 
 def test_the_index_is_found_like_git_finds_its_repository(clean_env, tmp_path):

@@ -263,17 +263,17 @@ def test_cli_review_format_docx(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["review", "a.md", "--format", "docx"], "drafter: --format docx writes a Word file: give -o OUT.docx"),
+        (["review", "a.md", "--format", "docx"], "drafter: --format docx 输出 Word 文件：请用 -o OUT.docx 指定文件"),
         (["review", "a.md", "--format", "docx", "-o", "out.md"],
-         "drafter: out.md: the output of --format docx must end in .docx"),
+         "drafter: out.md: --format docx 的输出文件名须以 .docx 结尾"),
         (["review", "a.md", "b.md", "--format", "docx", "-o", "out.docx"],
-         "drafter: --format docx writes one commented copy of one report (got 2 files)"),
+         "drafter: --format docx 一次只为一份报告输出批注副本（收到 2 个文件）"),
         (["review", "a.md", "-o", "out.docx"],
-         "drafter: -o/--output is for --format docx (the other formats print to stdout)"),
+         "drafter: -o/--output 只用于 --format docx（其他格式输出到标准输出）"),
         (["review", "broken.docx", "--format", "docx", "-o", "out.docx"],
-         "drafter: broken.docx: not a valid .docx file (the zip package has no Word document in it)"),
+         "drafter: broken.docx: 不是有效的 Word（.docx）文件（包里没有 Word 文档）"),
         (["review", "a.md", "--format", "docx", "-o", "no-such-dir/out.docx"],
-         "drafter: no-such-dir/out.docx: cannot write the file (No such file or directory)"),
+         "drafter: no-such-dir/out.docx: 无法写入这个文件（No such file or directory）"),
     ],
 )
 def test_cli_format_docx_errors(tmp_path, args, message):
@@ -294,6 +294,6 @@ def test_cli_refuses_to_overwrite_the_report_itself(tmp_path):
     proc = run(["review", "r.docx", "--format", "docx", "-o", "r.docx"], tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        "drafter: r.docx: this is the report itself; the original is never modified, choose another output file"
+        "drafter: r.docx: 这就是报告本身；原文件不会被改动，请另选输出文件"
     )
     assert src.read_bytes() == before

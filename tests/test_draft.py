@@ -190,7 +190,7 @@ def test_a_timeout_is_a_clear_error_and_no_output_file(tmp_path, server):
     server.enqueue(*[("sleep", 3)] * 6)
     proc = _draft_cli(tmp_path, server, "--section", SPENDING, "-o", "out.md", timeout_s="1")
     assert proc.returncode == 2
-    assert "the model call failed" in proc.stderr and "Traceback" not in proc.stderr
+    assert "模型调用失败" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out.md").exists() and not list(tmp_path.glob("out.md*"))
 
 
@@ -230,7 +230,7 @@ def test_a_named_endpoint_from_the_config_file(tmp_path, server, monkeypatch):
     unknown = subprocess.run([*DRAFTER, "draft", str(ROOT / "examples" / "facts-jstg.yaml"), "--backend", "openai",
                               "--endpoint", "nope"],
                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
-    assert unknown.returncode == 2 and "no endpoint named 'nope' in the config file (known: local)" in unknown.stderr
+    assert unknown.returncode == 2 and "配置文件中没有名为 nope 的端点（已有：local）" in unknown.stderr
 
 
 def test_an_interrupted_run_resumes_without_repeating_finished_calls(tmp_path, server):

@@ -166,11 +166,11 @@ def test_every_facts_error_is_shown_at_once(tmp_path):
         load_facts(tmp_path / "facts.yaml")
     path = str(tmp_path / "facts.yaml")
     assert str(exc.value).split("\n") == [
-        f"{path}: year (line 2): still 【待补充】: fill in the year, such as 2023",
-        f'{path}: budget.initial (line 5): must be a number, got "十万"',
-        f"{path}: indicators[0].weight (line 7): must be greater than 0, got 0",
-        f"{path}: indicators[1].target (line 8): is required",
-        f"{path}: indicators[1].weight (line 8): is required",
+        f"{path}: year（第 2 行）：仍是【待补充】：请填写年度，例如 2023",
+        f'{path}: budget.initial（第 5 行）：须为数字，收到 "十万"',
+        f"{path}: indicators[0].weight（第 7 行）：须大于 0，收到 0",
+        f"{path}: indicators[1].target（第 8 行）：缺少这一项（必填）",
+        f"{path}: indicators[1].weight（第 8 行）：缺少这一项（必填）",
     ]
     proc = run("draft", "facts.yaml", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 5 and "Traceback" not in proc.stderr
@@ -298,8 +298,8 @@ def test_extract_without_the_budget_writes_placeholders_that_name_themselves(tmp
     drafted = run("draft", "facts.yaml", cwd=tmp_path)
     assert drafted.returncode == 2
     assert drafted.stderr.splitlines() == [
-        "drafter: facts.yaml: budget.initial (line 9): still 【待补充】: fill in the figure",
-        "facts.yaml: budget.spent (line 10): still 【待补充】: fill in the figure",
+        "drafter: facts.yaml: budget.initial（第 9 行）：仍是【待补充】：请填写数字",
+        "facts.yaml: budget.spent（第 10 行）：仍是【待补充】：请填写数字",
     ]
 
 

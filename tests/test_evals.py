@@ -207,9 +207,9 @@ def test_cli_bad_suite_is_a_clear_error(tmp_path):
     bad.write_text("name: x\nreferences: []\ncases: []\nvariants: [{name: a, colour: red}]\n", encoding="utf-8")
     proc = _cli("eval", str(bad))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"drafter: {bad}: variants.0.colour: Extra inputs are not permitted"
+    assert proc.stderr.strip() == f"drafter: {bad}: variants[0].colour：未知的字段"
     proc = _cli("eval", "compare", str(tmp_path / "nope"), str(tmp_path / "nope2"), "--out", str(tmp_path))
-    assert proc.returncode == 2 and "no results.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "没有 results.json" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_cli_exit_1_when_a_target_is_missed_and_compare_names_the_loss(tmp_path):

@@ -101,57 +101,57 @@ def test_json_facts_load_the_same(tmp_path):
 # --- bad input: exact one-line messages ---------------------------------------------------------
 def test_missing_budget(tmp_path):
     text = BASE.split("budget:")[0] + "self_score: 100\n"
-    assert problem(tmp_path, text) == "budget: is required"
+    assert problem(tmp_path, text) == "budget：缺少这一项（必填）"
 
 
 def test_missing_field_points_at_its_mapping(tmp_path):
-    assert problem(tmp_path, BASE.replace("  spent: 57790\n", "")) == "budget.spent (line 7): is required"
+    assert problem(tmp_path, BASE.replace("  spent: 57790\n", "")) == "budget.spent（第 7 行）：缺少这一项（必填）"
 
 
 def test_string_where_a_number_belongs(tmp_path):
     assert problem(tmp_path, BASE.replace("spent: 57790", "spent: 五万")) == (
-        'budget.spent (line 11): must be a number, got "五万"'
+        'budget.spent（第 11 行）：须为数字，收到 "五万"'
     )
     assert problem(tmp_path, BASE.replace("spent: 57790", 'spent: "57790"')) == (
-        'budget.spent (line 11): must be a number, got "57790"'
+        'budget.spent（第 11 行）：须为数字，收到 "57790"'
     )
     assert problem(tmp_path, BASE.replace("spent: 57790", "spent:")) == (
-        "budget.spent (line 11): must be a number, got nothing"
+        "budget.spent（第 11 行）：须为数字，收到 空值"
     )
     assert problem(tmp_path, BASE.replace("spent: 57790", "spent: true")) == (
-        "budget.spent (line 11): must be a number, got true"
+        "budget.spent（第 11 行）：须为数字，收到 true"
     )
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 二十}")) == (
-        'indicators[0].weight (line 13): must be a number, got "二十"'
+        'indicators[0].weight（第 13 行）：须为数字，收到 "二十"'
     )
 
 
 def test_negative_amount(tmp_path):
     assert problem(tmp_path, BASE.replace("initial: 110000", "initial: -110000")) == (
-        "budget.initial (line 9): must not be negative, got -110000"
+        "budget.initial（第 9 行）：不能为负数，收到 -110000"
     )
     assert problem(tmp_path, BASE.replace("actual: 861", "actual: -3")) == (
-        "indicators[0].actual (line 13): must not be negative, got -3"
+        "indicators[0].actual（第 13 行）：不能为负数，收到 -3"
     )
 
 
 def test_zero_budget(tmp_path):
     text = BASE.replace("adjusted: 99000", "adjusted: 0").replace("spent: 57790", "spent: 0")
     assert problem(tmp_path, text) == (
-        "budget.adjusted (line 10): must be greater than 0 (the execution rate is spent / adjusted budget)"
+        "budget.adjusted（第 10 行）：须大于 0（预算执行率 = 执行数 / 调整后预算数）"
     )
 
 
 def test_spent_over_adjusted_needs_a_reason(tmp_path):
     text = BASE.replace("spent: 57790", "spent: 120000")
     assert problem(tmp_path, text) == (
-        "budget.spent (line 11): 120000 is more than the adjusted budget 99000: "
-        "correct it or explain it in budget.spent_over_reason"
+        "budget.spent（第 11 行）：120000 超过了调整后预算数 99000："
+        "请更正，或在 budget.spent_over_reason 中说明原因"
     )
     no_adjustment = text.replace("  adjusted: 99000\n", "")
     assert problem(tmp_path, no_adjustment) == (
-        "budget.spent (line 10): 120000 is more than the budget 110000: "
-        "correct it or explain it in budget.spent_over_reason"
+        "budget.spent（第 10 行）：120000 超过了预算数 110000："
+        "请更正，或在 budget.spent_over_reason 中说明原因"
     )
     ok = text.replace("  spent: 120000\n", "  spent: 120000\n  spent_over_reason: 年底追加资金未及时调整预算\n")
     f = load_facts(write(tmp_path, ok))
@@ -160,40 +160,40 @@ def test_spent_over_adjusted_needs_a_reason(tmp_path):
 
 def test_unknown_template(tmp_path):
     assert problem(tmp_path, BASE.replace("template: gd-annex5", "template: gd-annex9")) == (
-        'template (line 1): unknown template "gd-annex9" (known: gd-annex5, hb-yn-selfeval, national-table)'
+        'template（第 1 行）：未知的模板 "gd-annex9"（可用：gd-annex5、hb-yn-selfeval、national-table）'
     )
-    assert problem(tmp_path, BASE.replace("template: gd-annex5\n", "")) == "template: is required"
+    assert problem(tmp_path, BASE.replace("template: gd-annex5\n", "")) == "template：缺少这一项（必填）"
 
 
 def test_unknown_keys(tmp_path):
     assert problem(tmp_path, BASE + "titel: 报告\n") == (
-        "titel (line 20): unknown field (allowed: template, year, unit, project, budget, indicators, self_score, uses, "
-        "achievements, problems, improvements, evidence)"
+        "titel（第 20 行）：未知的字段（可用：template、year、unit、project、budget、indicators、self_score、uses、"
+        "achievements、problems、improvements、evidence）"
     )
     assert problem(tmp_path, BASE.replace("  spent: 57790", "  spent: 57790\n  spnt: 1")) == (
-        "budget.spnt (line 12): unknown field (allowed: unit, initial, adjusted, spent, execution_weight, "
-        "adjustment_reason, underspend_reason, spent_over_reason, sources)"
+        "budget.spnt（第 12 行）：未知的字段（可用：unit、initial、adjusted、spent、execution_weight、"
+        "adjustment_reason、underspend_reason、spent_over_reason、sources）"
     )
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 20, wieght: 3}")) == (
-        "indicators[0].wieght (line 13): unknown field (allowed: level1, level2, name, target, actual, unit, weight, "
-        "score, reason, qualitative)"
+        "indicators[0].wieght（第 13 行）：未知的字段（可用：level1、level2、name、target、actual、unit、weight、"
+        "score、reason、qualitative）"
     )
 
 
 def test_key_given_twice(tmp_path):
     assert problem(tmp_path, BASE.replace("  spent: 57790", "  spent: 57790\n  spent: 5779")) == (
-        "budget.spent (line 12): given twice (first on line 11)"
+        "budget.spent（第 12 行）：重复给出（第一次在第 11 行）"
     )
 
 
 def test_bad_target(tmp_path):
     assert problem(tmp_path, BASE.replace('target: ">=800"', "target: 约800")) == (
-        'indicators[0].target (line 13): cannot read "约800" as a target: write it as ">=800", "≤5天" or "100%", '
-        "or mark the indicator qualitative: true"
+        'indicators[0].target（第 13 行）：无法把 "约800" 读作目标值：请写成 ">=800"、"≤5天" 或 "100%"，'
+        "或把这个指标标为 qualitative: true"
     )
     assert problem(tmp_path, BASE.replace('target: ">=800"', "target: 有效提升")) == (
-        'indicators[0].target (line 13): cannot read "有效提升" as a target: write it as ">=800", "≤5天" or "100%", '
-        "or mark the indicator qualitative: true"
+        'indicators[0].target（第 13 行）：无法把 "有效提升" 读作目标值：请写成 ">=800"、"≤5天" 或 "100%"，'
+        "或把这个指标标为 qualitative: true"
     )
 
 
@@ -207,31 +207,31 @@ def test_qualitative_indicator_keeps_text(tmp_path):
 
 def test_weights_must_be_positive(tmp_path):
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 0}")) == (
-        "indicators[0].weight (line 13): must be greater than 0, got 0"
+        "indicators[0].weight（第 13 行）：须大于 0，收到 0"
     )
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: -5}")) == (
-        "indicators[0].weight (line 13): must be greater than 0, got -5"
+        "indicators[0].weight（第 13 行）：须大于 0，收到 -5"
     )
 
 
 def test_score_may_not_exceed_weight(tmp_path):
     assert problem(tmp_path, BASE.replace("weight: 20}", "weight: 20, score: 25}")) == (
-        "indicators[0].score (line 13): 25 is more than the weight 20 (得分 may never exceed 分值)"
+        "indicators[0].score（第 13 行）：25 超过了分值 20（得分不能超过分值）"
     )
 
 
 def test_actual_must_be_a_number_for_a_quantitative_indicator(tmp_path):
     assert problem(tmp_path, BASE.replace("actual: 861", "actual: 已完成")) == (
-        'indicators[0].actual (line 13): must be a number (a unit may follow, as in 861个 or 98%), got "已完成"'
+        'indicators[0].actual（第 13 行）：须为数字（后面可带单位，如 861个 或 98%），收到 "已完成"'
     )
 
 
 def test_units_must_agree(tmp_path):
     assert problem(tmp_path, BASE.replace('target: ">=800"', 'target: "≥800项"')) == (
-        'indicators[0].target (line 13): unit "项" differs from the indicator\'s unit "个"'
+        'indicators[0].target（第 13 行）：单位 "项" 与指标的单位 "个" 不一致'
     )
     text = BASE.replace('target: ">=800", actual: 861, unit: 个', 'target: ">=95%", actual: 98分')
-    assert problem(tmp_path, text) == 'indicators[0].actual (line 13): unit "分" differs from the target\'s unit "%"'
+    assert problem(tmp_path, text) == 'indicators[0].actual（第 13 行）：单位 "分" 与目标值的单位 "%" 不一致'
 
 
 def test_unit_is_taken_from_target_or_actual(tmp_path):
@@ -246,48 +246,48 @@ def test_unit_is_taken_from_target_or_actual(tmp_path):
 def test_second_execution_row(tmp_path):
     row = '  - {level1: 预算执行率, name: 预算执行率, target: "100%", weight: 10}\n'
     assert problem(tmp_path, BASE.replace("self_score: 100\n", row + row + "self_score: 100\n")) == (
-        "indicators (line 12): more than one 预算执行率 row (indicators [1], [2])"
+        "indicators（第 12 行）：预算执行率行不止一行（indicators [1]、[2]）"
     )
 
 
 def test_other_field_types(tmp_path):
     assert problem(tmp_path, BASE.replace("year: 2023", "year: 2023年")) == (
-        'year (line 2): must be a year such as 2023, got "2023年"'
+        'year（第 2 行）：须为年份，例如 2023，收到 "2023年"'
     )
     assert problem(tmp_path, BASE.replace("unit: 元", "unit: 千元")) == (
-        'budget.unit (line 8): must be 元 or 万元, got "千元"'
+        'budget.unit（第 8 行）：须为 元 或 万元，收到 "千元"'
     )
     assert problem(tmp_path, BASE.replace("  name: 政务系统管理", "  name: 2023")) == (
-        "project.name (line 6): must be text, got 2023"
+        "project.name（第 6 行）：须为文字，收到 2023"
     )
     assert problem(tmp_path, BASE.replace("self_score: 100", "self_score: 120")) == (
-        "self_score (line 14): must be at most 100, got 120"
+        "self_score（第 14 行）：不能超过 100，收到 120"
     )
     assert problem(tmp_path, BASE.replace("problems: []", "problems: 无")) == (
-        "problems (line 17): must be a list of items (one '- ' line each), got \"无\""
+        "problems（第 17 行）：须为列表（每项一行，以 '- ' 开头），收到 \"无\""
     )
     assert problem(tmp_path, BASE.replace("  - 完善相关功能。", "  - 123")) == (
-        "improvements[0] (line 19): must be text, got 123"
+        "improvements[0]（第 19 行）：须为文字，收到 123"
     )
     assert problem(tmp_path, BASE.replace("unit:\n  name: 新丰县政务服务数据管理局",
                                           "unit: 新丰县政务服务数据管理局")) == (
-        'unit (line 3): must be a mapping with name, department, profile, got "新丰县政务服务数据管理局"'
+        'unit（第 3 行）：须为含 name、department、profile 的映射，收到 "新丰县政务服务数据管理局"'
     )
 
 
 def test_empty_and_invalid_files(tmp_path):
-    assert problem(tmp_path, "") == "the file is empty"
-    assert problem(tmp_path, "  \n\n") == "the file is empty"
-    assert problem(tmp_path, "# only a comment\n") == "the file is empty"
-    assert problem(tmp_path, "", "facts.json") == "the file is empty"
+    assert problem(tmp_path, "") == "文件是空的"
+    assert problem(tmp_path, "  \n\n") == "文件是空的"
+    assert problem(tmp_path, "# only a comment\n") == "文件是空的"
+    assert problem(tmp_path, "", "facts.json") == "文件是空的"
     assert problem(tmp_path, "year: 2023\n  budget: [1\n") == (
-        "not valid YAML (line 2, column 9): mapping values are not allowed here"
+        "不是有效的 YAML（第 2 行第 9 列）：mapping values are not allowed here"
     )
     assert problem(tmp_path, '{"year": 2023,\n "budget" 1}', "facts.json") == (
-        "not valid JSON (line 2, column 11): Expecting ':' delimiter"
+        "不是有效的 JSON（第 2 行第 11 列）：Expecting ':' delimiter"
     )
     assert problem(tmp_path, "- 1\n- 2\n") == (
-        "must be a mapping of fields (template, year, unit, project, budget…), got a list"
+        "须为字段映射（template、year、unit、project、budget……），收到 列表"
     )
 
 
@@ -300,18 +300,18 @@ def test_json_errors_have_line_numbers_too(tmp_path):
     data["budget"]["spent"] = "五万"
     text = json.dumps(data, ensure_ascii=False, indent=2)
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if '"spent"' in ln)
-    assert problem(tmp_path, text, "facts.json") == f'budget.spent (line {line}): must be a number, got "五万"'
+    assert problem(tmp_path, text, "facts.json") == f'budget.spent（第 {line} 行）：须为数字，收到 "五万"'
 
 
 def test_file_problems(tmp_path):
     with pytest.raises(InputError) as exc:
         load_facts(tmp_path / "nope.yaml")
-    assert exc.value.problem == "no such file"
+    assert exc.value.problem == "找不到这个文件"
     p = tmp_path / "bin.yaml"
     p.write_bytes(b"\xff\xfe\x00\x81garbage")
     with pytest.raises(InputError) as exc:
         load_facts(p)
-    assert exc.value.problem == "is not UTF-8 text: save it as UTF-8"
+    assert exc.value.problem == "不是 UTF-8 编码的文本：请另存为 UTF-8"
 
 
 # --- targets --------------------------------------------------------------------------------------

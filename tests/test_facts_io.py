@@ -185,26 +185,26 @@ def test_import_table_sums_the_sources_when_the_total_row_is_empty(tmp_path):
 def test_import_table_errors(tmp_path):
     with pytest.raises(InputError) as exc:
         import_table(tmp_path / "missing.xlsx")
-    assert exc.value.problem == "no such file"
+    assert exc.value.problem == "找不到这个文件"
 
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"this is not a workbook")
     with pytest.raises(InputError) as exc:
         import_table(bad)
-    assert str(exc.value) == f"{bad}: cannot read it as an .xlsx workbook (BadZipFile): save the table as .xlsx"
+    assert str(exc.value) == f"{bad}: 无法作为 .xlsx 工作簿读取（BadZipFile）：请把表格另存为 .xlsx"
 
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0 an old workbook")
     with pytest.raises(InputError) as exc:
         import_table(old)
-    assert exc.value.problem == "an old-format workbook: open it in Excel or WPS and save it as .xlsx"
+    assert exc.value.problem == "这是旧版工作簿：请用 Excel 或 WPS 另存为 .xlsx"
 
     fake = tmp_path / "fake.xlsx"
     with zipfile.ZipFile(fake, "w") as z:
         z.writestr("hello.txt", "not a workbook")
     with pytest.raises(InputError) as exc:
         import_table(fake)
-    assert exc.value.path == str(fake) and exc.value.problem.startswith("cannot read it as an .xlsx workbook (")
+    assert exc.value.path == str(fake) and exc.value.problem.startswith("无法作为 .xlsx 工作簿读取（")
 
     other = tmp_path / "other.xlsx"
     wb = openpyxl.Workbook()
@@ -212,19 +212,19 @@ def test_import_table_errors(tmp_path):
     wb.save(other)
     with pytest.raises(InputError) as exc:
         import_table(other)
-    assert exc.value.problem == "no 项目支出绩效自评表 in the workbook: no sheet has a 全年执行数 or 三级指标 header"
+    assert exc.value.problem == "工作簿里没有项目支出绩效自评表：没有哪张工作表有“全年执行数”或“三级指标”表头"
 
     no_year = make_table(tmp_path / "noyear.xlsx", title_year="")
     with pytest.raises(InputError) as exc:
         import_table(no_year)
-    assert exc.value.problem == 'sheet "自评表": no year (a title such as 项目支出绩效自评表（2023年度）)'
+    assert exc.value.problem == "工作表“自评表”：没有年度（标题应如“项目支出绩效自评表（2023年度）”）"
 
     over = make_table(tmp_path / "over.xlsx", amounts=(11, 9.9, 12))
     with pytest.raises(InputError) as exc:
         import_table(over)
     assert exc.value.problem == (
-        'sheet "自评表" row 6: 全年执行数 12 is more than 全年预算数 9.9: correct the table, or write the facts by '
-        "hand with a budget.spent_over_reason"
+        "工作表“自评表”第 6 行：全年执行数 12 超过了全年预算数 9.9：请更正表格，"
+        "或手工编写事实文件并填写 budget.spent_over_reason"
     )
 
 
@@ -236,7 +236,7 @@ def test_import_table_score_over_weight_names_the_row(tmp_path):
     with pytest.raises(InputError) as exc:
         import_table(path)
     assert exc.value.problem == (
-        'sheet "自评表" row 14 (视频点位汇聚数): score: 18 is more than the weight 15 (得分 may never exceed 分值)'
+        "工作表“自评表”第 14 行（视频点位汇聚数）：score：18 超过了分值 15（得分不能超过分值）"
     )
 
 

@@ -249,8 +249,8 @@ def test_rebuild_starts_an_older_index_over_and_never_deletes_a_foreign_folder(t
     (foreign / "notes.docx").write_bytes(b"keep me")
     refused = _run(tmp_path, "index", str(SEEDS["ww"]), "--index", str(foreign), "--rebuild")
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (f"drafter: {foreign}: does not look like a drafter index "
-                                      "(it also holds notes.docx): not deleted; choose another --index")
+    assert refused.stderr.strip() == (f"drafter: {foreign}: 看起来不是 drafter 的索引"
+                                      "（其中还有 notes.docx）：没有删除；请另选 --index")
     assert (foreign / "notes.docx").read_bytes() == b"keep me"
 
 
@@ -326,7 +326,7 @@ def test_cli_index_stats_remove_and_a_bad_file_skipped(tmp_path):
     proc = _run(tmp_path, "index", "reports")
     assert proc.returncode == 2, proc.stderr
     assert "added 3" in proc.stdout and "skipped 1" in proc.stdout
-    assert "broken.docx: not a valid .docx file" in proc.stdout
+    assert "broken.docx: 不是有效的 Word（.docx）文件" in proc.stdout
     assert (tmp_path / ".drafter" / "index").is_dir()
     stats = _run(tmp_path, "index", "--stats")
     assert "files 3" in stats.stdout and stats.returncode == 0
@@ -341,7 +341,7 @@ def test_cli_index_stats_remove_and_a_bad_file_skipped(tmp_path):
     without = _run(tmp_path, "review", "new.md", "--format", "line", "--no-index")
     assert ":copied-sentence:" not in without.stdout
     missing = _run(tmp_path, "review", "new.md", "--index", "nowhere")
-    assert missing.returncode == 2 and "nowhere: no index here" in missing.stderr
+    assert missing.returncode == 2 and "nowhere: 这里没有索引" in missing.stderr
 
 
 def test_cli_embedding_mismatch_exits_2(tmp_path):

@@ -96,9 +96,10 @@ def test_form_feed_page_breaks_become_line_breaks_of_the_same_length(tmp_path):
 @pytest.mark.parametrize(
     "name, data, problem",
     [
-        ("x.txt", lambda: os.urandom(3000) + b"\x00" + os.urandom(100), "binary file"),
-        ("x.md", lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nplain enough", "PDF file, not text: rename it to .pdf"),
-        ("x.txt", lambda: b"PK\x03\x04" + b"\x14" * 30 + b"word/document.xml", "Word .docx file, not text"),
+        ("x.txt", lambda: os.urandom(3000) + b"\x00" + os.urandom(100), "这是二进制文件，不是文字报告"),
+        ("x.md", lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\nplain enough", "这是 PDF 文件，不是文本：请把扩展名改为 .pdf"),
+        ("x.txt", lambda: b"PK\x03\x04" + b"\x14" * 30 + b"word/document.xml",
+         "这是 Word（.docx）文件，不是文本：请把扩展名改为 .docx"),
     ],
 )
 def test_binary_content_in_a_text_file_is_named(tmp_path, name, data, problem):
@@ -358,31 +359,31 @@ def test_pdf_paragraph_broken_by_a_page_break_is_joined_for_analysis(tmp_path):
 
 
 def test_pdf_password_and_damage_are_named(tmp_path):
-    with pytest.raises(InputError, match="password-protected"):
+    with pytest.raises(InputError, match="PDF 设有密码"):
         load(docgen.write_encrypted_pdf(tmp_path / "locked.pdf"))
     good = docgen.write_pdf(tmp_path / "good.pdf", [[("line", "一、基本情况")]]).read_bytes()
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(good[: len(good) // 3])
-    with pytest.raises(InputError, match="damaged or truncated"):
+    with pytest.raises(InputError, match="已损坏或不完整"):
         load(cut)
     renamed = tmp_path / "word.pdf"
     renamed.write_bytes(docgen.write_docx(tmp_path / "w.docx", [("p", "正文。")]).read_bytes())
-    with pytest.raises(InputError, match="Word .docx file, not a PDF"):
+    with pytest.raises(InputError, match="这是 Word（.docx）文件，不是 PDF"):
         load(renamed)
 
 
 def test_old_doc_and_lock_files_get_their_own_advice(tmp_path):
     ole = tmp_path / "old.docx"
     ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000)
-    with pytest.raises(InputError, match="old Word .doc file"):
+    with pytest.raises(InputError, match=r"旧版 Word（\.doc）文件"):
         load(ole)
     lock = tmp_path / "~$report.docx"
     lock.write_bytes(b"\x06owner " * 20)
-    with pytest.raises(InputError, match="lock file"):
+    with pytest.raises(InputError, match="锁文件"):
         load(lock)
     doc = tmp_path / "report.doc"
     doc.write_bytes(b"x")
-    with pytest.raises(InputError, match=r"unknown file type '\.doc'.*save it as \.docx"):
+    with pytest.raises(InputError, match=r"不支持的文件类型 \.doc：.*另存为 \.docx"):
         load(doc)
 
 

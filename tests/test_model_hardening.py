@@ -138,8 +138,8 @@ def test_an_error_body_echoing_the_key_never_shows_it(tmp_path, echoing, key):
     assert echoing.requests[0]["auth"] == f"Bearer {key}"  # the key was sent, and echoed back
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     line = next(x for x in proc.stderr.splitlines() if x.startswith("drafter:"))
-    assert line == ("drafter: the model call failed (OpenAIAuthenticationError: Error code: 401 - "
-                    "Incorrect API key provided: ***. Request headers: Authorization: Bearer ***)")
+    assert line == ("drafter: 模型调用失败（OpenAIAuthenticationError: Error code: 401 - "
+                    "Incorrect API key provided: ***. Request headers: Authorization: Bearer ***）")
     assert key not in proc.stderr and key not in proc.stdout and key[4:12] not in proc.stderr
 
 

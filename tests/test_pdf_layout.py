@@ -94,7 +94,7 @@ def test_scanned_pdf_without_text_layer_is_a_clear_error(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"drafter: {pdf}: the PDF has no text layer (a scanned image?): run OCR first"]
+        f"drafter: {pdf}: 这个 PDF 没有文字层（可能是扫描件）：请先做文字识别（OCR）"]
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: "

@@ -61,8 +61,7 @@ def test_a_suite_whose_excerpts_are_not_there_says_so(tmp_path, monkeypatch):
                           text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        f"drafter: {path}: excerpts: no NN.json file in nowhere/batch-* "
-        "(paths are relative to the folder the run starts in)"
+        f"drafter: {path}: excerpts：nowhere/batch-* 中没有 NN.json 文件（路径相对于运行时所在的文件夹）"
     )
 
 

@@ -170,12 +170,12 @@ def test_a_single_line_of_text_is_text_only_with_text_equals():
         "score-exceeds-execution", "execution-unexplained"]
     with pytest.raises(drafter.InputError) as exc:
         drafter.review(line)
-    assert str(exc.value) == f"{line}: no such file (to review a report's text, pass it as text=: " \
-                             "drafter.review(text=...))"
+    assert str(exc.value) == f"{line}: 找不到这个文件（要审核报告文字，请用 text= 传入：" \
+                             "drafter.review(text=...)）"
     with pytest.raises(drafter.InputError) as exc:
         drafter.load("年初预算为 50000 元。")
-    assert str(exc.value) == "年初预算为 50000 元。: no such file (to read a report's text, pass it as text=: " \
-                             "drafter.load(text=...))"
+    assert str(exc.value) == "年初预算为 50000 元。: 找不到这个文件（要读取报告文字，请用 text= 传入：" \
+                             "drafter.load(text=...)）"
     # a line too long for a file name is still a clear InputError, shortened
     with pytest.raises(drafter.InputError) as exc:
         drafter.review("预算" * 200)
@@ -193,7 +193,7 @@ def test_a_path_is_a_file_as_str_or_path(tmp_path):
     for source in (f, str(f), drafter.load(f)):
         result = drafter.review(source)
         assert result.file == str(f) and rules_of(result) == ["score-exceeds-execution", "execution-unexplained"]
-    with pytest.raises(drafter.InputError, match="is a folder"):
+    with pytest.raises(drafter.InputError, match="这是文件夹"):
         drafter.review(str(tmp_path))
 
 
@@ -284,5 +284,5 @@ def test_the_printer_table_is_keyed_by_the_format_name(tmp_path):
     out = tmp_path / "审核.docx"
     assert render.render("docx", [result], reports=[report], output=str(out)) == f"写入 {out}：2 条批注"
     assert out.is_file() and render.PRINTERS["docx"].to_file and not render.PRINTERS["json"].to_file
-    with pytest.raises(DrafterError, match="unknown format 'html'"):
+    with pytest.raises(DrafterError, match="未知的输出格式 html"):
         render.render("html", [result])

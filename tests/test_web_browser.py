@@ -253,7 +253,7 @@ def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
         page.click("#review-submit")
     assert response.value.status == 400
     page.wait_for_selector("#error-message")
-    assert page.inner_text("#error-message") == "损坏.docx：不是有效的 Word（.docx）文件"
+    assert page.inner_text("#error-message") == "损坏.docx: 不是有效的 Word（.docx）文件（包里没有 Word 文档）"
     assert "Traceback" not in page.content()
 
 

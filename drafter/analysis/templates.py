@@ -108,7 +108,7 @@ def load_templates() -> dict[str, Template]:
 def get_template(template_id: str) -> Template:
     templates = load_templates()
     if template_id not in templates:
-        raise DrafterError(f"unknown template '{template_id}' (known: {', '.join(sorted(templates))})")
+        raise DrafterError(f"未知的模板 {template_id}（可用：{'、'.join(sorted(templates))}）")
     return templates[template_id]
 
 

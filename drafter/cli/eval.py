@@ -64,7 +64,7 @@ def run_cmd(suite_file, prompt_dirs, backends, model, base_url, jobs, run_id, ou
     if prompt_dirs or backends:
         for d in prompt_dirs:
             if not Path(d).is_dir():
-                raise InputError(d, "no such prompt folder")
+                raise InputError(d, "找不到这个提示词文件夹")
         suite.variants = [
             Variant(name=f"{Path(p).name}@{b}", backend=b, prompts=p, model=model, base_url=base_url,
                     claim_check=claim_check and b != "offline")
@@ -73,7 +73,7 @@ def run_cmd(suite_file, prompt_dirs, backends, model, base_url, jobs, run_id, ou
     elif claim_check:
         suite.variants = [v.model_copy(update={"claim_check": v.backend != "offline"}) for v in suite.variants]
     if claim_check and not any(v.claim_check for v in suite.variants):
-        raise DrafterError("--claim-check needs a model variant: add --backend openai (or endpoint:NAME)")
+        raise DrafterError("--claim-check 需要一个模型变体：请加上 --backend openai（或 endpoint:NAME）")
     if judge:
         from drafter.evals.suite import JudgeSpec
 
@@ -82,7 +82,7 @@ def run_cmd(suite_file, prompt_dirs, backends, model, base_url, jobs, run_id, ou
     rules = load_rules()
     unknown = [r for r in disable if r not in {x.id for x in rules}]
     if unknown:
-        raise DrafterError(f"--disable: no rule {', '.join(unknown)} (drafter rules lists them)")
+        raise DrafterError(f"--disable：没有规则 {'、'.join(unknown)}（drafter rules 列出全部规则）")
     rules = [r for r in rules if r.id not in disable]
     summary = eval_render.run_with_progress(suite, out_dir=out_dir, run_id=run_id, jobs=jobs, rules=rules)
     eval_render.print_summary(out, summary, Path(out_dir) / summary["run_id"])
@@ -102,5 +102,5 @@ def compare_cmd(run_a, run_b, out_dir):
 
     diff = compare(load_results(run_a, out_dir), load_results(run_b, out_dir))
     if not diff["pairs"]:
-        raise DrafterError("the two runs share no variant name (and are not one variant each): nothing to compare")
+        raise DrafterError("两次运行没有同名的变体（也不是各只有一个变体）：无可比较")
     eval_render.print_compare(out, diff)

@@ -32,7 +32,7 @@ def index_cmd(paths, index_dir, chroma_url, embedding, remove, stats, rebuild, w
 
     paths = (*paths, *(f for f in force if f not in paths))
     if not (paths or remove or stats):
-        fail("give report files or folders to index, --remove FILE, or --stats")
+        fail("请给出要建立索引的报告文件或文件夹，或用 --remove FILE、--stats")
         sys.exit(2)
     config = load_config(index=index_dir, chroma_url=chroma_url, embedding=embedding)
     # one writer at a time per folder, from the wipe to the last write
@@ -73,7 +73,7 @@ def _index(config, paths, remove, stats, rebuild, wait, force):
     files = [Path(f) for f in found]
     missing = [str(f) for f in files if not f.exists()]
     for m in missing:
-        fail(f"{m}: no such file")
+        fail(f"{m}: 找不到这个文件")
     for exc in unusable:
         fail(str(exc))
     files = [f for f in files if f.exists()]

@@ -67,7 +67,7 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
         fail(problem)
         sys.exit(2)
     for folder in empty:
-        fail(f"{folder}: no .md, .txt, .docx or .pdf files in this folder")
+        fail(f"{folder}: 这个文件夹里没有 .md、.txt、.docx 或 .pdf 文件")
     for exc in unusable:
         fail(str(exc))
     bad = bool(empty or unusable)
@@ -131,16 +131,16 @@ def review(ctx, files, fmt, min_level, rule_dirs, disable, accept_file, max_mb, 
 def _docx_output_problem(fmt: str, output: str | None, paths: list[str]) -> str | None:
     """What is wrong with the arguments of ``review --format docx -o OUT.docx``, if anything."""
     if fmt != "docx":
-        return "-o/--output is for --format docx (the other formats print to stdout)" if output else None
+        return "-o/--output 只用于 --format docx（其他格式输出到标准输出）" if output else None
     if not output:
-        return "--format docx writes a Word file: give -o OUT.docx"
+        return "--format docx 输出 Word 文件：请用 -o OUT.docx 指定文件"
     if Path(output).suffix.lower() != ".docx":
-        return f"{output}: the output of --format docx must end in .docx"
+        return f"{output}: --format docx 的输出文件名须以 .docx 结尾"
     if len(paths) > 1:
-        return f"--format docx writes one commented copy of one report (got {len(paths)} files)"
+        return f"--format docx 一次只为一份报告输出批注副本（收到 {len(paths)} 个文件）"
     target, report = Path(output), Path(paths[0]) if paths else None
     if report is not None and target.exists() and report.exists() and target.resolve() == report.resolve():
-        return f"{output}: this is the report itself; the original is never modified, choose another output file"
+        return f"{output}: 这就是报告本身；原文件不会被改动，请另选输出文件"
     return None
 
 

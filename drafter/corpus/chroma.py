@@ -57,13 +57,13 @@ def client(config: Config):
     if config.chroma_url:
         u = urlparse(config.chroma_url)
         if u.scheme not in ("http", "https") or not u.hostname:
-            raise DrafterError(f"chroma_url '{config.chroma_url}' is not an http(s)://HOST:PORT address")
+            raise DrafterError(f"chroma_url {config.chroma_url} 不是 http(s)://HOST:PORT 形式的地址")
         try:
             return chromadb.HttpClient(host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000),
                                        ssl=u.scheme == "https", settings=settings)
         except Exception as exc:
             raise DrafterError(
-                f"cannot reach the Chroma server at {config.chroma_url} ({exc.__class__.__name__})") from None
+                f"无法连接 Chroma 服务 {config.chroma_url}（{exc.__class__.__name__}）") from None
     Path(config.index).mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(config.index), settings=settings)
@@ -92,7 +92,7 @@ def wipe(config: Config) -> None:
     if not folder.exists():
         return
     if not folder.is_dir():
-        raise InputError(str(folder), "not a folder: nothing rebuilt")
+        raise InputError(str(folder), "不是文件夹：没有重建")
     from drafter.corpus.lock import LOCK_FILE
 
     parts = [p for p in folder.iterdir() if p.name != LOCK_FILE]
@@ -100,9 +100,9 @@ def wipe(config: Config) -> None:
     if not parts:
         return  # nothing but the lock: nothing to start over
     if strangers or not (folder / "chroma.sqlite3").exists():
-        what = f"it also holds {', '.join(sorted(strangers)[:3])}" if strangers else "it has no chroma.sqlite3"
+        what = f"其中还有 {'、'.join(sorted(strangers)[:3])}" if strangers else "其中没有 chroma.sqlite3"
         raise InputError(str(folder),
-                         f"does not look like a drafter index ({what}): not deleted; choose another --index")
+                         f"看起来不是 drafter 的索引（{what}）：没有删除；请另选 --index")
     for p in parts:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 

@@ -128,7 +128,7 @@ class OpenAIEmbedder:
         try:
             resp = self._client.embeddings.create(model=self.model, input=texts)
         except Exception as exc:  # the openai client raises many subclasses; all mean "no embeddings"
-            raise DrafterError(redact(f"embedding endpoint failed ({exc.__class__.__name__}: {redact(str(exc))[:200]})")
+            raise DrafterError(redact(f"嵌入服务调用失败（{exc.__class__.__name__}: {redact(str(exc))[:200]}）")
                                ) from None
         vecs = np.asarray([d.embedding for d in sorted(resp.data, key=lambda d: d.index)], dtype=np.float32)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
@@ -145,7 +145,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise DrafterError(
-                "the sentence-transformers package is not installed: pip install sentence-transformers") from None
+                "没有安装 sentence-transformers：请运行 pip install sentence-transformers") from None
         if not os.path.isdir(path):
             raise DrafterError(f"{path}: embedding model folder not found")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -170,4 +170,4 @@ def make_embedder(spec: str | None = None) -> Embedder:
         return OpenAIEmbedder(model, base or None, api_key_env="DRAFTER_EMBEDDING_API_KEY")
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
-    raise DrafterError(f"unknown embedding '{spec}' (use hash, hash:DIM, openai:MODEL[@URL] or st:PATH)")
+    raise DrafterError(f"未知的嵌入方式 {spec}（可选 hash、hash:DIM、openai:MODEL[@URL] 或 st:PATH）")

@@ -41,8 +41,8 @@ def decode(data: bytes, path: str) -> str:
     best = from_bytes(data).best()
     if best is not None and _looks_like_text(str(best)):
         return str(best)
-    raise InputError(path, "cannot decode this file as text (tried UTF-8, GB18030/GBK and charset detection): "
-                           "save it as UTF-8")
+    raise InputError(path, "无法识别这个文件的文字编码（已试过 UTF-8、GB18030/GBK 和自动检测）："
+                           "请另存为 UTF-8")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -109,9 +109,9 @@ def sniff(data: bytes) -> str:
 def binary_problem(data: bytes) -> str:
     kind = sniff(data)
     return {
-        "pdf": "this is a PDF file, not text: rename it to .pdf",
-        "docx": "this is a Word .docx file, not text: rename it to .docx",
-        "zip": "this is a zip archive, not a text report: unpack it and review the reports inside",
-        "ole": "this is an old Word .doc (or other Office) file, not text: save it as .docx",
-        "image": "this is an image, not a text report: run OCR first",
-    }.get(kind, "this is a binary file, not a text report")
+        "pdf": "这是 PDF 文件，不是文本：请把扩展名改为 .pdf",
+        "docx": "这是 Word（.docx）文件，不是文本：请把扩展名改为 .docx",
+        "zip": "这是 zip 压缩包，不是文字报告：请解压后审核其中的报告",
+        "ole": "这是旧版 Word（.doc）或其他 Office 文件，不是文本：请另存为 .docx",
+        "image": "这是一张图片，不是文字报告：请先做文字识别（OCR）",
+    }.get(kind, "这是二进制文件，不是文字报告")

@@ -74,14 +74,14 @@ def commented_document(report: Report, findings: list[Finding], source: bytes | 
                 source = Path(report.path).read_bytes()
             except OSError as exc:
                 raise InputError(
-                    report.path, f"cannot read the original document ({exc.strerror or exc.__class__.__name__})"
+                    report.path, f"无法读取原文档（{exc.strerror or exc.__class__.__name__}）"
                 ) from None
         check_package(source, report.path)
         try:
             document = docx.Document(io.BytesIO(source))
         except Exception:
             raise InputError(report.path,
-                             "not a valid .docx file (the file is damaged or is not a Word document)") from None
+                             "不是有效的 Word（.docx）文件（文件已损坏，或不是 Word 文档）") from None
         char_map, units = _map_docx(document, report)
     else:
         document, char_map, units = _layout_text(report)
@@ -104,11 +104,11 @@ def write_commented_docx(report: Report, result: ReviewResult | list[Finding], o
     failure never leaves a half-written document). ``out`` must not be the report itself."""
     out = Path(out)
     if out.suffix.lower() != ".docx":
-        raise DrafterError(f"{out}: the output of --format docx must end in .docx")
+        raise DrafterError(f"{out}: --format docx 的输出文件名须以 .docx 结尾")
     try:
         if Path(report.path).exists() and out.exists() and out.resolve() == Path(report.path).resolve():
             raise DrafterError(
-                f"{out}: this is the report itself; the original is never modified, choose another output file")
+                f"{out}: 这就是报告本身；原文件不会被改动，请另选输出文件")
     except OSError:
         pass
     findings = result.findings if isinstance(result, ReviewResult) else result
@@ -119,7 +119,7 @@ def write_commented_docx(report: Report, result: ReviewResult | list[Finding], o
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise DrafterError(f"{out}: cannot write the file ({exc.strerror or exc.__class__.__name__})") from None
+        raise DrafterError(f"{out}: 无法写入这个文件（{exc.strerror or exc.__class__.__name__}）") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

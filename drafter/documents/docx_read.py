@@ -21,27 +21,27 @@ def read_docx(data: bytes, name: str) -> Report:
 
     kind = sniff(data)
     if kind == "ole":
-        raise InputError(name, "this is an old Word .doc file (or a password-protected document), not .docx: "
-                               "save it as .docx in Word or WPS")
+        raise InputError(name, "这是旧版 Word（.doc）文件或设有密码的文档，不是 .docx："
+                               "请用 Word 或 WPS 另存为 .docx")
     if kind == "pdf":
-        raise InputError(name, "this is a PDF file, not a Word document: rename it to .pdf")
+        raise InputError(name, "这是 PDF 文件，不是 Word 文档：请把扩展名改为 .pdf")
     if kind not in ("docx", "zip"):
-        raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)")
+        raise InputError(name, "不是有效的 Word（.docx）文件（文件已损坏，或不是 Word 文档）")
     check_package(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
     except zipfile.BadZipFile:
-        raise InputError(name, "the .docx file is damaged (it is not a readable zip package)") from None
+        raise InputError(name, "Word 文件已损坏，无法打开（不是可读的 zip 包）") from None
     except KeyError:
-        raise InputError(name, "not a valid .docx file (the zip package has no Word document in it)") from None
+        raise InputError(name, "不是有效的 Word（.docx）文件（包里没有 Word 文档）") from None
     except ValueError as exc:
         if "content type" in str(exc):
             raise InputError(name,
-                             "not a Word document (the package is another Office type, e.g. a spreadsheet)") from None
-        raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)") from None
+                             "不是 Word 文档（是其他 Office 文件，例如表格）") from None
+        raise InputError(name, "不是有效的 Word（.docx）文件（文件已损坏，或不是 Word 文档）") from None
     except Exception:  # python-docx raises assorted lxml/opc errors on broken packages
-        raise InputError(name, "not a valid .docx file (the file is damaged or is not a Word document)") from None
+        raise InputError(name, "不是有效的 Word（.docx）文件（文件已损坏，或不是 Word 文档）") from None
     b = Builder()
     numbering = _Numbering(document)
     styles = _Styles(document)
@@ -65,8 +65,8 @@ def read_docx(data: bytes, name: str) -> Report:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(name, f"cannot read the content of the .docx file ({exc.__class__.__name__}): "
-                               "open it in Word or WPS and save it again") from None
+        raise InputError(name, f"无法读取 Word 文件的内容（{exc.__class__.__name__}）："
+                               "请用 Word 或 WPS 打开后重新保存") from None
     return Report(path=name, format="docx", text=b.text(), blocks=b.blocks)
 
 

@@ -25,13 +25,13 @@ MAX_CHARS = 10_000_000  # the text of one report (the longest real ones have abo
 
 # What to tell a user whose file has a type we do not read.
 _TYPE_HINTS = {
-    ".doc": "an old Word file: open it in Word or WPS and save it as .docx",
-    ".wps": "a WPS file: save it as .docx",
-    ".rtf": "save it as .docx",
-    ".xls": "a spreadsheet is not a report: export the report as .docx or .pdf",
-    ".xlsx": "a spreadsheet is not a report: export the report as .docx or .pdf",
-    ".et": "a spreadsheet is not a report: export the report as .docx or .pdf",
-    ".ofd": "export the OFD file as .pdf",
+    ".doc": "这是旧版 Word 文件：请用 Word 或 WPS 另存为 .docx",
+    ".wps": "这是 WPS 文件：请另存为 .docx",
+    ".rtf": "请另存为 .docx",
+    ".xls": "表格不是报告：请把报告导出为 .docx 或 .pdf",
+    ".xlsx": "表格不是报告：请把报告导出为 .docx 或 .pdf",
+    ".et": "表格不是报告：请把报告导出为 .docx 或 .pdf",
+    ".ofd": "请把 OFD 文件导出为 .pdf",
 }
 
 
@@ -133,30 +133,30 @@ def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
     name = str(path)
     try:
         if not p.exists():
-            raise InputError(name, "no such file")
+            raise InputError(name, "找不到这个文件")
         if p.is_dir():
-            raise InputError(name, "is a folder, not a report file")
+            raise InputError(name, "这是文件夹，不是报告文件")
         size = p.stat().st_size
     except OSError as exc:
-        raise InputError(name, f"cannot open the file ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(name, f"无法打开这个文件（{exc.strerror or exc.__class__.__name__}）") from None
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
         hint = _TYPE_HINTS.get(suffix)
-        raise InputError(name, f"unknown file type '{p.suffix or '(none)'}' "
-                               f"(use .md, .txt, .docx or .pdf{'; ' + hint if hint else ''})")
+        raise InputError(name, (f"不支持的文件类型 {p.suffix}" if p.suffix else "文件没有扩展名")
+                               + f"：支持 .docx、.pdf、.md、.txt{'（' + hint + '）' if hint else ''}")
     if p.name.startswith("~$"):
-        raise InputError(name, "this is a lock file that Word or WPS leaves while the document is open, not a report")
+        raise InputError(name, "这是 Word 或 WPS 打开文档时留下的锁文件，不是报告")
     if size == 0:
-        raise InputError(name, "the file is empty")
+        raise InputError(name, "文件是空的")
     if size > max_bytes:
         raise InputError(
-            name, f"the file is too large ({size / 1048576:.1f} MB; "
-                  f"the limit is {max_bytes / 1048576:g} MB, raise it with --max-mb)"
+            name, f"文件太大（{size / 1048576:.1f} MB），上限为 {max_bytes / 1048576:g} MB，"
+                  "可用 --max-mb 调高"
         )
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(name, f"无法读取这个文件（{exc.strerror or exc.__class__.__name__}）") from None
     if suffix == ".docx":
         report = read_docx(data, name)
     elif suffix == ".pdf":
@@ -166,7 +166,7 @@ def load(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Report:
             raise InputError(name, binary_problem(data))
         report = from_text(decode(data, name), name, "md" if suffix in {".md", ".markdown"} else "txt")
     if not report.text[report.body_start :].strip():
-        raise InputError(name, "the report has no text")
+        raise InputError(name, "报告里没有文字")
     if len(report.text) > MAX_CHARS:
         raise InputError(name, f"报告文字过多（{len(report.text):,} 字，上限 {MAX_CHARS:,} 字）：一份报告用不了这么多，"
                                "请只审核报告本身")

@@ -26,16 +26,16 @@ def read_pdf(data: bytes, name: str) -> Report:
     if b"%PDF-" not in data[:1024]:
         kind = sniff(data)
         if kind == "docx":
-            raise InputError(name, "this is a Word .docx file, not a PDF: rename it to .docx")
-        raise InputError(name, "not a PDF file (it has no PDF header; the file is damaged or of another type)")
+            raise InputError(name, "这是 Word（.docx）文件，不是 PDF：请把扩展名改为 .docx")
+        raise InputError(name, "不是 PDF 文件（没有 PDF 文件头，文件已损坏或是其他类型）")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = list(pdf.pages)
     except Exception as exc:  # pdfminer raises many types on damaged files
         names = " ".join(type(e).__name__ for e in (exc, *exc.args, exc.__context__) if isinstance(e, BaseException))
         if "Password" in names or "Encrypt" in names:
-            raise InputError(name, "the PDF is password-protected: remove the password and try again") from None
-        raise InputError(name, "not a readable PDF (the file is damaged or truncated)") from None
+            raise InputError(name, "PDF 设有密码：请去掉密码后再试") from None
+        raise InputError(name, "PDF 文件已损坏或不完整，无法读取") from None
     page_items: list[list[tuple[str, object]]] = []
     widths: list[float] = []
     warnings: list[str] = []
@@ -49,7 +49,7 @@ def read_pdf(data: bytes, name: str) -> Report:
                     warnings.append(f"第 {n + 1} 页有 {len(lost)} 个字既不在正文也不在表格中，未能读入："
                                     f"“{_sample(lost)}”，请对照原文核对这一页")
             except Exception as exc:
-                raise InputError(name, f"cannot read page {n + 1} of the PDF ({exc.__class__.__name__})") from None
+                raise InputError(name, f"无法读取 PDF 的第 {n + 1} 页（{exc.__class__.__name__}）") from None
     _drop_running_lines(page_items)
     left = min((it["x0"] for items in page_items for kind, it in items if kind == "line"), default=0.0)
     b = Builder()
@@ -82,10 +82,10 @@ def read_pdf(data: bytes, name: str) -> Report:
         flush()
     text = b.text()
     if not text.strip():
-        raise InputError(name, "the PDF has no text layer (a scanned image?): run OCR first")
+        raise InputError(name, "这个 PDF 没有文字层（可能是扫描件）：请先做文字识别（OCR）")
     if len(re.findall(r"\(cid:\d+\)", text)) * 8 > len(text) * 0.3:
-        raise InputError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read: "
-                               "export it again from Word/WPS or run OCR")
+        raise InputError(name, "PDF 的字体没有 Unicode 映射，文字无法读取："
+                               "请从 Word/WPS 重新导出，或做文字识别（OCR）")
     return Report(path=name, format="pdf", text=text, blocks=b.blocks, warnings=warnings)
 
 

@@ -67,8 +67,8 @@ def from_text(text: str, path: str = "<text>", fmt: str = "md") -> Report:
         try:
             loaded = load_yaml(m.group(1), path, first_line=2)
         except yaml.YAMLError as exc:
-            raise InputError(path, f"the metadata header between the '---' lines is not valid YAML "
-                                   f"({exc.__class__.__name__}): fix or remove it") from None
+            raise InputError(path, f"两行 '---' 之间的元数据头不是有效的 YAML"
+                                   f"（{exc.__class__.__name__}）：请修正或删除") from None
         if isinstance(loaded, dict):
             meta = loaded
             body_start = m.end()

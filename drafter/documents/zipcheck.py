@@ -36,7 +36,7 @@ def check_package(source: bytes | str | Path, name: str) -> None:
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
         return  # damaged, encrypted or unusual: the parser says what is wrong with it
     except OSError as exc:
-        raise InputError(name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(name, f"无法读取这个文件（{exc.strerror or exc.__class__.__name__}）") from None
 
 
 def _check_declared(members: list[zipfile.ZipInfo], name: str) -> None:

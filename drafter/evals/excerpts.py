@@ -69,10 +69,11 @@ def load_excerpt(path: Path) -> Excerpt:
         excerpt = Excerpt(**data)
     except (OSError, json.JSONDecodeError, TypeError) as exc:
         raise InputError(str(path),
-                         f"not a labelled excerpt (JSON with text, labels, checks): {exc.__class__.__name__}") from None
+                         f"不是标注片段（含 text、labels、checks 的 JSON）：{exc.__class__.__name__}") from None
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InputError(str(path), f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}") from None
+        from drafter.facts.problems import describe_error
+
+        raise InputError(str(path), describe_error(exc.errors()[0])) from None
     excerpt.id = excerpt.id or f"{path.parent.name}/{path.stem}"
     return excerpt
 

@@ -169,7 +169,7 @@ def default_call_factory(cache_dir: Path) -> Callable[[Variant], object]:
     def make(v: Variant):
         name = v.backend.split(":", 1)[1] if v.backend.startswith("endpoint:") else None
         if v.backend not in ("openai",) and name is None:
-            raise DrafterError(f"variant {v.name}: backend '{v.backend}' is not offline, openai or endpoint:NAME")
+            raise DrafterError(f"variant {v.name}：后端 {v.backend} 不是 offline、openai 或 endpoint:NAME")
         return chat.build_chat(chat.endpoint_from_env(v.model, v.base_url, name), cache_dir)
 
     return make
@@ -284,8 +284,8 @@ def _same_settings(run_dir: Path, run_id: str, stamp: dict) -> None:
     try:
         started = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        raise DrafterError(f"{run_dir / 'run.json'}: not a run.json of drafter eval: "
-                           "choose another --run-id, or delete the folder to start over") from None
+        raise DrafterError(f"{run_dir / 'run.json'}: 不是 drafter eval 的 run.json："
+                           "请另选 --run-id，或删除这个文件夹重新开始") from None
     old = started.get("fingerprint") or {
         "suite": {k: v for k, v in (started.get("suite") or {}).items() if k not in _NOT_RESULTS}}
     found = _changes("", old.get("suite"), stamp["suite"])
@@ -400,5 +400,5 @@ def load_results(run: str | Path, out_dir: str | Path = "evals/results") -> dict
             try:
                 return load_json(candidate.read_text(encoding="utf-8"), str(candidate))
             except (json.JSONDecodeError, UnicodeDecodeError):
-                raise DrafterError(f"{candidate}: not a results.json of drafter eval") from None
-    raise DrafterError(f"{run}: no results.json (give a run folder, its id under {out_dir}, or the file)")
+                raise DrafterError(f"{candidate}: 不是 drafter eval 的 results.json") from None
+    raise DrafterError(f"{run}: 没有 results.json（请给出运行文件夹、它在 {out_dir} 下的编号，或这个文件）")

@@ -143,32 +143,32 @@ def load_suite(path: str | Path) -> Suite:
     try:
         data = load_yaml(p.read_text(encoding="utf-8"), str(p))
     except OSError as exc:
-        raise InputError(str(p), f"cannot read the suite ({exc.strerror or exc})") from None
+        raise InputError(str(p), f"无法读取评测套件（{exc.strerror or exc}）") from None
     except yaml.YAMLError as exc:
-        raise InputError(str(p), f"not valid YAML ({exc.__class__.__name__})") from None
+        raise InputError(str(p), f"不是有效的 YAML（{exc.__class__.__name__}）") from None
     if not isinstance(data, dict):
-        raise InputError(str(p), "a suite is a mapping with name, cases/references, variants, assertions")
+        raise InputError(str(p), "评测套件须为映射，含 name、cases/references、variants、assertions")
     try:
         suite = Suite(**data, path=str(p))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"])
-        raise InputError(str(p), f"{where}: {err['msg']}") from None
+        from drafter.facts.problems import describe_error
+
+        raise InputError(str(p), describe_error(exc.errors()[0])) from None
     names = [v.name for v in suite.variants]
     if len(set(names)) != len(names):
-        raise InputError(str(p), f"variant names must differ: {', '.join(names)}")
+        raise InputError(str(p), f"variants 的 name 不能重复：{'、'.join(names)}")
     if not suite.all_cases() and not suite.excerpts:
-        raise InputError(str(p), "the suite has no cases (references matched no file, cases is empty)")
+        raise InputError(str(p), "评测套件没有用例（references 没有匹配到文件，cases 为空）")
     if suite.excerpts:
         from drafter.evals.excerpts import excerpt_files
 
         if not excerpt_files(suite.excerpts):
-            raise InputError(str(p), f"excerpts: no NN.json file in {', '.join(suite.excerpts)} (paths are relative to "
-                                     "the folder the run starts in)")
+            raise InputError(str(p), f"excerpts：{'、'.join(suite.excerpts)} 中没有 NN.json 文件（路径相对于"
+                                     "运行时所在的文件夹）")
     for c in suite.all_cases():
         for f in (c.report, c.facts, c.labels):
             if f and not Path(f).exists():
-                raise InputError(str(p), f"case {c.id}: {f} does not exist")
+                raise InputError(str(p), f"用例 {c.id}：{f} 不存在")
     return suite
 
 
@@ -181,13 +181,13 @@ def load_labels(case: Case, text: str) -> list[Label]:
         specs = [LabelSpec(**x) for x in raw]
     except (yaml.YAMLError, TypeError, ValidationError) as exc:
         raise InputError(case.labels,
-                         f"labels must be a list of {{category, quote, reason}} ({exc.__class__.__name__})") from None
+                         f"标注须为 {{category, quote, reason}} 的列表（{exc.__class__.__name__}）") from None
     out = []
     for s in specs:
         pos = -1
         for _ in range(s.nth):
             pos = text.find(s.quote, pos + 1)
             if pos < 0:
-                raise InputError(case.labels, f"quote not found in {case.report} (occurrence {s.nth}): {s.quote[:40]}")
+                raise InputError(case.labels, f"在 {case.report} 中找不到引文（第 {s.nth} 处）：{s.quote[:40]}")
         out.append(Label(category=s.category, start=pos, end=pos + len(s.quote), reason=s.reason, accept=s.accept))
     return out

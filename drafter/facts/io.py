@@ -111,9 +111,9 @@ def import_table(xlsx_path: str | Path) -> Facts:
     path = str(xlsx_path)
     p = Path(xlsx_path)
     if not p.exists():
-        raise InputError(path, "no such file")
+        raise InputError(path, "找不到这个文件")
     if p.suffix.lower() in (".xls", ".et"):
-        raise InputError(path, "an old-format workbook: open it in Excel or WPS and save it as .xlsx")
+        raise InputError(path, "这是旧版工作簿：请用 Excel 或 WPS 另存为 .xlsx")
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -121,8 +121,8 @@ def import_table(xlsx_path: str | Path) -> Facts:
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(path, f"cannot read it as an .xlsx workbook ({exc.__class__.__name__}): "
-                               "save the table as .xlsx") from None
+        raise InputError(path, f"无法作为 .xlsx 工作簿读取（{exc.__class__.__name__}）："
+                               "请把表格另存为 .xlsx") from None
     sheet = None
     for ws in wb.worksheets:
         s = _Sheet(ws)
@@ -130,8 +130,8 @@ def import_table(xlsx_path: str | Path) -> Facts:
             sheet = s
             break
     if sheet is None:
-        raise InputError(path, "no 项目支出绩效自评表 in the workbook: no sheet has a 全年执行数 or 三级指标 header")
-    where = f'sheet "{sheet.title}"'
+        raise InputError(path, "工作簿里没有项目支出绩效自评表：没有哪张工作表有“全年执行数”或“三级指标”表头")
+    where = f"工作表“{sheet.title}”"
 
     def label(pattern: str) -> str:
         for r, c in sheet.find(f"^(?:{pattern})[：:]?$"):
@@ -144,13 +144,13 @@ def import_table(xlsx_path: str | Path) -> Facts:
     department = label("主管部门")
     unit_name = label("实施单位|项目单位|预算单位") or department
     if not project:
-        raise InputError(path, f"{where}: no 项目名称 (a cell 项目名称 with the name to its right)")
+        raise InputError(path, f"{where}：没有项目名称（应有“项目名称”单元格，右边写名称）")
     if not unit_name:
-        raise InputError(path, f"{where}: no 实施单位 or 主管部门")
+        raise InputError(path, f"{where}：没有实施单位或主管部门")
     year = next((int(m.group(1)) for rx in (_YEAR_OF_REPORT, _YEAR) for rc in sorted(sheet.text)
                  if (m := rx.search(sheet.text[rc]))), None)
     if year is None:
-        raise InputError(path, f"{where}: no year (a title such as 项目支出绩效自评表（2023年度）)")
+        raise InputError(path, f"{where}：没有年度（标题应如“项目支出绩效自评表（2023年度）”）")
 
     budget = _read_funds(sheet, path, where)
     goal, results = _read_goals(sheet)
@@ -206,12 +206,12 @@ def _columns(sheet: "_Sheet", row: int, patterns) -> dict[str, int]:
 def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
     heads = sheet.find("全年执行数|执行数")
     if not heads:
-        raise InputError(path, f"{where}: no funds block (a 全年执行数 header)")
+        raise InputError(path, f"{where}：没有资金部分（“全年执行数”表头）")
     hr = heads[0][0]
     cols = _columns(sheet, hr, _FUNDS_COLUMNS)
     if "spent" not in cols or ("initial" not in cols and "adjusted" not in cols):
         raise InputError(path,
-                         f"{where} row {hr}: the funds block needs 年初预算数 or 全年预算数 and 全年执行数 columns")
+                         f"{where}第 {hr} 行：资金部分须有“年初预算数”或“全年预算数”列，以及“全年执行数”列")
     unit = _funds_unit(sheet, hr)
     first = min(cols[r] for r in ("initial", "adjusted", "spent") if r in cols)
     total_row, sources = None, []
@@ -229,7 +229,7 @@ def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
                     sources.append(FundSource(name=name, **amounts))
                 break
     if total_row is None:
-        raise InputError(path, f"{where}: no 年度资金总额 row under the funds header (row {hr})")
+        raise InputError(path, f"{where}：资金表头（第 {hr} 行）下没有“年度资金总额”行")
     r, amounts = total_row
     for role in ("initial", "adjusted", "spent"):
         if amounts[role] is None and sources and all(getattr(s, role) is not None for s in sources):
@@ -238,18 +238,18 @@ def _read_funds(sheet: _Sheet, path: str, where: str) -> Budget:
         amounts["initial"] = amounts["adjusted"]
     if amounts["initial"] is None or amounts["spent"] is None:
         missing = "全年执行数" if amounts["spent"] is None else "年初预算数"
-        raise InputError(path, f"{where} row {r}: the 年度资金总额 row has no {missing}")
+        raise InputError(path, f"{where}第 {r} 行：“年度资金总额”行没有{missing}")
     weight = _amount_of(sheet, r, cols.get("weight"))
     budget_amount = amounts["adjusted"] if amounts["adjusted"] is not None else amounts["initial"]
     if amounts["spent"] > budget_amount:
-        raise InputError(path, f"{where} row {r}: 全年执行数 {fmt_decimal(amounts['spent'])} is more than 全年预算数 "
-                               f"{fmt_decimal(budget_amount)}: correct the table, "
-                               "or write the facts by hand with a budget.spent_over_reason")
+        raise InputError(path, f"{where}第 {r} 行：全年执行数 {fmt_decimal(amounts['spent'])} 超过了全年预算数 "
+                               f"{fmt_decimal(budget_amount)}：请更正表格，"
+                               "或手工编写事实文件并填写 budget.spent_over_reason")
     try:
         return Budget(unit=unit, initial=amounts["initial"], adjusted=amounts["adjusted"], spent=amounts["spent"],
                       execution_weight=weight if weight else None, sources=sources)
     except ValidationError as exc:
-        raise InputError(path, f"{where} row {r}: " + describe_validation_error(exc)) from None
+        raise InputError(path, f"{where}第 {r} 行：" + describe_validation_error(exc)) from None
 
 
 def _funds_unit(sheet: _Sheet, hr: int) -> str:
@@ -303,8 +303,8 @@ def _read_indicators(sheet: _Sheet, path: str, where: str) -> tuple[list[Indicat
     cols = _columns(sheet, hr, _INDICATOR_COLUMNS)
     for need in ("name", "target", "weight"):
         if need not in cols:
-            raise InputError(path, f"{where} row {hr}: the indicator block has no "
-                                   f"{dict(name='三级指标', target='年度指标值', weight='分值')[need]} column")
+            raise InputError(path, f"{where}第 {hr} 行：指标部分没有"
+                                   f"“{dict(name='三级指标', target='年度指标值', weight='分值')[need]}”列")
     out: list[Indicator] = []
     self_score = None
     level1 = level2 = ""
@@ -332,7 +332,7 @@ def _read_indicators(sheet: _Sheet, path: str, where: str) -> tuple[list[Indicat
             continue
         weight = _amount_of(sheet, r, cols["weight"])
         if weight is None:
-            raise InputError(path, f"{where} row {r} ({name}): 分值 is empty")
+            raise InputError(path, f"{where}第 {r} 行（{name}）：分值为空")
         row = {
             "level1": level1 or "绩效指标",
             "level2": level2 or None,
@@ -349,7 +349,7 @@ def _read_indicators(sheet: _Sheet, path: str, where: str) -> tuple[list[Indicat
             try:
                 out.append(Indicator.model_validate({**row, "qualitative": True}))
             except ValidationError as exc:
-                raise InputError(path, f"{where} row {r} ({name}): {describe_validation_error(exc)}") from None
+                raise InputError(path, f"{where}第 {r} 行（{name}）：{describe_validation_error(exc)}") from None
     return out, self_score
 
 
@@ -390,7 +390,7 @@ def extract_facts(report_path: str | Path, *, unit: str | None = None, project: 
         return Facts.model_validate(data)
     except ValidationError as exc:
         raise InputError(path,
-                         "the facts read from the report are not usable: " + describe_validation_error(exc)) from None
+                         "从报告读出的事实无法使用：" + describe_validation_error(exc)) from None
 
 
 # what extraction names when the report does not give it: the field and its words

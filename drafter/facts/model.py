@@ -97,41 +97,41 @@ def is_placeholder(value: Any) -> bool:
 
 def _number(value: Any) -> Decimal:
     if is_placeholder(value):
-        raise FactsProblem("still 【待补充】: fill in the figure")
+        raise FactsProblem("仍是【待补充】：请填写数字")
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise FactsProblem(f"must be a number, got {describe_value(value)}")
+        raise FactsProblem(f"须为数字，收到 {describe_value(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise FactsProblem(f"must be a number, got {value}")
+        raise FactsProblem(f"须为数字，收到 {value}")
     return to_decimal(value)
 
 
 def _amount(value: Any) -> Decimal:
     d = _number(value)
     if d < 0:
-        raise FactsProblem(f"must not be negative, got {fmt_decimal(d)}")
+        raise FactsProblem(f"不能为负数，收到 {fmt_decimal(d)}")
     return d
 
 
 def _positive(value: Any) -> Decimal:
     d = _number(value)
     if d <= 0:
-        raise FactsProblem(f"must be greater than 0, got {fmt_decimal(d)}")
+        raise FactsProblem(f"须大于 0，收到 {fmt_decimal(d)}")
     return d
 
 
 def _points(value: Any) -> Decimal:
     d = _amount(value)
     if d > 100:
-        raise FactsProblem(f"must be at most 100, got {fmt_decimal(d)}")
+        raise FactsProblem(f"不能超过 100，收到 {fmt_decimal(d)}")
     return d
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise FactsProblem(f"must be text, got {describe_value(value)}")
+        raise FactsProblem(f"须为文字，收到 {describe_value(value)}")
     text = value.strip()
     if not text:
-        raise FactsProblem("must not be empty")
+        raise FactsProblem("不能为空")
     return text
 
 
@@ -147,7 +147,7 @@ def _text_list(value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FactsProblem(f"must be a list of items (one '- ' line each), got {describe_value(value)}")
+        raise FactsProblem(f"须为列表（每项一行，以 '- ' 开头），收到 {describe_value(value)}")
     return value
 
 
@@ -155,7 +155,7 @@ def _list(value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FactsProblem(f"must be a list, got {describe_value(value)}")
+        raise FactsProblem(f"须为列表，收到 {describe_value(value)}")
     return value
 
 
@@ -253,15 +253,15 @@ class Target(_Strict):
         if isinstance(raw, dict) and isinstance(raw.get("text"), str):
             raw = raw["text"]
         if isinstance(raw, bool) or raw is None:
-            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {describe_value(raw)}')
+            raise FactsProblem(f'须为目标值，例如 ">=800"、"≤5天" 或 "100%"，收到 {describe_value(raw)}')
         if isinstance(raw, (int, float, Decimal)):
             text = fmt_decimal(_amount(raw))
         elif isinstance(raw, str):
             text = raw.strip()
             if not text:
-                raise FactsProblem("must not be empty")
+                raise FactsProblem("不能为空")
         else:
-            raise FactsProblem(f'must be a target such as ">=800", "≤5天" or "100%", got {describe_value(raw)}')
+            raise FactsProblem(f'须为目标值，例如 ">=800"、"≤5天" 或 "100%"，收到 {describe_value(raw)}')
         parsed = parse_target(text)
         if parsed is None:
             return cls(text=text)
@@ -298,30 +298,30 @@ class Indicator(_Strict):
         if v is None:
             return False
         if not isinstance(v, bool):
-            raise FactsProblem(f"must be true or false, got {describe_value(v)}")
+            raise FactsProblem(f"须为 true 或 false，收到 {describe_value(v)}")
         return v
 
     @model_validator(mode="after")
     def _check(self) -> "Indicator":
         if self.score is not None and self.score > self.weight:
             raise FactsProblem(
-                f"{fmt_decimal(self.score)} is more than the weight {fmt_decimal(self.weight)} "
-                "(得分 may never exceed 分值)", "score"
+                f"{fmt_decimal(self.score)} 超过了分值 {fmt_decimal(self.weight)}"
+                "（得分不能超过分值）", "score"
             )
         if self.qualitative:
             return self
         if not self.target.quantitative:
             raise FactsProblem(
-                f'cannot read {describe_value(self.target.text)} as a target: write it as ">=800", "≤5天" or "100%", '
-                "or mark the indicator qualitative: true",
+                f'无法把 {describe_value(self.target.text)} 读作目标值：请写成 ">=800"、"≤5天" 或 "100%"，'
+                "或把这个指标标为 qualitative: true",
                 "target",
             )
         units = [("target", self.target.unit)]
         if self.actual is not None:
             parsed = parse_actual(self.actual)
             if parsed is None:
-                raise FactsProblem("must be a number (a unit may follow, as in 861个 or 98%), "
-                                   f"got {describe_value(self.actual)}", "actual")
+                raise FactsProblem("须为数字（后面可带单位，如 861个 或 98%），"
+                                   f"收到 {describe_value(self.actual)}", "actual")
             self.actual, actual_unit = parsed
             units.append(("actual", actual_unit.replace("％", "%")))
         declared = self.unit
@@ -331,8 +331,8 @@ class Indicator(_Strict):
             if declared is None:
                 declared = u
             elif u != declared:
-                other = "the indicator's unit" if self.unit is not None else "the target's unit"
-                raise FactsProblem(f'unit "{u}" differs from {other} "{declared}"', where)
+                other = "指标的单位" if self.unit is not None else "目标值的单位"
+                raise FactsProblem(f'单位 "{u}" 与{other} "{declared}" 不一致', where)
         self.unit = declared
         return self
 
@@ -364,7 +364,7 @@ class Project(_Strict):
 
 def _unit(value: Any) -> str:
     if value not in AMOUNT_UNITS:
-        raise FactsProblem(f"must be 元 or 万元, got {describe_value(value)}")
+        raise FactsProblem(f"须为 元 或 万元，收到 {describe_value(value)}")
     return value
 
 
@@ -414,12 +414,12 @@ class Budget(_Strict):
     def _check(self) -> "Budget":
         if self.adjusted_value <= 0:
             field = "initial" if self.adjusted is None else "adjusted"
-            raise FactsProblem("must be greater than 0 (the execution rate is spent / adjusted budget)", field)
+            raise FactsProblem("须大于 0（预算执行率 = 执行数 / 调整后预算数）", field)
         if self.spent > self.adjusted_value and not self.spent_over_reason:
-            what = "the adjusted budget" if self.adjusted is not None else "the budget"
+            what = "调整后预算数" if self.adjusted is not None else "预算数"
             raise FactsProblem(
-                f"{fmt_decimal(self.spent)} is more than {what} {fmt_decimal(self.adjusted_value)}: "
-                "correct it or explain it in budget.spent_over_reason",
+                f"{fmt_decimal(self.spent)} 超过了{what} {fmt_decimal(self.adjusted_value)}："
+                "请更正，或在 budget.spent_over_reason 中说明原因",
                 "spent",
             )
         return self
@@ -427,9 +427,9 @@ class Budget(_Strict):
 
 def _year(value: Any) -> int:
     if is_placeholder(value):
-        raise FactsProblem("still 【待补充】: fill in the year, such as 2023")
+        raise FactsProblem("仍是【待补充】：请填写年度，例如 2023")
     if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
-        raise FactsProblem(f"must be a year such as 2023, got {describe_value(value)}")
+        raise FactsProblem(f"须为年份，例如 2023，收到 {describe_value(value)}")
     return value
 
 
@@ -438,7 +438,7 @@ def _template(value: Any) -> str:
 
     known = load_templates()
     if not isinstance(value, str) or value not in known:
-        raise FactsProblem(f"unknown template {describe_value(value)} (known: {', '.join(sorted(known))})")
+        raise FactsProblem(f"未知的模板 {describe_value(value)}（可用：{'、'.join(sorted(known))}）")
     return value
 
 
@@ -460,7 +460,7 @@ class Facts(_Strict):
     def _check(self) -> "Facts":
         rows = [i for i, ind in enumerate(self.indicators) if ind.is_execution]
         if len(rows) > 1:
-            raise FactsProblem(f"more than one 预算执行率 row (indicators {', '.join(f'[{i}]' for i in rows)})",
+            raise FactsProblem(f"预算执行率行不止一行（indicators {'、'.join(f'[{i}]' for i in rows)}）",
                                "indicators")
         return self
 
@@ -531,17 +531,17 @@ def load_facts(path: str | Path) -> Facts:
     """Facts from a .yaml/.yml or .json file; ``InputError`` with a one-line problem otherwise."""
     p = Path(path)
     if not p.exists():
-        raise InputError(str(path), "no such file")
+        raise InputError(str(path), "找不到这个文件")
     if p.is_dir():
-        raise InputError(str(path), "is a folder, not a facts file")
+        raise InputError(str(path), "这是文件夹，不是事实文件")
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(str(path), f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(str(path), f"无法读取这个文件（{exc.strerror or exc.__class__.__name__}）") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(str(path), "is not UTF-8 text: save it as UTF-8") from None
+        raise InputError(str(path), "不是 UTF-8 编码的文本：请另存为 UTF-8") from None
     fmt = "json" if p.suffix.lower() == ".json" else "yaml"
     return parse_facts(text, str(path), fmt)
 
@@ -549,26 +549,26 @@ def load_facts(path: str | Path) -> Facts:
 def parse_facts(text: str, path: str = "<facts>", fmt: Literal["yaml", "json"] = "yaml") -> Facts:
     """Facts from YAML or JSON text; errors name ``path``."""
     if not text.strip():
-        raise InputError(path, "the file is empty")
+        raise InputError(path, "文件是空的")
     if fmt == "json":
         try:
             data = load_json(text, path)
         except json.JSONDecodeError as exc:
-            raise InputError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+            raise InputError(path, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}") from None
     else:
         try:
             data = load_yaml(text, path)
         except yaml.YAMLError as exc:
             raise InputError(path, yaml_problem(exc)) from None
         if data is None:
-            raise InputError(path, "the file is empty")
+            raise InputError(path, "文件是空的")
     lines, duplicate = key_lines(text)
     if duplicate is not None:
         key, line, first = duplicate
-        raise InputError(path, f"{format_path(key)} (line {line}): given twice (first on line {first})")
+        raise InputError(path, f"{format_path(key)}（第 {line} 行）：重复给出（第一次在第 {first} 行）")
     if not isinstance(data, dict):
-        raise InputError(path, "must be a mapping of fields (template, year, unit, project, budget…), "
-                               f"got {describe_value(data)}")
+        raise InputError(path, "须为字段映射（template、year、unit、project、budget……），"
+                               f"收到 {describe_value(data)}")
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:

@@ -31,7 +31,7 @@ def describe_value(value: Any) -> str:
     from drafter.facts.model import fmt_decimal
 
     if value is None:
-        return "nothing"
+        return "空值"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -39,9 +39,9 @@ def describe_value(value: Any) -> str:
     if isinstance(value, (int, float, Decimal)):
         return fmt_decimal(value) if not (isinstance(value, float) and not math.isfinite(value)) else str(value)
     if isinstance(value, (list, tuple)):
-        return "a list"
+        return "列表"
     if isinstance(value, dict):
-        return "a mapping"
+        return "映射"
     return type(value).__name__
 
 
@@ -53,8 +53,8 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if mark is not None:
-        return f"not valid YAML (line {mark.line + 1}, column {mark.column + 1}): {problem}"
-    return f"not valid YAML: {problem}"
+        return f"不是有效的 YAML（第 {mark.line + 1} 行第 {mark.column + 1} 列）：{problem}"
+    return f"不是有效的 YAML：{problem}"
 
 
 def key_lines(text: str) -> tuple[dict[KeyPath, int], tuple[KeyPath, int, int] | None]:
@@ -98,12 +98,23 @@ def format_path(loc: KeyPath) -> str:
     return out
 
 
+# pydantic's common error kinds, in words (the rest are named by their type)
+_KINDS = {
+    "string_type": "须为文字",
+    "int_type": "须为整数", "int_parsing": "须为整数", "int_from_float": "须为整数",
+    "float_type": "须为数字", "float_parsing": "须为数字", "decimal_type": "须为数字", "decimal_parsing": "须为数字",
+    "finite_number": "须为有限的数字",
+    "bool_type": "须为 true 或 false", "bool_parsing": "须为 true 或 false",
+    "dict_type": "须为映射", "list_type": "须为列表",
+    "literal_error": "不是可选的取值", "enum": "不是可选的取值",
+}
+
 _TYPE_TAGS = re.compile(r"^(?:decimal|str|int|float|bool|none|list\[.*\]|function-.*|.*\[.*\])$")
 
 
 def describe_validation_error(exc: ValidationError, lines: dict[KeyPath, int] | None = None) -> str:
     """One line for the first problem of a ``ValidationError`` of ``Facts`` (or a part of it):
-    ``budget.spent (line 9): must be a number, got "五万"``."""
+    ``budget.spent（第 9 行）：须为数字，收到 "五万"``."""
     return describe_validation_errors(exc, lines)[0]
 
 
@@ -126,24 +137,28 @@ def _describe(exc: ValidationError, err, lines: dict[KeyPath, int]) -> tuple[int
             loc = (*loc, error.field)
         message = error.message
     elif err["type"] == "missing":
-        message = "is required"
+        message = "缺少这一项（必填）"
     elif err["type"] == "extra_forbidden":
         allowed = _fields_at(exc.title, loc[:-1])
-        message = "unknown field" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        message = "未知的字段" + (f"（可用：{'、'.join(allowed)}）" if allowed else "")
     elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
         allowed = _fields_at(exc.title, loc)
-        message = (f"must be a mapping with {', '.join(allowed)}, got {describe_value(err.get('input'))}" if allowed
-                   else f"must be a mapping, got {describe_value(err.get('input'))}")
+        message = (f"须为含 {'、'.join(allowed)} 的映射，收到 {describe_value(err.get('input'))}" if allowed
+                   else f"须为映射，收到 {describe_value(err.get('input'))}")
     elif err["type"] == "list_type":
-        message = f"must be a list, got {describe_value(err.get('input'))}"
-    else:
+        message = f"须为列表，收到 {describe_value(err.get('input'))}"
+    elif err["type"] in _KINDS:
+        message = f"{_KINDS[err['type']]}，收到 {describe_value(err.get('input'))}"
+    elif err["type"] == "value_error":
         message = str(err["msg"]).removeprefix("Value error, ")
+    else:
+        message = f"取值无效（{err['type']}）"
     where = format_path(loc)
     line = _line_of(loc, lines)
     if where and line:
-        return line, f"{where} (line {line}): {message}"
+        return line, f"{where}（第 {line} 行）：{message}"
     if where:
-        return line, f"{where}: {message}"
+        return line, f"{where}：{message}"
     return line, message
 
 
@@ -184,3 +199,23 @@ def _model_of(annotation) -> type[BaseModel] | None:
         return meta
     return None
 
+
+
+def describe_error(err: dict) -> str:
+    """One pydantic error (of any model: a config, a suite, an accept list) in Chinese, its
+    field path kept as the keys are spelled: ``variants[0].name：缺少这一项（必填）``."""
+    kind = err.get("type", "")
+    if kind == "missing":
+        message = "缺少这一项（必填）"
+    elif kind == "extra_forbidden":
+        message = "未知的字段"
+    elif kind in _KINDS:
+        message = f"{_KINDS[kind]}，收到 {describe_value(err.get('input'))}"
+    elif kind in ("model_type", "model_attributes_type"):
+        message = f"须为映射，收到 {describe_value(err.get('input'))}"
+    elif kind == "value_error":
+        message = str(err.get("msg", "")).removeprefix("Value error, ")
+    else:
+        message = f"取值无效（{kind}）"
+    where = format_path(tuple(p for p in err.get("loc", ()) if isinstance(p, int) or not _TYPE_TAGS.match(str(p))))
+    return f"{where}：{message}" if where else message

@@ -32,14 +32,14 @@ def endpoint_from_env(model: str | None = None, base_url: str | None = None, nam
     name = name or (None if model else config.default_endpoint)
     if name:
         if name not in config.endpoints:
-            known = ", ".join(sorted(config.endpoints)) or "none configured"
-            raise DrafterError(f"no endpoint named '{name}' in the config file (known: {known})")
+            known = "、".join(sorted(config.endpoints)) or "未配置任何端点"
+            raise DrafterError(f"配置文件中没有名为 {name} 的端点（已有：{known}）")
         return config.endpoints[name].model_copy(
             update={k: v for k, v in {"model": model, "base_url": base_url}.items() if v})
     model = model or os.environ.get("DRAFTER_MODEL")
     if not model:
-        raise DrafterError("no model configured: pass --model NAME or set DRAFTER_MODEL "
-                           "(and DRAFTER_BASE_URL for a local server)")
+        raise DrafterError("没有配置模型：请用 --model NAME，或设置 DRAFTER_MODEL"
+                           "（本地服务另设 DRAFTER_BASE_URL）")
     return Endpoint(model=model, base_url=base_url or os.environ.get("DRAFTER_BASE_URL") or None,
                     api_key_env=os.environ.get("DRAFTER_API_KEY_ENV") or None,
                     timeout=float(os.environ.get("DRAFTER_TIMEOUT", "60")))
@@ -96,7 +96,7 @@ class CachedChat:
             reply = self.model.invoke([SystemMessage(system), HumanMessage(user)])
         except Exception as exc:  # openai/httpx raise many types: all mean "no answer"
             # an error body may echo the request's Authorization header: never the key
-            raise DrafterError(redact(f"the model call failed ({exc.__class__.__name__}: {redact(str(exc))[:200]})")
+            raise DrafterError(redact(f"模型调用失败（{exc.__class__.__name__}: {redact(str(exc))[:200]}）")
                                ) from None
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         if path is not None:

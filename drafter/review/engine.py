@@ -41,11 +41,11 @@ def load_accept(path: str | Path) -> list[AcceptEntry]:
     try:
         data = load_yaml(p.read_text(encoding="utf-8"), str(p)) or []
     except FileNotFoundError:
-        raise RuleError(str(p), "accept list not found") from None
+        raise RuleError(str(p), "找不到接受清单") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RuleError(str(p), f"not valid YAML ({exc.__class__.__name__})") from None
+        raise RuleError(str(p), f"不是有效的 YAML（{exc.__class__.__name__}）") from None
     if not isinstance(data, list):
-        raise RuleError(str(p), "an accept list is a YAML list of entries with rule, quote, file, reason")
+        raise RuleError(str(p), "接受清单须为 YAML 列表，每项含 rule、quote、file、reason")
     try:
         return [AcceptEntry(**e) if isinstance(e, dict) else AcceptEntry(rule=str(e)) for e in data]
     except ValidationError as exc:
@@ -92,8 +92,8 @@ def as_report(source: Report | str | Path | None = None, *, text: str | None = N
         if _is_file(source):
             return load(source, max_bytes=max_bytes)
         name = source if len(source) <= 60 else source[:40] + "…"
-        raise InputError(name, f"no such file (to {'review' if caller.endswith('review') else 'read'} a report's text, "
-                               f"pass it as text=: {caller}(text=...))")
+        raise InputError(name, f"找不到这个文件（要{'审核' if caller.endswith('review') else '读取'}报告文字，"
+                               f"请用 text= 传入：{caller}(text=...)）")
     if source is None:
         raise TypeError(f"{caller}() needs a report: a path, text=..., or a Report")
     raise TypeError(f"{caller}(): a report is a path, text=... or a Report, not {type(source).__name__}")

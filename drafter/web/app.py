@@ -292,8 +292,8 @@ class _BodyLimit:
         self.render = render
 
     def _message(self, size: int | None) -> str:
-        got = f" ({size / 1048576:.1f} MB)" if size else ""
-        return f"the upload is too large{got}: the limit is {self.max_bytes / 1048576:g} MB"
+        got = f"（{size / 1048576:.1f} MB）" if size else ""
+        return f"上传的内容太大{got}，上限为 {self.max_bytes / 1048576:g} MB"
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
@@ -335,7 +335,7 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     info = backend.describe()
     env.globals.update(version=__version__, backend=info, max_mb=f"{settings.max_bytes / 1048576:g}")
-    env.globals.update(render_document=render.document, placeholders=render.placeholders, chinese=render.chinese)
+    env.globals.update(render_document=render.document, placeholders=render.placeholders)
 
     def page(_name: str, _code: int = 200, /, **context) -> HTMLResponse:
         return HTMLResponse(env.get_template(_name).render(**context), status_code=_code,
@@ -386,7 +386,7 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
     @app.exception_handler(WorkerError)
     async def _worker_error(request: Request, exc: WorkerError):
         log.error("internal error on %s %s: %s (in a worker process)", request.method, request.url.path, exc.kind)
-        return error_response(request, 500, "an internal error occurred; the server log has the details")
+        return error_response(request, 500, "服务器内部出错，详情见服务器日志")
 
     @app.exception_handler(DrafterError)
     async def _drafter_error(request: Request, exc: DrafterError):
@@ -394,19 +394,19 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        message = {404: "no such page", 405: "this address does not take that method"}.get(
+        message = {404: "找不到这个页面", 405: "这个地址不支持这种请求方式"}.get(
             exc.status_code, str(exc.detail))
         return error_response(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
-        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "请求无效"}
         return error_response(request, 400, f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
         log.error("internal error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
-        message = "an internal error occurred; the server log has the details"
+        message = "服务器内部出错，详情见服务器日志"
         try:
             return error_response(request, 500, message)
         except Exception:
@@ -419,15 +419,15 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
         if not ctype and not await request.body():
             return FormData()  # nothing sent: "choose a file or paste the text"
         if not ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            raise WebError(415, "send the form as multipart/form-data (a 'file' field, or the text fields)")
+            raise WebError(415, "请以 multipart/form-data 提交表单（file 字段，或文字字段）")
         try:
             # a text field may be URL-encoded (up to 3 bytes a byte); the body limit still holds
             return await request.form(max_files=2, max_fields=60, max_part_size=3 * settings.max_bytes + 1024)
         except StarletteHTTPException as exc:
             if "maximum size" in str(exc.detail):
                 raise WebError(413,
-                               f"a form field is too large: the limit is {settings.max_bytes / 1048576:g} MB") from None
-            raise WebError(400, f"the form could not be read ({exc.detail})") from None
+                               f"表单字段太大：上限为 {settings.max_bytes / 1048576:g} MB") from None
+            raise WebError(400, f"表单无法读取（{exc.detail}）") from None
 
     def chosen_file(form) -> UploadFile | None:
         upload = form.get("file")
@@ -446,7 +446,7 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
         text = form.get("text")
         if isinstance(text, str) and text.strip():
             return text, None
-        raise WebError(400, "choose a report file (.docx, .pdf, .md or .txt) or paste the report's text")
+        raise WebError(400, "请选择报告文件（.docx、.pdf、.md 或 .txt），或粘贴报告文字")
 
     async def reviewed(request: Request):
         """(report, the original .docx bytes or None, the review) of a review form."""
@@ -454,7 +454,7 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
         given, source = await review_input(form)
         llm = form.get("llm")
         if llm not in (None, "", "0", "1", "on", "true", "false"):
-            raise WebError(400, "llm must be 1 (ask the model) or 0")
+            raise WebError(400, "llm 须为 1（请模型核对）或 0")
         report, result = await pool.run("review_source", given, llm in ("1", "on", "true"))
         return report, source, result
 
@@ -469,7 +469,7 @@ def create_app(settings: WebSettings | None = None, backend_class: type[Backend]
         elif any(isinstance(form.get(k), str) and form.get(k).strip() for k in ("unit", "project", "spent")):
             given = {k: v for k, v in form.items() if isinstance(v, str)}
         else:
-            raise WebError(400, "upload a facts file (.yaml, .json or a 自评表 .xlsx) or fill in the form")
+            raise WebError(400, "请上传事实文件（.yaml、.json 或自评表 .xlsx），或填写表单")
         drafted, note, name = await pool.run("draft_source", given, requested)
         from drafter.documents.load import from_text
 

@@ -106,7 +106,7 @@ class Backend:
 
             self.endpoint = endpoint_from_env(settings.model, settings.base_url, settings.endpoint)
         elif settings.backend != "offline":
-            raise DrafterError(f"unknown backend '{settings.backend}' (offline or openai)")
+            raise DrafterError(f"未知的后端 {settings.backend}（可选 offline 或 openai）")
         self.claims = None  # the model's claim check, offered when a model is configured
         if self.endpoint is not None:
             from drafter.llm.claims import claim_checker
@@ -139,8 +139,8 @@ class Backend:
         from drafter.review.engine import review
 
         if llm and self.claims is None:
-            raise WebError(400, "this server has no model for the claim check: start it with "
-                                "drafter serve --backend openai --model MODEL")
+            raise WebError(400, "这个服务没有配置用于核对表述的模型：请用 "
+                                "drafter serve --backend openai --model MODEL 启动")
         return review(report, rules=self.rules, accept=self.accept, index=self.index,
                       claims=self.claims if llm else None)
 
@@ -214,23 +214,27 @@ def safe_name(filename: str | None, fallback: str = "upload") -> str:
     return name[:120] or fallback
 
 
+_WHAT = {"report": "报告", "facts file": "事实文件"}
+
+
 def check_suffix(name: str, allowed: tuple[str, ...], what: str) -> str:
     """The lower-case suffix of ``name`` when it is one of ``allowed``, else a 415."""
     from drafter.documents.load import _TYPE_HINTS
 
     suffix = Path(name).suffix.lower()
     if suffix not in allowed:
-        shown = ", ".join(s for s in allowed if s not in (".markdown", ".text", ".yml"))
+        shown = "、".join(s for s in allowed if s not in (".markdown", ".text", ".yml"))
         hint = _TYPE_HINTS.get(suffix) if what == "report" else None
-        raise WebError(415, f"{name}: unsupported file type '{suffix or '(none)'}' for a {what} (use {shown}"
-                            f"{'; ' + hint if hint else ''})")
+        kind = f"不支持的文件类型 {suffix}" if suffix else "文件没有扩展名"
+        raise WebError(415, f"{name}: {kind}：{_WHAT.get(what, what)}支持 {shown}"
+                            f"{'（' + hint + '）' if hint else ''}")
     return suffix
 
 
 def check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise WebError(413, f"{name}: the file is too large ({size / 1048576:.1f} MB; "
-                            f"the limit is {max_bytes / 1048576:g} MB)")
+        raise WebError(413, f"{name}: 文件太大（{size / 1048576:.1f} MB），"
+                            f"上限为 {max_bytes / 1048576:g} MB")
 
 
 class UploadFolder:
@@ -259,8 +263,8 @@ def remove_upload_folders(root: str | None, pid: int) -> None:
 def _renamed(exc: InputError, name: str, tmp: Path) -> WebError:
     """The loader's error, naming the client's file instead of the temporary one."""
     problem = exc.problem.replace(str(tmp), name)
-    problem = re.sub(r", raise it with --max-mb", "", problem)
-    status = 413 if "too large" in problem else 400
+    problem = re.sub(r"，可用 --max-mb 调高", "", problem)
+    status = 413 if "文件太大" in problem else 400
     return WebError(status, f"{name}: {problem}")
 
 
@@ -272,7 +276,7 @@ def load_report_upload(name: str, data: bytes, settings: WebSettings) -> Report:
     suffix = check_suffix(name, REPORT_SUFFIXES, "report")
     check_size(name, len(data), settings.max_bytes)
     if not data:
-        raise WebError(400, f"{name}: the file is empty")
+        raise WebError(400, f"{name}: 文件是空的")
     with UploadFolder(settings.tmp_root) as folder:
         tmp = folder / f"upload{suffix}"
         tmp.write_bytes(data)
@@ -288,13 +292,13 @@ def report_from_paste(text: str, settings: WebSettings, name: str = "粘贴的�
     from drafter.documents.load import from_text
 
     if len(text.encode("utf-8")) > settings.max_bytes:
-        raise WebError(413, f"the pasted text is too large (the limit is {settings.max_bytes / 1048576:g} MB)")
+        raise WebError(413, f"粘贴的文字太多，上限为 {settings.max_bytes / 1048576:g} MB")
     try:
         report = from_text(text, path=name, fmt="md")
     except InputError as exc:
         raise WebError(400, str(exc)) from None
     if not report.text[report.body_start :].strip():
-        raise WebError(400, "the pasted text is empty")
+        raise WebError(400, "粘贴的文字是空的")
     return report
 
 
@@ -305,7 +309,7 @@ def load_facts_upload(name: str, data: bytes, settings: WebSettings):
     suffix = check_suffix(name, FACTS_SUFFIXES, "facts file")
     check_size(name, len(data), settings.max_bytes)
     if not data:
-        raise WebError(400, f"{name}: the file is empty")
+        raise WebError(400, f"{name}: 文件是空的")
     if suffix == ".xlsx":
         from drafter.facts.io import import_table
 
@@ -319,7 +323,7 @@ def load_facts_upload(name: str, data: bytes, settings: WebSettings):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise WebError(400, f"{name}: is not UTF-8 text: save it as UTF-8") from None
+        raise WebError(400, f"{name}: 不是 UTF-8 编码的文本：请另存为 UTF-8") from None
     try:
         return parse_facts(text, name, "json" if suffix == ".json" else "yaml")
     except InputError as exc:
@@ -407,8 +411,8 @@ def draft_template_for(facts, requested: str | None) -> tuple[str, str | None]:
     known = load_templates()
     if requested:
         if requested not in known or known[requested].form != "sections":
-            raise WebError(400, f"unknown template '{requested}' for drafting "
-                                f"(known: {', '.join(t for t, _ in draft_templates())})")
+            raise WebError(400, f"未知的起草模板 {requested}"
+                                f"（可用：{'、'.join(t for t, _ in draft_templates())}）")
         return requested, None
     if known[facts.template].form == "sections":
         return facts.template, None
@@ -450,8 +454,8 @@ class ResultStore:
         with self._lock:
             item = self._items.get(rid)
         if item is None or item.kind != kind:
-            raise WebError(404, "this result is no longer kept (only the most recent results are): "
-                                "review the report again")
+            raise WebError(404, "这份结果已不再保存（只保留最近的结果）："
+                                "请重新审核或起草")
         return item
 
 

@@ -45,7 +45,7 @@ FORMATS: tuple[str, ...] = tuple(PRINTERS)
 def render(fmt: str, results: list[ReviewResult], **options) -> str | None:
     """Render ``results`` with the printer named ``fmt`` (see ``Printer.render``)."""
     if fmt not in PRINTERS:
-        raise DrafterError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+        raise DrafterError(f"未知的输出格式 {fmt}（可选：{'、'.join(FORMATS)}）")
     return PRINTERS[fmt].render(results, **options)
 
 
