@@ -26,6 +26,7 @@ from drafter.documents.load import Report
 from drafter.documents.zipcheck import check_package
 from drafter.errors import DrafterError, InputError
 from drafter.findings import CATEGORY_NAMES, Finding, ReviewResult
+from drafter.text.blocks import blocks, lines_of
 
 AUTHOR = "drafter"
 INITIALS = "DR"
@@ -306,8 +307,6 @@ def _align(want: str, chars: list[tuple[str, Loc | None]], base: int) -> list[tu
 # --- .md/.txt/.pdf: a new document ---------------------------------------------------------
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_SEP = re.compile(r"^\s*\|?[\s:\-|]+\|?\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -319,27 +318,12 @@ def _layout_text(report: Report):
     text = report.text
     char_map: list[Loc | None] = [None] * len(text)
     units: list[_Unit] = []
-    lines: list[tuple[int, str]] = []
-    pos = 0
-    for line in text.split("\n"):
-        if pos >= report.body_start:
-            lines.append((pos, line))
-        pos += len(line) + 1
-    i = 0
-    while i < len(lines):
-        start, line = lines[i]
-        if not line.strip():
-            i += 1
+    for kind, block in blocks(lines_of(text, report.body_start)):
+        if kind == "table":
+            if block:
+                _add_table(document, block, char_map, units)
             continue
-        if _TABLE_ROW.match(line):
-            rows = []
-            while i < len(lines) and _TABLE_ROW.match(lines[i][1]):
-                if not _TABLE_SEP.match(lines[i][1]):
-                    rows.append(lines[i])
-                i += 1
-            if rows:
-                _add_table(document, rows, char_map, units)
-            continue
+        [(start, line)] = block
         m = _HEADING.match(line)
         if m:
             level = len(m.group(1))
@@ -349,7 +333,6 @@ def _layout_text(report: Report):
             para = document.add_paragraph()
             lead = len(line) - len(line.lstrip())
             _fill(para, start + lead, line.strip(), char_map, units, start, start + len(line))
-        i += 1
     return document, char_map, units
 
 

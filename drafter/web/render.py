@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from html import escape as _escape
 
+from drafter.text.blocks import blocks, lines_of
+
 _HEADING = re.compile(r"^(#{1,6})[ \t]+")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_SEP = re.compile(r"^\s*\|?[\s:\-|]+\|?\s*$")
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])")
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _PLACEHOLDER = re.compile(r"【待(?:补充|核实)[^】]*】")
@@ -108,14 +108,6 @@ class _Writer:
         return self.events_before(self.length + 1)
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        out.append((pos, line))
-        pos += len(line) + 1
-    return out
-
-
 def _front_matter(lines: list[tuple[int, str]]) -> int:
     """The number of lines of a ``---`` metadata header at the top (0 when there is none)."""
     if not lines or lines[0][1].strip() != "---":
@@ -130,7 +122,7 @@ def document(segments, findings) -> str:
     """The report (the text of ``segments``) as HTML (escaped here: the template shows it as
     it is): see the module's description."""
     w = _Writer(segments, findings)
-    lines = _lines(w.text)
+    lines = lines_of(w.text)
     out: list[str] = []
     head = _front_matter(lines)
     if head:
@@ -144,20 +136,11 @@ def document(segments, findings) -> str:
             items.append(f'<span class="meta-item"><span class="meta-key">{escape(label)}</span> '
                          f"{w.span(vstart, start + len(line.rstrip()))}</span>")
         out.append(f'<p class="meta" id="report-meta">{"".join(items)}</p>')
-    i = head
-    while i < len(lines):
-        start, line = lines[i]
-        if not line.strip():
-            i += 1
+    for kind, block in blocks(lines[head:]):
+        if kind == "table":
+            out.append(_table(w, block))
             continue
-        if _TABLE_ROW.match(line):
-            rows = []
-            while i < len(lines) and _TABLE_ROW.match(lines[i][1]):
-                if not _TABLE_SEP.match(lines[i][1]):
-                    rows.append(lines[i])
-                i += 1
-            out.append(_table(w, rows))
-            continue
+        [(start, line)] = block
         m = _HEADING.match(line)
         lead = len(line) - len(line.lstrip())
         end = start + len(line.rstrip())
@@ -169,7 +152,6 @@ def document(segments, findings) -> str:
             out.append(f'<h{level + 1} class="doc-h doc-h{level}">{w.inline(start + lead, end)}</h{level + 1}>')
         else:
             out.append(f"<p>{w.inline(start + lead, end)}</p>")
-        i += 1
     out.append(w.rest())
     return "\n".join(out)
 
