@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
+_FULLWIDTH_ANY = re.compile("[０-９％．]")  # str.translate walks every character: only when one is there
 _HALF = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
 _HALF_RUN = re.compile(r"[,:;()?!]")
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
@@ -28,7 +29,9 @@ _SPLIT_DECIMAL = re.compile(r"(?<=\d\.)[ \u00a0](?=\d{1,4}\s*(?:万元|元|亿�
 
 def fold(text: str, start: int = 0) -> str:
     """``text`` with its characters from ``start`` on made uniform (same length, same offsets)."""
-    body = text[start:].translate(_FULLWIDTH)
+    body = text[start:]
+    if _FULLWIDTH_ANY.search(body):
+        body = body.translate(_FULLWIDTH)
     body = _HALF_RUN.sub(lambda m: _full_width(body, m.start()), body)
     if is_traditional(body):
         body = body.translate(_t2s_table())
@@ -85,8 +88,13 @@ def _t2s_table() -> dict[int, str]:
 def is_traditional(text: str, sample: int = 20000) -> bool:
     """Whether a text is written in traditional characters: many characters only traditional text
     uses, few only simplified text uses."""
-    _, trad, simp = _tables()
     head = text[:sample]
+    try:
+        head.encode("gb2312")  # the simplified character set: a fast no for most reports
+        return False
+    except UnicodeEncodeError:
+        pass
+    _, trad, simp = _tables()
     chars = set(head)
     t_chars = chars & trad
     if not t_chars:

@@ -65,6 +65,15 @@ def close(a: float, b: float, tol: float) -> bool:
     return abs(a - b) <= tol + 1e-9
 
 
+def joint_tolerance(*figs) -> float:
+    """The rounding two or more stated figures may carry between them: half a unit of each one's
+    last digit, except that a figure written as an integer beside ones with decimals is exact
+    (预算 1000 万元 beside 已使用 696.5 万元: the writer who gives tenths writes the whole
+    number when it is whole). Figures or ``RoleFigure``s, with ``decimals`` and ``tolerance``."""
+    finest = max(f.decimals for f in figs)
+    return sum(f.tolerance for f in figs if f.decimals or not finest)
+
+
 def has_figure(analysis: Analysis, a: int, b: int) -> bool:
     return bool(analysis.figures_in(a, b))
 
@@ -102,7 +111,7 @@ def identity_figures(a: Analysis) -> dict[str, RoleFigure]:
 def identity_holds(a: Analysis, v: dict[str, RoleFigure]) -> bool:
     """预算 − 支出 = 结余 under some reading of the budget (with or without 上年结转)."""
     s, r = v["spent"], v["balance"]
-    return any(close(b.value - s.value, r.value, b.tolerance + s.tolerance + r.tolerance)
+    return any(close(b.value - s.value, r.value, joint_tolerance(b, s, r))
                for b in a.budget.budget_alternatives() or [v["budget"]])
 
 

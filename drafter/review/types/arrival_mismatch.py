@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, rx_cached
+from drafter.review.types._common import BaseParams, joint_tolerance, rx_cached
 from drafter.text.figures import extract, in_unit
 
 STAGE = "text"
@@ -16,12 +16,24 @@ STAGE = "text"
 
 class Params(BaseParams):
     claim: str  # a regex: group "amount" then the words that say all of it arrived
+    # a word every claim holds: the claim is looked for only around it (a pattern led by a digit
+    # would be tried at every character of the report)
+    claim_word: str = "全部"
+    claim_reach: int = 40  # characters before the word the claim may start
     actual: str  # a regex: the words of what actually arrived, then group "amount"
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
-    claims = list(rx_cached((p.claim,)).finditer(a.text))
+    text, claim = a.text, rx_cached((p.claim,))
+    claims, seen = [], set()
+    at = text.find(p.claim_word)
+    while at >= 0:
+        for m in claim.finditer(text, max(0, at - p.claim_reach), at + len(p.claim_word) + 12):
+            if m.span() not in seen:
+                seen.add(m.span())
+                claims.append(m)
+        at = text.find(p.claim_word, at + 1)
     if not claims:
         return
     actual = []
@@ -34,7 +46,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         if not figs or figs[0].kind != "amount" or not actual:
             continue
         said = figs[0]
-        if any(abs(f.yuan - said.yuan) <= f.tolerance + said.tolerance for _, f in actual):
+        if any(abs(f.yuan - said.yuan) <= joint_tolerance(f, said) + 1e-6 for _, f in actual):
             continue  # the amount that arrived is also written: the claim agrees with it
         smaller = [(x, f) for x, f in actual if f.yuan < said.yuan and f.yuan > 0.5 * said.yuan]
         if not smaller:
