@@ -55,6 +55,20 @@ def rx_cached(patterns: tuple[str, ...]) -> re.Pattern | None:
     return rx(list(patterns))
 
 
+def matches_around(text: str, anchor: re.Pattern, pattern: re.Pattern, before: int, after: int = 12) -> list[re.Match]:
+    """The matches of ``pattern`` that start at most ``before`` characters ahead of a match of
+    ``anchor`` (a word every match holds), in order and each once. Python's regex engine tries a
+    pattern led by a digit or a group at every character of a report; a literal word is found
+    fast, and the pattern is then tried only around it."""
+    out, seen = [], set()
+    for w in anchor.finditer(text):
+        for m in pattern.finditer(text, max(0, w.start() - before), w.end() + after):
+            if m.span() not in seen and m.start() <= w.start():
+                seen.add(m.span())
+                out.append(m)
+    return sorted(out, key=lambda m: m.start())
+
+
 def compiled(params: BaseModel, name: str) -> re.Pattern | None:
     """The alternation of a rule's pattern list ``name`` (compiled once per distinct list)."""
     return rx_cached(tuple(getattr(params, name)))

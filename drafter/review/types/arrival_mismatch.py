@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, joint_tolerance, rx_cached
+from drafter.review.types._common import BaseParams, joint_tolerance, matches_around, rx_cached
 from drafter.text.figures import extract, in_unit
 
 STAGE = "text"
@@ -16,24 +16,14 @@ STAGE = "text"
 
 class Params(BaseParams):
     claim: str  # a regex: group "amount" then the words that say all of it arrived
-    # a word every claim holds: the claim is looked for only around it (a pattern led by a digit
-    # would be tried at every character of the report)
-    claim_word: str = "全部"
+    claim_word: str = "全部"  # a regex of a word every claim holds: the claim is looked for around it
     claim_reach: int = 40  # characters before the word the claim may start
     actual: str  # a regex: the words of what actually arrived, then group "amount"
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
-    text, claim = a.text, rx_cached((p.claim,))
-    claims, seen = [], set()
-    at = text.find(p.claim_word)
-    while at >= 0:
-        for m in claim.finditer(text, max(0, at - p.claim_reach), at + len(p.claim_word) + 12):
-            if m.span() not in seen:
-                seen.add(m.span())
-                claims.append(m)
-        at = text.find(p.claim_word, at + 1)
+    claims = matches_around(a.text, rx_cached((p.claim_word,)), rx_cached((p.claim,)), p.claim_reach)
     if not claims:
         return
     actual = []

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, compiled, rx_cached
+from drafter.review.types._common import BaseParams, compiled, matches_around, rx_cached
 from drafter.text.numerals import counter_value
 
 STAGE = "text"
@@ -17,6 +17,8 @@ STAGE = "text"
 class Params(BaseParams):
     # the number and its measure word, then the word that opens the list
     lead: str
+    opener: str  # a regex of the words that open the list: the lead is looked for around them
+    reach: int = 20  # characters of the lead before its opener
     # a list that may be partial or is not names (等, figures)
     partial: list[str] = []
     max_gap: int = 3  # a larger difference is more likely a misread than a slip
@@ -29,7 +31,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     lead, partial = rx_cached((p.lead,)), compiled(p, "partial")
     text = a.text
-    for m in lead.finditer(text):
+    for m in matches_around(text, rx_cached((p.opener,)), lead, p.reach):
         end = re.compile(r"[。；\n]").search(text, m.end())
         body = text[m.end() : end.start() if end else len(text)]
         if not end or (partial and partial.search(body)) or re.search(r"\d", body[:40]):
