@@ -12,13 +12,14 @@ one finding. Blanks (``placeholders``) flag their sentence; a placeholder year (
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 
 from drafter.analysis.templates import detect_template, norm
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, compiled, has_figure
+from drafter.review.types._common import BaseParams, compiled, has_figure, rx_cached
 
 STAGE = "text"
 
@@ -31,6 +32,9 @@ class Params(BaseParams):
     # instruction: a pattern led by the cell bar before it is found much faster)
     cell_patterns: list[str] = []
     placeholders: list[str] = []  # unfilled blanks (XX 户), searched for anywhere in a sentence
+    # a regex of literal words one of which every placeholder holds: only the sentences with one
+    # are searched (one quick pass over the text instead of a slow pattern on every sentence)
+    placeholder_words: str = ""
     merge_gap: int = 24  # instructions at most this many characters apart are one finding
     merge_gap_words: int = 8  # ... with at most this many characters of words between them (cell labels, not a heading)
     known_instructions: bool = True  # the report template's own instruction sentences are flagged
@@ -47,6 +51,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     known = {norm(i) for i in template.all_instructions()} if template and p.known_instructions else set()
     generic, blanks = compiled(p, "patterns"), compiled(p, "placeholders")
     spans: list[tuple[int, int, str]] = []
+    if blanks and p.placeholder_words:
+        holders = [m.start() for m in rx_cached((p.placeholder_words,)).finditer(a.text)]
+        if not holders:
+            blanks = None
     for s in a.sentences:
         is_generic = (
             bool(generic and len(s.text) <= p.max_length and generic.fullmatch(s.text))
@@ -54,7 +62,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         )
         if (known and norm(s.text) in known) or is_generic:
             spans.append((s.start, s.end, "模板的填写说明原样留在文中"))
-        elif blanks:
+        elif blanks and (not p.placeholder_words or _holds(holders, s.start, s.end)):
             m = blanks.search(s.text)
             if m:
                 spans.append((s.start, s.end, f"“{m.group(0).strip()}”是没有填写的空白"))
@@ -70,6 +78,11 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     for start, end, evidence, n in _merged(a.text, sorted(spans), p):
         more = f"（{n} 处说明相连）" if n > 1 else ""
         yield a.finding(rule, start, end, rule.say(), evidence=evidence + more)
+
+
+def _holds(starts: list[int], a: int, b: int) -> bool:
+    i = bisect_left(starts, a)
+    return i < len(starts) and starts[i] < b
 
 
 @lru_cache(maxsize=64)
