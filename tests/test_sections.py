@@ -214,6 +214,19 @@ def test_headings_separated_by_text_are_headings_even_in_sequence():
     assert [k for k, _, _ in sections_of(text)] == ["（二）", "（二）/1", "（二）/2"]
 
 
+def test_a_heading_number_on_a_line_of_its_own_numbers_the_title_below_it():
+    # a PDF's text layer: "(三)" then "存在问题。"; the line before a bare number is not joined to it
+    text = ("二、自评结论\n得分95分,评价等级为优,绩效目标完成较好\n(三)\n存在问题。\n资金下达较晚。\n"
+            "(四)\n改进建议。\n加快下达。\n")
+    assert [(k, t) for k, _, t in sections_of(text)] == [("二", "自评结论"), ("二/（三）", "存在问题"),
+                                                         ("二/（四）", "改进建议")]
+
+
+def test_a_bare_number_before_a_long_line_is_no_heading():
+    text = "一、基本情况\n1.\n贯彻执行城市管理和综合执法工作的方针政策和法律法规,深化城市管理综合行政执法体制改革。\n"
+    assert [k for k, _, _ in sections_of(text)] == ["一"]
+
+
 # --- the corpus: exact keys and offsets -----------------------------------------------------
 
 # (key, title, heading_start, heading_end, end) in analysis offsets, then the heading's start

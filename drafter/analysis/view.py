@@ -394,7 +394,7 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _heading_of(n)[0] or _heading_of(p)[0] or _FIELD.match(n) or (_FIELD.match(p) and len(p) < 30):
         return False
-    if _item_number(n):
+    if _item_number(n) or _BARE_NUMBER.match(n):
         return False  # "2、公立医院能力提升项目……" opens the next item, whatever the line before
     if _cells(p) and _cells(n):
         return False  # two rows of a flattened table, one a line
@@ -451,11 +451,18 @@ def _lines(text: str) -> list[Line]:
             plain = _plain(raw)
             is_table = bool(_TABLE_ROW.match(raw))
             level, label, title = (0, "", "") if is_table else _heading_of(plain, md)
+            if not level and not is_table and out and not out[-1].heading and _BARE_NUMBER.match(plains[-1]):
+                # a PDF put the heading's number on a line of its own: "（三）" then "存在问题。"
+                level, label, title = _heading_of(plains[-1].strip() + plain)
             out.append(Line(pos, end, raw, heading=level, is_table=is_table, label=label, title=title))
             plains.append(plain)
         pos = end + 1
     _unmark_lists(out, plains)
     return out
+
+
+_BARE_NUMBER = re.compile(rf"^\s*(?:[（(]\s*[{_CN_NUM}]{{1,3}}\s*[)）]|[{_CN_NUM}]{{1,3}}\s*[、．.]"
+                          r"|[（(]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[.．、])\s*$")
 
 
 def _unmark_lists(lines: list[Line], plains: list[str]) -> None:
