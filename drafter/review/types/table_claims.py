@@ -19,7 +19,7 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values", "word_actual"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -39,6 +39,9 @@ class Params(BaseParams):
     # name, 分值 and 得分 (groups name, weight, score), full marks
     row: str = ""
     header: str = ""
+    # word_actual: a target with a figure (≤ 30 万元) whose actual value is only a word of
+    # completion (完成, 达标, 是) and which scores full marks
+    completion_words: str = ""
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -51,8 +54,33 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _completion_cells(rule, a, p)
     elif p.check == "no_values":
         yield from _no_values(rule, a, p)
+    elif p.check == "word_actual":
+        yield from _word_actual(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _word_actual(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"成本控制数 | ≤ | 30 | 万元 | 完成 | 90 | 90": a target stated as a figure, an actual value
+    that is only a word of completion, and full marks: what was reached is not said."""
+    done = re.compile(rf"(?:{p.completion_words})")
+    for it in indicator_tables(a):
+        for r in it.rows:
+            actual = r.actual.strip()
+            if (r.is_total or not re.search(r"\d", r.target) or not done.fullmatch(actual)
+                    or r.weight is None or r.score is None or r.score < r.weight):
+                continue
+            c = it.cell(r, it.col_actual)
+            sign = next((x.text for x in r.cells if x.text.strip() in ("≤", "≥", "≧", "≦", "<", ">", "=")), "")
+            target = f"{sign}{r.target.strip()}{_unit_cell(it, r)}"
+            yield a.finding(rule, c.start, c.end, rule.say(name=r.name, target=target, actual=actual),
+                            evidence=f"年度指标值 {target}，实际完成值“{actual}”；得分 {r.score:g} / 分值 {r.weight:g}")
+
+
+def _unit_cell(it, r) -> str:
+    """The 度量单位 column's cell of a row (the 自评表 puts the unit in a column of its own)."""
+    col = it.table.column("度量单位", "计量单位")
+    return r.cells[col].text.strip() if col is not None and col < len(r.cells) else ""
 
 
 def _no_values(rule, a: Analysis, p: Params) -> Iterator[Finding]:
