@@ -59,8 +59,8 @@ def test_facts_import_then_draft_from_the_command_line(tmp_path):
     assert "## 六、佐证材料" in (tmp_path / "hb.md").read_text(encoding="utf-8")
     table = run("draft", "facts.yaml", "--template", "national-table", cwd=tmp_path)
     assert table.returncode == 2 and "Traceback" not in table.stderr
-    assert table.stderr.strip() == ("drafter: template national-table is a table form: drafting writes section "
-                                    "reports (choose one with --template: gd-annex5, hb-yn-selfeval)")
+    assert table.stderr.strip() == ("drafter: 模板 national-table 是自评表（表格）：起草只写分节的报告"
+                                    "（用 --template 选择 gd-annex5、hb-yn-selfeval）")
 
 
 # --- every fact in the draft -----------------------------------------------------------------------

@@ -378,5 +378,5 @@ def test_a_claim_check_that_fails_is_counted_never_a_finding(tmp_path):
     assert review_scores["llm_failures"] == 2  # the clean report and its one injected copy
     plain = run_suite(Suite(name="f", cases=cases, draft=False, inject=kinds), out_dir=tmp_path, run_id="p")
     assert {k: v for k, v in review_scores.items() if k != "llm_failures"} == plain["variants"]["offline"]["review"]
-    with pytest.raises(ValueError, match="claim_check needs a model backend"):
+    with pytest.raises(ValueError, match="claim_check 需要模型后端"):
         Variant(name="x", backend="offline", claim_check=True)

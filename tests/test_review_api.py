@@ -105,7 +105,7 @@ def test_a_user_rule_folder_adds_rules_and_disable_removes_them(tmp_path):
     result = review(BODY + "\n大家撸起袖子加油干。\n", rules=rules)
     assert rules_of(result) == ["score-exceeds-execution", "local-slogan"]
     assert result.findings[-1].message == "口号“撸起袖子加油干”"
-    with pytest.raises(RuleError, match="no such rule: nope"):
+    with pytest.raises(RuleError, match="没有这些规则：nope"):
         load_rules(disable={"nope"})
 
 

@@ -100,7 +100,7 @@ def load_templates() -> dict[str, Template]:
             t = Template(**yaml.safe_load(f.read_text(encoding="utf-8")))
         except (yaml.YAMLError, ValidationError, TypeError) as exc:
             raise RuleError(
-                str(f), f"invalid template ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
+                str(f), f"模板文件无效（{exc.__class__.__name__}：{str(exc).splitlines()[0]}）") from None
         out[t.id] = t
     return out
 

@@ -65,8 +65,8 @@ def draft(facts, *, template_id: str | None = None, model: ModelCall | None = No
     notice = ""
     if template.form != "sections":
         if template_id:
-            raise DrafterError(f"template {template.id} is a table form: drafting writes section reports "
-                               f"(choose one with --template: {', '.join(section_templates())})")
+            raise DrafterError(f"模板 {template.id} 是自评表（表格）：起草只写分节的报告"
+                               f"（用 --template 选择 {'、'.join(section_templates())}）")
         # facts imported from a 自评表 name the table's template: the report is drafted in the
         # default section template, and the user is told
         notice = (f"facts 的模板 {template.id} 是自评表（表格），报告按 {DEFAULT_SECTION_TEMPLATE} 起草；"

@@ -58,7 +58,7 @@ class Inject(_Strict):
     def _known(self):
         unknown = [k for k in self.kinds if k not in KINDS]
         if unknown:
-            raise ValueError(f"unknown injection kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+            raise ValueError(f"没有这些注入类型：{'、'.join(unknown)}；可用的有：{'、'.join(KINDS)}")
         return self
 
 
@@ -76,7 +76,7 @@ class Variant(_Strict):
     def _claims_need_a_model(self):
         if self.claim_check and self.backend == "offline":
             raise ValueError(
-                f"variant {self.name}: claim_check needs a model backend (openai or endpoint:NAME), not offline")
+                f"variant {self.name}：claim_check 需要模型后端（openai 或 endpoint:NAME），不能是 offline")
         return self
 
 
@@ -101,7 +101,7 @@ class Assertion(_Strict):
     @model_validator(mode="after")
     def _bound(self):
         if self.min is None and self.max is None:
-            raise ValueError(f"assertion on {self.metric} needs min or max")
+            raise ValueError(f"对 {self.metric} 的断言需要 min 或 max")
         return self
 
 

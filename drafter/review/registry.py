@@ -155,5 +155,5 @@ def load_rules(dirs: list[str | Path] | None = None, disable: set[str] | None = 
     disable = disable or set()
     unknown = disable - set(by_id)
     if unknown:
-        raise RuleError("--disable", f"no such rule: {', '.join(sorted(unknown))}")
+        raise RuleError("--disable", f"没有这些规则：{'、'.join(sorted(unknown))}（drafter rules 列出全部规则）")
     return [r for r in by_id.values() if r.id not in disable]
