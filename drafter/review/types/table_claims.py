@@ -27,6 +27,7 @@ class Params(BaseParams):
     # goal_repeated: the header cells after which the goals and what was done stand
     goal_headers: list[str] = []
     min_chars: int = 12
+    repeat_chars: int = 20  # a numbered item whose opening this long stands again (interleaved columns)
     # bound_copied: a target written as a bound (≥90%) and, in the next cell, the same bound as
     # the actual value
     bound: str = ""
@@ -166,6 +167,8 @@ def _repeated(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             found = (stream[0].start, stream[1].end, len(stream[0].text))
         if found is None and stream and goal_columns_before(text, m.start()):
             found = _glued_repeat(stream[0])
+        if found is None:
+            found = _interleaved_repeat(text, m.end(), min(len(text), m.end() + 1500), p.repeat_chars)
         if found is None or found[2] < p.min_chars:
             continue
         yield a.finding(rule, found[0], found[1], rule.say(), evidence="实际完成情况与预期目标逐字相同")
@@ -178,6 +181,23 @@ _GOAL_COLUMN = re.compile(r"(?:预期目标|年初设定目标|年度目标)[\s|
 def goal_columns_before(text: str, at: int) -> bool:
     """The 实际完成情况 header at ``at`` stands beside the 预期目标 header (a form's header row)."""
     return bool(_GOAL_COLUMN.search(text, max(0, at - 60), at))
+
+
+_ITEM_START = re.compile(r"(?<![\d.])\d{1,2}[.、．](?!\d)")
+
+
+def _interleaved_repeat(text: str, start: int, end: int, size: int) -> tuple[int, int, int] | None:
+    """(start, end, size) of a numbered item whose first ``size`` characters stand again soon after
+    it: the goal and completion columns of a PDF's table read line by line in turn ("1.坚持……推进普
+    1.坚持……推进普法……服务 法……"), each item of the completion copied from the goal."""
+    for m in _ITEM_START.finditer(text, start, end):
+        key = text[m.start() : m.start() + size]
+        if len(key) < size or "\n" in key:
+            continue
+        again = text.find(key, m.start() + size, min(end, m.start() + 400))
+        if again >= 0:
+            return m.start(), again + size, size
+    return None
 
 
 def _glued_repeat(cell) -> tuple[int, int, int] | None:
