@@ -26,7 +26,7 @@ class TemplateSection(BaseModel):
     kind: str = ""  # e.g. problems, improvements, spending: used by drafting
 
     def names(self) -> list[str]:
-        return [norm(self.title), *(norm(a) for a in self.aliases)]
+        return [norm_title(self.title), *(norm_title(a) for a in self.aliases)]
 
 
 class Template(BaseModel):
@@ -81,8 +81,14 @@ def norm(title: str) -> str:
     return _NOISE.sub("", title)
 
 
+@lru_cache(maxsize=4096)
+def norm_title(title: str) -> str:
+    """``norm`` of a heading or a template title: the same few are compared again and again."""
+    return norm(title)
+
+
 def title_matches(heading: str, section: TemplateSection) -> bool:
-    h = norm(heading)
+    h = norm_title(heading)
     if not h:
         return False
     # the heading may add words to the template's title ("存在的问题及原因"), or leave a few

@@ -11,7 +11,7 @@ from typing import Literal
 
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
-from drafter.review.types._common import BaseParams, compiled
+from drafter.review.types._common import BaseParams, compiled, matches_around
 from drafter.text.forms import cells
 from drafter.text.tables import indicator_tables
 
@@ -35,6 +35,7 @@ class Params(BaseParams):
     # completion_cell: a table cell that is a completion share and nothing else (已完成100%),
     # in at least ``min_cells`` cells of the text (a column of them)
     completion: str = ""
+    completion_word: str = "完成"  # a word every completion cell holds: cells are looked for around it
     min_cells: int = 2
     # no_values: an indicator row of a form with 指标值 and 实际完成值 columns that gives only its
     # name, 分值 and 得分 (groups name, weight, score), full marks
@@ -104,7 +105,7 @@ def _completion_cells(rule, a: Analysis, p: Params) -> Iterator[Finding]:
     """"| 群众满意度 | 90% | 已完成100% |": the actual value of each indicator given as a share of
     completion, which says nothing of what was done (how many campaigns, what satisfaction)."""
     rx = re.compile(rf"(?:(?<=[|\n\t])|(?<=\s\s)|(?<=^))[ \u3000]*(?P<c>{p.completion})[ \u3000]*(?=[|\n\t]|\s\s|$)")
-    found = list(rx.finditer(a.text))
+    found = matches_around(a.text, re.compile(p.completion_word), rx, 12, 30)
     if len(found) < p.min_cells:
         return
     for m in found:
