@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from drafter.analysis.budget import OPERATOR_AFTER, OPERATOR_BEFORE
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding, Level
-from drafter.review.types._common import BaseParams, close, compiled
+from drafter.review.types._common import BaseParams, close, compiled, joint_tolerance
 from drafter.text.figures import Figure, fmt, in_unit, in_unit_both
 
 STAGE = "text"
@@ -57,8 +57,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         if not all(_same_unit(total, f) for f in parts):
             continue
         s = sum(f.base for f in parts)
-        tol = total.tolerance * (1 if total.kind != "amount" else 1) + sum(f.tolerance for f in parts)
-        if close(s, total.base, tol):
+        if close(s, total.base, joint_tolerance(total, *parts)):
             continue
         terms, got, shown = _in_total_unit(total, parts, s)
         yield a.finding(
@@ -74,7 +73,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _breakdown_lists(rule, a, p)
 
 
-_PER = re.compile(r"每[\u4e00-\u9fff]{0,2}\s*$")
+_PER = re.compile(r"每[\u4e00-\u9fff]{0,5}\s*$")  # 每人 500 元, 每村每年补助 4400 元: a rate, not a part
 _LIST_SEPARATOR = re.compile(r"[、，,；;]|和|及")
 
 
@@ -104,7 +103,7 @@ def _listed_parts(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                      if not f.approx
                      and not OPERATOR_BEFORE.search(a.text[max(0, f.start - 3) : f.start])
                      and not OPERATOR_AFTER.match(a.text, f.end)
-                     and not _PER.search(a.text[max(0, f.start - 4) : f.start])]
+                     and not _PER.search(a.text[max(0, f.start - 7) : f.start])]
             if len(parts) < 2 or any(not _LIST_SEPARATOR.search(a.text[x.end : y.start])
                                      for x, y in zip(parts, parts[1:])):
                 continue
@@ -112,7 +111,7 @@ def _listed_parts(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             if (total.base <= 0 or any(f.base > total.base for f in parts)
                     or abs(s - total.base) > p.max_spread * total.base):
                 continue
-            if close(s, total.base, total.tolerance + sum(f.tolerance for f in parts)):
+            if close(s, total.base, joint_tolerance(total, *parts)):
                 continue
             terms, got, shown = _in_total_unit(total, parts, s)
             yield a.finding(rule, parts[0].start, total.end, rule.say(total=total.text, sum=got),
@@ -209,7 +208,7 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                    if f.kind == "amount" and not f.approx and not _inside_brackets(text, f.start, m.end())
                    and not OPERATOR_BEFORE.search(text[max(0, f.start - 3) : f.start])
                    and not OPERATOR_AFTER.match(text, f.end)
-                   and not _PER.search(text[max(0, f.start - 4) : f.start])]
+                   and not _PER.search(text[max(0, f.start - 7) : f.start])]
         parts: list[Figure] = []
         if enumerated:
             items = [x.end() for x in _ENUMERATED.finditer(text, m.end(), pe)] + [pe]
@@ -243,8 +242,7 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
             continue
         s = sum(f.yuan for f in parts)
         # a figure written as an integer beside ones with decimals is exact (30 万元 beside 29.99 万元)
-        finest = max(f.decimals for f in [total, *parts])
-        tol = sum(f.tolerance for f in [total, *parts] if f.decimals or not finest)
+        tol = joint_tolerance(total, *parts)
         diff = s - total.yuan
         if abs(diff) <= tol + 1e-6:
             continue
