@@ -223,9 +223,18 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
                 parts.append(f)
         if any(f.yuan > 10 * total.yuan for f in parts):
             continue  # a part ten times the total: a number misread (a 文号 glued to an amount)
+        if sum(f.yuan > total.yuan + f.tolerance + total.tolerance for f in parts) >= 2:
+            continue  # two parts each above the total (送审金额 23.79 亿元 under 核减 2.77 亿元): other quantities
         # "下达资金 20 万元，其中资金 20 万元全部到位，剧本费 5 万元": a part equal to the total restates it
         if len(parts) > 1:
             parts = [f for f in parts if abs(f.yuan - total.yuan) > 1e-6] or parts
+        # each category given with several amounts in turn (预算 173 宗，送审金额 23.79 亿元，审定金额
+        # 21.81 亿元，核减 1.98 亿元；结算……): the parts are the amounts named as the total is
+        labels = [_label(text, f.start) for f in parts]
+        if _cycle(labels):
+            parts = [f for f, x in zip(parts, labels) if x == _label(text, total.start)]
+            if not parts:
+                continue
         # a total and its parts are of one role: 执行数 parts add up to the 执行数, not to a 结余
         roles = [_role_word(text, f.start) for f in parts]
         part_role = max(set(roles) - {None}, key=roles.count, default=None)
@@ -265,6 +274,23 @@ def _breakdown_lists(rule, a: Analysis, p: Params) -> Iterator[Finding]:
         yield a.finding(rule, total.start, parts[-1].end, rule.say(total=total.text, sum=got), level=level,
                         evidence=f"{terms} = {shown}，与总数 {total.text} 不符"
                                  + ("（分项多于总数）" if diff > 0 else ""))
+
+
+_LABEL = re.compile(r"([\u4e00-\u9fff]{1,6})\s*$")
+
+
+def _cycle(labels: list[str]) -> bool:
+    """True when the labels repeat in turn (送审金额, 审定金额, 核减, 送审金额, 审定金额, 核减): each
+    category's several amounts, listed category after category."""
+    n = len(labels)
+    return any(len(set(labels[:k])) == k and all(labels[i] == labels[i - k] for i in range(k, n))
+               for k in range(2, n // 2 + 1)) and all(labels)
+
+
+def _label(text: str, pos: int) -> str:
+    """The words right before an amount (送审金额, 核减), "" when a number or a mark stands there."""
+    m = _LABEL.search(text, max(0, pos - 8), pos)
+    return m.group(1) if m else ""
 
 
 _UNREAD_AMOUNT = re.compile(r"\d(?:万|亿)(?![元人户次亩株粒套间册件个份名头只张吨公平米页卷字])")

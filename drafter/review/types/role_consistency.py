@@ -55,6 +55,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         for other in differing:
             if sums[(a.line_start(other.start), other.source)] or _other_scope(sentence_budget, first, other):
                 continue
+            if role == "rate" and other.source == "text" and _own_ratio(a, other):
+                continue  # "补助资金 2666 万元，已支出 39 万元，资金支付率 1.46%": the rate of its own sentence's scope
             if role not in ("rate", "self_score") and max(first.value, other.value) > 5 * min(first.value, other.value):
                 continue  # 4.99 亿元 and 1045.28 万元: a whole and one place's share, not one figure mistyped
             unit = "%" if role == "rate" else "分"
@@ -87,6 +89,16 @@ def _other_scope(sentence_budget: "_SentenceBudgets", first: RoleFigure, other: 
         return False
     budgets = [sentence_budget(f.start) for f in (first, other)]
     return all(b is not None for b in budgets) and abs(budgets[0] - budgets[1]) > 0.5
+
+
+def _own_ratio(a: Analysis, f: RoleFigure) -> bool:
+    """True when a rate is the ratio of two amounts stated before it in its own sentence: the rate of
+    that sentence's scope (a part listed after 其中), whatever the rate of the whole."""
+    s = a.sentence_at(f.start)
+    if s is None:
+        return False
+    amounts = [x.yuan for x in a.figures_in(s.start, f.start) if x.kind == "amount" and x.yuan]
+    return any(close(x / y * 100, f.value, f.tolerance + 0.01) for x in amounts for y in amounts if x < y)
 
 
 _BUDGET_WORD = re.compile(r"(?:预算|安排|下达|追加)[^，。；]{0,8}$")
