@@ -19,7 +19,8 @@ STAGE = "text"
 
 
 class Params(BaseParams):
-    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values", "word_actual"]
+    check: Literal["qualitative_effect", "goal_repeated", "bound_copied", "completion_cell", "no_values", "word_actual",
+                   "same_words"]
     # qualitative_effect: the rows that are outcomes (their 一级/二级 name) and the words that
     # evaluate without measuring
     effect_levels: list[str] = []
@@ -58,8 +59,25 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         yield from _no_values(rule, a, p)
     elif p.check == "word_actual":
         yield from _word_actual(rule, a, p)
+    elif p.check == "same_words":
+        yield from _same_words(rule, a, p)
     else:
         yield from _repeated(rule, a, p)
+
+
+def _same_words(rule, a: Analysis, p: Params) -> Iterator[Finding]:
+    """"经济效益指标 道路交通设施 降低村民出行和农产品运输成本 降低村民出行和农产品运输成本": under an
+    indicator header (指标值 … 完成值), a target written as an aim and the same words again as the
+    actual value, in any layout (pipes, lines, blanks). A category copied (市级保护单位) is a value;
+    an aim (提高, 降低, 改善 …) repeated is not a result."""
+    words = compiled(p, "evaluative")
+    for h in re.finditer(p.header, a.text):
+        stream = [c for c in cells(a.text, h.end(), min(len(a.text), h.end() + 3000)) if c.text.strip("|")]
+        for c1, c2 in zip(stream, stream[1:]):
+            if (c1.text == c2.text and len(c1.text) >= p.min_chars and not re.search(r"\d", c1.text)
+                    and words.search(c1.text)):
+                yield a.finding(rule, c1.start, c2.end, rule.say(value=c1.text),
+                                evidence=f"年度指标值与实际完成值都是“{c1.text}”")
 
 
 def _word_actual(rule, a: Analysis, p: Params) -> Iterator[Finding]:
