@@ -100,3 +100,12 @@ def test_the_weight_a_header_states_bounds_the_score():
     assert block.weight == "20"
     assert {k: v.cell.text for k, v in block.total.cells.items()} == {"budget": "64", "spent": "55.66",
                                                                        "rate": "86.97%", "score": "17.39"}
+
+
+def test_a_rate_standing_alone_after_the_label_is_not_a_glued_row():
+    # 年度资金总额 with its amounts left blank and 100% in the rate cell: not 1 | 0 | 0%
+    text = ("资金情况(万元) | 全年预算数(A) | 全年执行数(B) | 执行率(B/A) |\n"
+            "年度资金总额: | | | 100% |\n其他资金 | | | |\n")
+    assert all(b.total.get("budget") != 1 for b in funds_blocks(fold(text)))
+    text = "资金情况(万元)全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额:100%其他资金年度总体目标"
+    assert funds_blocks(fold(text)) == []

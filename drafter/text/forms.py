@@ -496,6 +496,12 @@ def _glued_splits(s: str, at: int, columns: list[str], decimals: int, weight: fl
     return out
 
 
+def _is_glued(pre: str) -> bool:
+    """Digits before a percent sign that are no rate of their own (several points, or a rate of
+    a thousand percent and more): cells run together. 100% is a rate, not 1 | 0 | 0%."""
+    return not _GLUED_NUMBER.fullmatch(pre) or float(pre) >= 1000
+
+
 def glued_cuts(columns: list[str], pre: str, post: str, at: int, decimals: int,
                weight: float | None = None, limit: float = 1e10) -> list[Cut]:
     """Every cut of a glued row into ``columns`` (the header's, in order; ``rate`` among them):
@@ -566,7 +572,8 @@ def _glued_parts(text: str, at: int, columns: list[str], decimals: int,
         m = _GLUED_ROW.match(text, digit.start())
         name = label.strip(" \u3000|")
         bare = re.sub(r"^其中[：:]?", "", name)
-        if m is None or not bare or len(bare) > 20 or _CLAUSE.search(bare) or not _SOURCE.search(bare):
+        if (m is None or not _is_glued(m.group("pre")) or not bare or len(bare) > 20 or _CLAUSE.search(bare)
+                or not _SOURCE.search(bare)):
             return None
         _, fits = solve_glued(part_columns, m.group("pre"), "", m.start(), decimals, None, limit)
         if not fits:
@@ -588,6 +595,8 @@ def _glued_block(text: str, m: re.Match) -> FundsBlock | None:
     is read when one cut only fits (``solve_glued``), or, when none does, when one cut only has
     the amounts its 其中 rows add up to (one way of reading them only); the 其中 rows are kept
     when each is read one way, or one way only of reading them adds up to the total."""
+    if not _is_glued(m.group("pre")):
+        return None
     head = _header(text, m.start())
     if head is None or "rate" not in head[0]:
         return None
