@@ -514,13 +514,16 @@ def _add(budget: Budget, role: str, value: float, fig: Figure, tol: float, weak:
 
 
 _STRONG_INITIAL = re.compile(r"年初|预算|资金规模")
+# the number of a list's item (分解下达预算情况1.重点项目补助资金874万元): the item is a part of
+# the budget the heading before it names
+_ITEM_NUMBER = re.compile(r"(?<![\d.])\d{1,2}[.、．](?!\d)")
 
 
 def _weak_initial(text: str, pos: int) -> bool:
     """True when an initial-budget amount's clause names no 年初/预算 (only 下达/安排/批复)."""
     prefix = text[max(0, pos - 40) : pos]
-    breaks = list(_CLAUSE_BREAK.finditer(prefix))
-    clause = prefix[breaks[-1].end() :] if breaks else prefix
+    breaks = list(_CLAUSE_BREAK.finditer(prefix)) + list(_ITEM_NUMBER.finditer(prefix))
+    clause = prefix[max(b.end() for b in breaks) :] if breaks else prefix
     return not _STRONG_INITIAL.search(clause)
 
 

@@ -6,7 +6,9 @@ The text is cut into cells at ``|``, line breaks and runs of spaces. The header 
 columns and their order (年初预算数 全年预算数 全年执行数 分值 执行率 得分; 三级指标 年度指标值 实际完成值
 分值 得分 偏差原因…) and the unit of the amounts (``项目资金（万元）``); a row is its label followed by
 its values. A row whose values cannot be put in the header's columns without guessing is left
-out: a figure read into the wrong column would be a false alarm.
+out: a figure read into the wrong column would be a false alarm. A row whose cells a PDF glued
+into one run of digits (年度资金总额:86.585.3598.67%) is cut only the one way its own arithmetic
+allows (``solve_glued``, ``_glued_block``).
 
 The module is longer than the ~600 lines of the others: the layouts (flattened, headed,
 one-column, cell-per-line) share the cell cutter, the header reader and the row reader, and
@@ -16,6 +18,8 @@ others' internals.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -117,6 +121,13 @@ def funds_blocks(text: str, skip: list[tuple[int, int]] = ()) -> list[FundsBlock
     """Every funds block of 自评表 form in ``text`` (analysis text), but those whose total row
     stands in a span of ``skip`` (read otherwise); cells are cut only around the total rows."""
     out = []
+    # a row whose cells a PDF glued together (年度资金总额:21182118100%): read only when one way of
+    # cutting it fits (``_glued_block``); when none does, the row is read as before or left out
+    for m in _GLUED_TOTAL.finditer(text):
+        if not any(a <= m.start() < b for a, b in skip):
+            block = _glued_block(text, m)
+            if block is not None:
+                out.append(block)
     for anchor in _ANCHOR.finditer(text):
         if any(a <= anchor.start() < b for a, b in skip) or any(b.start <= anchor.start() < b.end for b in out):
             continue
@@ -393,6 +404,236 @@ def _one_column_block(text: str, all_cells: list[Cell], i: int) -> FundsBlock | 
         block.end = row[0].cell.end
         j = nxt
     return block if len(block.parts) >= 2 else None
+
+
+# --- glued rows: a PDF's text layer with a row's cells run together (年度资金总额:21182118100%) ------
+# the total row's label and, right after it, a token of digits and points ending at a percent sign
+_GLUED_TOTAL = re.compile(r"(?P<label>年度(?:财政|预算)?[ \u3000]?资金总额[）)]?[：:]?)[ \u3000|]*"
+                          r"(?P<pre>\d[\d.]{0,40})%(?P<post>\d+(?:\.\d+)?)?")
+_GLUED_ROW = re.compile(r"(?P<pre>\d[\d.]{0,40})%")
+_GLUED_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.(\d+))?")
+_CLEAN_DECIMALS = re.compile(r"(?<![\d.])\d+\.(\d+)(?![\d.%])")
+_AMOUNTS = ("initial", "budget", "spent")
+_DIGIT = re.compile(r"\d")
+_CLAUSE = re.compile(r"[。，；,;]")
+_GLUED_PARTS = 8
+
+
+@dataclass
+class Cut:
+    """One way of putting a glued row's digits in its columns: column -> (start, end, value,
+    decimals), offsets in the text."""
+    pieces: dict[str, tuple[int, int, float, int]]
+
+    def value(self, column: str) -> float | None:
+        p = self.pieces.get(column)
+        return p[2] if p is not None else None
+
+    @property
+    def base(self) -> str:
+        return "budget" if "budget" in self.pieces else "initial"
+
+    def rate_holds(self) -> bool:
+        """The rate is 执行数 ÷ 预算数, rounded or cut to its own decimals; 0% only for nothing
+        spent (a 0% beside money spent is digits of the rate taken into the amounts)."""
+        budget, spent, rate = self.value(self.base), self.value("spent"), self.pieces.get("rate")
+        if not budget or spent is None or rate is None or (rate[2] == 0) != (spent == 0):
+            return False
+        return _rate_fits(rate[2], rate[3], spent / budget * 100)
+
+    def score_holds(self, weight: float | None) -> bool:
+        """得分 = 分值 × 执行率 (capped at 100%) to the score's own decimals, where both are there."""
+        score, weight = self.pieces.get("score"), self.value("weight") or weight
+        budget, spent = self.value(self.base), self.value("spent")
+        if score is None or not weight or not budget or spent is None:
+            return True
+        expected = min(spent / budget, 1.0) * weight
+        return abs(score[2] - expected) <= 0.5 * 10 ** -score[3] + 1e-9
+
+
+def _rate_fits(stated: float, decimals: int, exact: float) -> bool:
+    """A stated percentage is the exact one rounded or cut to its decimals: the funds-rate rule's
+    test (``review.types.funds_block.rate_fits``), here for the text layer that cannot import it."""
+    unit = 10 ** -decimals
+    return (abs(stated - exact) <= unit / 2 + 1e-9
+            or (0 <= exact - stated < unit + 1e-9 and abs(stated - math.floor(exact / unit + 1e-9) * unit) < 1e-9))
+
+
+def _glued_piece(s: str, column: str, decimals: int, weight: float | None, limit: float) -> tuple[float, int] | None:
+    """A piece of a glued token as the value of ``column``: a number without a leading zero, an
+    amount with at most ``decimals`` decimals and below ``limit`` (a project's, not a country's),
+    a 分值 a usual weight, a 得分 at most its 分值."""
+    m = _GLUED_NUMBER.fullmatch(s)
+    if not m:
+        return None
+    d = len(m.group(1) or "")
+    v = float(s)
+    if column in _AMOUNTS and (d > decimals or v >= limit):
+        return None
+    if column == "weight" and (d or v not in _WEIGHTS):
+        return None
+    if column in ("rate", "score") and d > 2:
+        return None
+    if column == "score" and weight is not None and v > weight:
+        return None
+    return v, d
+
+
+def _glued_splits(s: str, at: int, columns: list[str], decimals: int, weight: float | None,
+                  limit: float) -> list[dict[str, tuple[int, int, float, int]]]:
+    """Every way to cut ``s`` (at offset ``at`` in the text) into one piece per column."""
+    if not columns:
+        return [{}] if not s else []
+    out = []
+    ends = [len(s)] if len(columns) == 1 else range(1, len(s) - len(columns) + 2)
+    for k in ends:
+        got = _glued_piece(s[:k], columns[0], decimals, weight, limit)
+        if got is None:
+            continue
+        w = got[0] if columns[0] == "weight" else weight
+        for rest in _glued_splits(s[k:], at + k, columns[1:], decimals, w, limit):
+            out.append({columns[0]: (at, at + k, *got), **rest})
+    return out
+
+
+def _is_glued(pre: str) -> bool:
+    """Digits before a percent sign that are no rate of their own (several points, or a rate of
+    a thousand percent and more): cells run together. 100% is a rate, not 1 | 0 | 0%."""
+    return not _GLUED_NUMBER.fullmatch(pre) or float(pre) >= 1000
+
+
+def glued_cuts(columns: list[str], pre: str, post: str, at: int, decimals: int,
+               weight: float | None = None, limit: float = 1e10) -> list[Cut]:
+    """Every cut of a glued row into ``columns`` (the header's, in order; ``rate`` among them):
+    ``pre`` the digits before the percent sign (at offset ``at``), ``post`` those after it. An
+    empty 年初预算数 may be left out; a 得分 after the rate is there when ``post`` is."""
+    r = columns.index("rate")
+    before, after = columns[:r], columns[r + 1 :]
+    variants = [before]
+    if "initial" in before and "budget" in before:
+        variants.append([c for c in before if c != "initial"])
+    if post and not after:
+        return []
+    tail = after if post else []
+    rate_end = at + len(pre) + 1
+    out = []
+    for cols in variants:
+        if "spent" not in cols:
+            continue
+        for head in _glued_splits(pre, at, cols + ["rate"], decimals, weight, limit):
+            a, b, v, d = head["rate"]
+            head["rate"] = (a, b + 1, v, d)  # the percent sign is the rate's
+            w = head["weight"][2] if "weight" in head else weight
+            for rest in _glued_splits(post, rate_end, tail, decimals, w, limit):
+                cut = Cut({**head, **rest})
+                if cut.value(cut.base):
+                    out.append(cut)
+    return out
+
+
+def solve_glued(columns: list[str], pre: str, post: str = "", at: int = 0, decimals: int = 2,
+                weight: float | None = None, limit: float = 1e10) -> tuple[list[Cut], list[Cut]]:
+    """(every cut, the cuts that fit): a cut fits when its rate is 执行数 ÷ 预算数; where several
+    do, those whose 得分 is also 分值 × 执行率 (the 得分 is the digits after the percent sign
+    whatever the cut: a wrong one is the report's, for the rules to find)."""
+    cuts = glued_cuts(columns, pre, post, at, decimals, weight, limit)
+    fits = [c for c in cuts if c.rate_holds()]
+    if len(fits) > 1:
+        fits = [c for c in fits if c.score_holds(weight)]
+    return cuts, fits
+
+
+def _glued_decimals(text: str) -> int:
+    """The most decimals an amount may have: as many as the report writes where an amount stands
+    alone (a glued run of digits is no such amount), two at least (万元 to two places is the
+    forms' habit), four at most. Fewer would not make a reading safer: a cut it forbids may be
+    the true one, and another then the only one left."""
+    return min(4, max([2, *(len(m.group(1)) for m in _CLEAN_DECIMALS.finditer(text))]))
+
+
+def _glued_values(cut: Cut, text: str) -> dict[str, Value]:
+    return {col: Value(Cell(text[a:b], a, b), v, "percent" if col == "rate" else "number", d)
+            for col, (a, b, v, d) in cut.pieces.items()}
+
+
+def _glued_parts(text: str, at: int, columns: list[str], decimals: int,
+                 limit: float) -> list[tuple[Cell, list[Cut]]] | None:
+    """The 其中 rows after a glued total row, each glued too: [(label, the cuts that fit)];
+    None when a row with values cannot be read at all (the rows read would not add up to the
+    total)."""
+    part_columns = [c for c in columns if c not in ("weight", "score")]
+    parts: list[tuple[Cell, list[Cut]]] = []
+    pos = at
+    while len(parts) < _GLUED_PARTS:
+        digit = _DIGIT.search(text, pos, pos + 60)
+        label = text[pos : digit.start() if digit else pos + 60]
+        if digit is None or _FUNDS_END.search(label):
+            return parts
+        m = _GLUED_ROW.match(text, digit.start())
+        name = label.strip(" \u3000|")
+        bare = re.sub(r"^其中[：:]?", "", name)
+        if (m is None or not _is_glued(m.group("pre")) or not bare or len(bare) > 20 or _CLAUSE.search(bare)
+                or not _SOURCE.search(bare)):
+            return None
+        _, fits = solve_glued(part_columns, m.group("pre"), "", m.start(), decimals, None, limit)
+        if not fits:
+            return None
+        start = pos + label.index(name)
+        parts.append((Cell(name, start, start + len(name)), fits))
+        pos = m.end()
+    return parts
+
+
+def _sums_to(cut: Cut, parts: tuple[Cut, ...]) -> bool:
+    """The amounts of ``cut`` are the sums of the same columns of ``parts``."""
+    return all(all(col in p.pieces for p in parts) and abs(sum(p.value(col) for p in parts) - cut.value(col)) < 5e-4
+               for col in _AMOUNTS if col in cut.pieces)
+
+
+def _glued_block(text: str, m: re.Match) -> FundsBlock | None:
+    """A funds block whose total row (and 其中 rows) a PDF glued into one token each. The total
+    is read when one cut only fits (``solve_glued``), or, when none does, when one cut only has
+    the amounts its 其中 rows add up to (one way of reading them only); the 其中 rows are kept
+    when each is read one way, or one way only of reading them adds up to the total."""
+    if not _is_glued(m.group("pre")):
+        return None
+    head = _header(text, m.start())
+    if head is None or "rate" not in head[0]:
+        return None
+    columns, unit, hint = head
+    weight = float(hint) if hint else None
+    limit = 1e6 if unit == "万元" else 1e10  # 100亿元: no project's budget
+    after = columns[columns.index("rate") + 1 :]
+    post = (m.group("post") or "") if after else ""
+    end = m.end() if post else m.end("pre") + 1
+    decimals = _glued_decimals(text)
+    cuts, fits = solve_glued(columns, m.group("pre"), post, m.start("pre"), decimals, weight, limit)
+    got = _glued_parts(text, end, columns, decimals, limit)
+    combos = list(itertools.islice(itertools.product(*(f for _, f in got)), 65)) if got else []
+    if len(combos) > 64:
+        combos = []
+    if len(fits) == 1:
+        cut = fits[0]
+        adding = [c for c in combos if _sums_to(cut, c)]
+        parts = adding[0] if len(adding) == 1 else combos[0] if len(combos) == 1 else ()
+    elif not fits:
+        pairs = [(c, p) for c in cuts for p in combos if _sums_to(c, p)]
+        if len(pairs) != 1:
+            return None
+        cut, parts = pairs[0]
+    else:
+        return None
+    if any({c for c in p.pieces if c in _AMOUNTS} != {c for c in cut.pieces if c in _AMOUNTS} for p in parts):
+        parts = ()  # a 年初预算数 in one row and not another: a blank would be summed as 0
+    label = Cell(m.group("label"), m.start("label"), m.end("label"))
+    row_end = max(b for _, b, _, _ in cut.pieces.values())
+    total = FundsRow(label, _glued_values(cut, text), label.start, row_end)
+    block = FundsBlock(columns, unit, total, start=total.start, end=row_end, weight=hint)
+    for (lab, _), c in zip(got or [], parts):
+        e = max(b for _, b, _, _ in c.pieces.values())
+        block.parts.append(FundsRow(lab, _glued_values(c, text), lab.start, e))
+        block.end = e
+    return block
 
 
 # --- the indicator table ----------------------------------------------------------------------

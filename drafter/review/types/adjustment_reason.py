@@ -20,8 +20,8 @@ class Params(BaseParams):
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     initial, adjusted = a.budget.first("initial"), a.budget.first("adjusted")
-    if not initial or not adjusted or initial.value <= 0:
-        return
+    if not initial or not adjusted or initial.value <= 0 or initial.weak:
+        return  # an amount read from 下达/安排 alone is often one source or one item of the budget
     change = adjusted.value - initial.value
     if abs(change) <= max(initial.tolerance + adjusted.tolerance, p.min_change * initial.value) or explained(a, p):
         return
