@@ -109,3 +109,15 @@ def test_a_rate_standing_alone_after_the_label_is_not_a_glued_row():
     assert all(b.total.get("budget") != 1 for b in funds_blocks(fold(text)))
     text = "资金情况(万元)全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额:100%其他资金年度总体目标"
     assert funds_blocks(fold(text)) == []
+
+
+def test_with_no_cut_that_fits_and_no_parts_the_amounts_written_alike_are_read():
+    # 年初 = 全年 = 执行 = 4260, 分值 10, a rate and a score that do not follow from them: the
+    # repeated amounts are the one reading, and the rules then find the wrong rate
+    text = ("项目资金(万元)年初预算数全年预算数全年执行数分值执行率得分"
+            "年度资金总额4260426042601072.5%7.3其他资金")
+    block = funds_blocks(fold(text))[0]
+    assert {c: v.cell.text for c, v in block.total.cells.items()} == {
+        "initial": "4260", "budget": "4260", "spent": "4260", "weight": "10", "rate": "72.5%", "score": "7.3"}
+    # a run that is not the same amount written again stays unread
+    assert funds_blocks(fold(text.replace("426042604260", "426042614260"))) == []

@@ -441,6 +441,12 @@ class Cut:
             return False
         return _rate_fits(rate[2], rate[3], spent / budget * 100)
 
+    def repeats(self) -> bool:
+        """Every amount the same number, of at least two digits, written two or three times."""
+        amounts = [p for c, p in self.pieces.items() if c in _AMOUNTS]
+        return (len(amounts) >= 2 and len({(v, d) for _, _, v, d in amounts}) == 1
+                and amounts[0][1] - amounts[0][0] >= 2)
+
     def score_holds(self, weight: float | None) -> bool:
         """得分 = 分值 × 执行率 (capped at 100%) to the score's own decimals, where both are there."""
         score, weight = self.pieces.get("score"), self.value("weight") or weight
@@ -618,9 +624,15 @@ def _glued_block(text: str, m: re.Match) -> FundsBlock | None:
         parts = adding[0] if len(adding) == 1 else combos[0] if len(combos) == 1 else ()
     elif not fits:
         pairs = [(c, p) for c in cuts for p in combos if _sums_to(c, p)]
-        if len(pairs) != 1:
+        # no 其中 rows to confirm a cut: the amounts written the same each time (3555035550355501082.12%:
+        # 年初 = 全年 = 执行 35550, as most fully spent projects write them) are the one reading left
+        same = [c for c in cuts if c.repeats()] if not combos else []
+        if len(pairs) == 1:
+            cut, parts = pairs[0]
+        elif not pairs and len(same) == 1:
+            cut, parts = same[0], ()
+        else:
             return None
-        cut, parts = pairs[0]
     else:
         return None
     if any({c for c in p.pieces if c in _AMOUNTS} != {c for c in cut.pieces if c in _AMOUNTS} for p in parts):
