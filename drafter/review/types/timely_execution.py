@@ -10,6 +10,8 @@ Two kinds of row, each with its own threshold (rule keys):
 - ``timely``: a general timeliness indicator (二级指标 时效指标, or a name like 按时完成率) given
   as met: a project may finish on time and pay later, so only an execution rate below
   ``timely_below`` is reported.
+A row named for a transfer (``transfer_names``: 资金拨付及时率, 下达到位率) is neither: money
+transferred on time may rightly sit unspent with the recipient.
 
 The execution rate is the funds block's own (全年执行数 ÷ 全年预算数 of its total row) in the
 自评表 the indicator belongs to, else its stated 执行率, else the report's budget and spending
@@ -67,8 +69,10 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             own1, own2 = _text(r.cells, col_level1), _text(r.cells, col_level2)
             if own2 or own1:
                 level2 = own2
+            if transfer and transfer.search(r.name):
+                continue  # transferred on time (拨付、下达、到位) says nothing of the spending
             kind = None
-            if payment and payment.search(r.name) and not (transfer and transfer.search(r.name)):
+            if payment and payment.search(r.name):
                 kind = "payment"
             elif (timely and timely.search(r.name)) or (level2_rx and level2_rx.search(level2)):
                 kind = "timely"
