@@ -50,6 +50,8 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 def check(rule, a: Analysis) -> Iterator[Finding]:
     p: Params = rule.params
     tables = a.tables
+    if "时效" in a.text:
+        yield from _glued(rule, a, tables)
     if not tables:
         return
     indicator = [(i, IndicatorTable(t)) for i, t in enumerate(tables) if not is_funds_table(t)]
@@ -163,3 +165,77 @@ def _execution(a: Analysis, tables: list[Table], at: int, n_indicator: int) -> t
         return None
     spent, budget = a.budget.first("spent"), a.budget.budget_figure
     return rate, f"执行率 {spent.text} / {budget.text} = {rate * 100:.2f}%"
+
+
+# --- a 自评表 whose cells were glued together by a PDF's extraction ---------------------------
+# The header 三级指标 分值 年度指标值 实际值 得分 (分值 before the values), glued as well
+_GLUED_HEADER = re.compile(r"三级指标(?:名称)?分值(?:年度|年初)?(?:指标值|目标值)")
+# what ends the 时效指标 group: the next 二级 or 一级 indicator
+_NEXT_GROUP = re.compile(r"(?:数量|质量|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度|产出|效益)"
+                         r"指标")
+# one glued row kept at full marks: its name, its 分值, its target, 100% and a 得分 equal to the
+# 分值 (the backreference is what places the cells: the score repeats the weight)
+_GLUED_ROW = re.compile(r"(?P<name>.*?[\u4e00-\u9fff）)])(?P<w>[1-9]\d?(?:\.\d+)?)(?P<target>\S+?)"
+                        r"(?P<actual>100(?:\.0+)?%)(?P=w)")
+# the funds block's budget, spending and rate, in that order with nothing but units between
+_GLUED_FUNDS = re.compile(r"(\d+(?:\.\d+)?)(?:万元|元)?\s*(\d+(?:\.\d+)?)(?:万元|元)?\s*(\d+(?:\.\d+)?)%")
+
+
+def _glued(rule, a: Analysis, tables: list[Table]) -> Iterator[Finding]:
+    """The 时效指标 rows of a glued table ("时效指标指标1…完成资金支付8…100%100%8"), read only
+    at full marks (the 得分 repeats the 分值 after the name) and only after a glued header that
+    puts 分值 right after the name; the execution rate is the glued funds block's own when its
+    budget, spending and rate agree."""
+    p: Params = rule.params
+    text = a.text
+    payment, transfer = compiled(p, "payment_names"), compiled(p, "transfer_names")
+    pos = text.find("时效指标")
+    while pos >= 0:
+        start = pos + 4
+        pos = text.find("时效指标", start)
+        if any(t.start <= start < t.end for t in tables):
+            continue
+        head = text.rfind("三级指标", max(0, start - 3000), start)
+        if head < 0 or not _GLUED_HEADER.match(text, head, head + 24):
+            continue
+        end = start
+        while end < len(text) and end - start < 200 and not text[end].isspace():
+            end += 1
+        nxt = _NEXT_GROUP.search(text, start, end)
+        end = nxt.start() if nxt else end
+        for row in re.finditer(r"指标\d(?P<row>.+?)(?=指标\d|$)", text[start:end]):
+            m = _GLUED_ROW.fullmatch(row.group("row"))
+            if m is None:
+                continue
+            name = m.group("name")
+            if transfer and transfer.search(name):
+                continue
+            kind = "payment" if payment and payment.search(name) else "timely"
+            limit = p.payment_below if kind == "payment" else p.timely_below
+            rate = _glued_rate(text, head)
+            if rate is None or rate[0] >= limit - 1e-9:
+                continue
+            s0 = start + row.start("row")
+            yield a.finding(
+                rule, s0, s0 + m.end(),
+                rule.say(name=name, actual=m.group("actual"), score=m.group("w"), rate=f"{rate[0] * 100:.2f}%",
+                         detail=p.payment_detail if kind == "payment" else p.timely_detail),
+                evidence=f"按表头“三级指标 分值 指标值 实际值 得分”读：{name}，分值 {m.group('w')}，"
+                         f"指标值 {m.group('target')}，实际完成值 {m.group('actual')}，得分 {m.group('w')}；"
+                         f"{rate[1]}，低于 {limit * 100:.0f}%")
+
+
+def _glued_rate(text: str, before: int) -> tuple[float, str] | None:
+    """执行数 ÷ 预算数 of a glued funds block before ``before``: the first three figures after its
+    执行率 header, budget, spending and a rate that is their quotient to its own rounding."""
+    head = text.rfind("执行率", max(0, before - 2000), before)
+    if head < 0 or text.rfind("执行数", max(0, head - 60), head) < 0:
+        return None
+    window = text[head : min(before, head + 200)]
+    for m in _GLUED_FUNDS.finditer(window):
+        budget, spent, stated = float(m.group(1)), float(m.group(2)), float(m.group(3))
+        decimals = len(m.group(3).split(".")[1]) if "." in m.group(3) else 0
+        if budget > 0 and abs(spent / budget * 100 - stated) <= 0.5 * 10 ** -decimals + 1e-9:
+            rate = spent / budget
+            return rate, f"执行率 {m.group(2)} / {m.group(1)} = {rate * 100:.2f}%（表中 {m.group(3)}%）"
+    return None
