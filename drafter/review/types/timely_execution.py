@@ -154,8 +154,9 @@ def _execution(a: Analysis, tables: list[Table], at: int, n_indicator: int) -> t
             rate = spent[0] / budget[0]
             return rate, f"执行率 {_number(spent_cell)} / {_number(budget_cell)} = {rate * 100:.2f}%"
         stated = row_cell(row, cols["rate"])
-        m = _PERCENT.search(stated.text) if stated is not None else None
-        if m:
+        m = _PERCENT.search(stated.text) if stated is not None and budget is None and spent is None else None
+        if m and float(m.group(1)) > 0:
+            # amounts not given at all (a total row left 0 has its figures in the rows below)
             return float(m.group(1)) / 100, f"资金表所填执行率 {m.group(0)}"
         break
     if n_indicator != 1:
