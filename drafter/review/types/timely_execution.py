@@ -44,7 +44,7 @@ class Params(BaseParams):
     timely_detail: str = ""
 
 
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[%％]")  # from a number's first digit: linear on digit runs
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -176,10 +176,12 @@ _NEXT_GROUP = re.compile(r"(?:数量|质量|成本|经济效益|社会效益|生
                          r"指标")
 # one glued row kept at full marks: its name, its 分值, its target, 100% and a 得分 equal to the
 # 分值 (the backreference is what places the cells: the score repeats the weight)
-_GLUED_ROW = re.compile(r"(?P<name>.*?[\u4e00-\u9fff）)])(?P<w>[1-9]\d?(?:\.\d+)?)(?P<target>\S+?)"
+_GLUED_ROW = re.compile(r"(?P<name>\S{0,60}?[\u4e00-\u9fff）)])(?P<w>[1-9]\d?(?:\.\d+)?)(?P<target>\S{1,40}?)"
                         r"(?P<actual>100(?:\.0+)?%)(?P=w)")
 # the funds block's budget, spending and rate, in that order with nothing but units between
-_GLUED_FUNDS = re.compile(r"(\d+(?:\.\d+)?)(?:万元|元)?\s*(\d+(?:\.\d+)?)(?:万元|元)?\s*(\d+(?:\.\d+)?)%")
+# (each number whole: a unit or blanks between them, never a split digit run)
+_GLUED_FUNDS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])(?:万元|元)?\s*(\d+(?:\.\d+)?)(?![\d.])(?:万元|元)?\s*"
+                          r"(\d+(?:\.\d+)?)%")
 
 
 def _glued(rule, a: Analysis, tables: list[Table]) -> Iterator[Finding]:
