@@ -746,8 +746,10 @@ def _indicator_header(all_cells: list[Cell], i: int) -> tuple[list[str], int] | 
         tail = [c for c in upper if c in ("actual", "weight", "score", "reason") and c not in columns]
         if "target" in upper and tail == [c for c in ("actual", "weight", "score", "reason") if c in tail]:
             columns += tail
-    if "name" not in columns or "weight" not in columns or "score" not in columns:
+    if "name" not in columns or "score" not in columns:
         return None
+    if "weight" not in columns and not {"target", "actual"} <= set(columns):
+        return None  # without a 分值 column, a table of 得分 only with its target and actual
     return columns[columns.index("name") :], j
 
 
@@ -795,7 +797,8 @@ def _match_row(all_cells: list[Cell], k: int, columns: list[str]) -> tuple[dict[
             return None
         out[col] = c
         j += 1
-    w, s = _value(out["weight"]).value, _value(out["score"]).value
+    s = _value(out["score"]).value
+    w = _value(out["weight"]).value if "weight" in out else 100.0  # no 分值 column: a score of the 100
     if not (0 < w <= 100 and 0 <= s <= w * 1.5):
         return None
     return out, j
@@ -954,7 +957,7 @@ def indicator_table(it: IndicatorTable) -> Table:
         if len(numbers) == len(tail):
             for c, v in zip(tail, numbers):
                 row[2 + it.columns.index(c)] = v.cell
-        elif len(numbers) == 1:
+        elif len(numbers) == 1 and "weight" in it.columns:
             # one number: the weights' total when it is their sum, else the scores'
             weights = sum(_value(r.cells["weight"]).value for r in it.rows)
             column = "weight" if abs(numbers[0].value - weights) < 0.01 else "score"
