@@ -1,6 +1,12 @@
 """overspent: the project's spending above its budget (支出 16363 元 against a budget of
 1.62 万元; a funds block's 全年执行数 338.31 against its 全年预算数 329.77) with no word in the report
-that accounts for it (超支, 追加, 自筹, 垫付…)."""
+that accounts for it (超支, 追加, 自筹, 垫付…).
+
+A spending stated in the text is measured against a budget of its own paragraph, written before
+it: the finding quotes both, from the budget to the spending ("预算支出1.62万元。……实际支出:16363元"),
+as the defect is the pair and a reviewer looks for the budget first; a quote longer than
+``MAX_QUOTE`` characters would highlight half a page, and the spending alone is quoted then. A
+funds block's two cells stand on one row: its spending cell is quoted."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, amount, amount_both, rx_cached
 
 STAGE = "text"
+MAX_QUOTE = 200
 
 
 class Params(BaseParams):
@@ -42,7 +49,8 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         return
     over = spent.value - top.value
     name = ROLE_NAMES.get(top.role, "预算")
-    yield a.finding(rule, spent.start, spent.end,
+    start = top.start if top.source == "text" and spent.end - top.start <= MAX_QUOTE else spent.start
+    yield a.finding(rule, start, spent.end,
                     # as written; a table cell's bare number with the table's unit
                     rule.say(spent=spent.text if spent.figure else amount(spent.value, spent),
                              budget=top.text if top.figure else amount(top.value, top), name=name),
