@@ -3,10 +3,11 @@
 that accounts for it (超支, 追加, 自筹, 垫付…).
 
 A spending stated in the text is measured against a budget of its own paragraph, written before
-it: the finding quotes both, from the budget to the spending ("预算支出1.62万元。……实际支出:16363元"),
-as the defect is the pair and a reviewer looks for the budget first; a quote longer than
-``MAX_QUOTE`` characters would highlight half a page, and the spending alone is quoted then. A
-funds block's two cells stand on one row: its spending cell is quoted."""
+it, and the finding points at that budget, the figure the spending exceeds (as
+spent-items-over-budget does): the two figures are quoted together when one sentence holds both
+("年初预算8.5万元,实际支出8.92万元"); when they stand in different sentences, the budget alone is
+quoted, with the spending in the message (a quote across sentences would take in whatever lies
+between them). A funds block's two cells stand on one row: its spending cell is quoted."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, amount, amount_both, rx_cached
 
 STAGE = "text"
-MAX_QUOTE = 200
 
 
 class Params(BaseParams):
@@ -49,8 +49,11 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         return
     over = spent.value - top.value
     name = ROLE_NAMES.get(top.role, "预算")
-    start = top.start if top.source == "text" and spent.end - top.start <= MAX_QUOTE else spent.start
-    yield a.finding(rule, start, spent.end,
+    start, end = spent.start, spent.end
+    if top.source == "text":
+        sentence = a.sentence_at(top.start)
+        start, end = (top.start, spent.end) if sentence and spent.end <= sentence.end else (top.start, top.end)
+    yield a.finding(rule, start, end,
                     # as written; a table cell's bare number with the table's unit
                     rule.say(spent=spent.text if spent.figure else amount(spent.value, spent),
                              budget=top.text if top.figure else amount(top.value, top), name=name),
