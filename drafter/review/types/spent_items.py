@@ -19,7 +19,9 @@ Where it looks, and why (each choice errs towards silence):
   balance (预算支出 X), or a table cell (the funds block states its own total). 拨付 and 下达
   are not payments: they move the budget to the unit that spends it.
 - The report states no total spent: any spending the budget reader found (in the text outside
-  the payments, or in a funds table) is such a total, and the rule ``overspent`` compares it.
+  the payments, or in a funds table) is such a total, and the rule ``overspent`` compares it;
+  so is a payment written as one (实际支出, 共支付, 合计, 累计…), or one that is the sum of the
+  others (a total listed with its parts).
   Two payments at least: one payment alone is a total, or the reader's.
 - The same amount paid twice counts once (a payment is often restated), so the sum may only be
   too small.
@@ -56,6 +58,7 @@ class Params(BaseParams):
     verbs: str  # a regex: the words that say an amount was paid, in the amount's clause
     not_paid: str  # a regex: words of the clause that make the amount something else than a payment
     explained: str  # a regex: words that account for spending above the budget (as overspent's)
+    total: str  # a regex: words of a payment's clause that make it the total spent (实际支出, 共支付, 合计)
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -83,19 +86,25 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         paid.append(f)
     if len(paid) < 2:
         return
+    total_rx = rx_cached((p.total,))
+    if any(total_rx.search(_clause(a.text, f.start)) for f in paid):
+        return  # "全年实际支出 45 万元……培训支出 12 万元": a total with its parts (overspent compares the total)
     starts = {f.start for f in paid}
     for f in a.budget.found.get("spent", []):
         if f.start not in starts and (f.source != "text" or not not_paid.search(_clause(a.text, f.start))):
             return  # a total spent is stated (in the text or a funds table): overspent compares it
     items, seen = [], set()
     for f in paid:
-        if f.yuan not in seen:
+        if f.yuan and f.yuan not in seen:
             seen.add(f.yuan)
             items.append(f)
     if len(items) < 2:
         return
     total = sum(f.yuan for f in items)
     tolerance = sum(f.tolerance for f in items)
+    top = max(items, key=lambda f: f.yuan)
+    if abs(2 * top.yuan - total) <= tolerance:
+        return  # one payment is the sum of the others: a total and its parts
     # every budget stated up to the end of the funds section, each distinct amount once
     cover_values = {round(f.value, 2): f.tolerance for role in ("initial", "adjusted", "carryover")
                     for f in a.budget.found.get(role, []) if f.start < hi}
