@@ -20,8 +20,11 @@ Where it looks, and why (each choice errs towards silence):
   are not payments: they move the budget to the unit that spends it.
 - The report states no total spent: any spending the budget reader found (in the text outside
   the payments, or in a funds table) is such a total, and the rule ``overspent`` compares it;
-  so is a payment written as one (实际支出, 共支付, 合计, 累计…), or one that is the sum of the
-  others (a total listed with its parts).
+  so is a payment written as one (实际支出, 全年支出, 共支付, 合计, 累计…), one written beside a
+  budget or a balance of its own (in the budget's sentence; "子项目预算 480 万元，支出 466.5 万元";
+  "支出 1518.6 万元，结余 41.4 万元"), or one that is the sum of the others (a total listed with
+  its parts). Sub-projects listed with their own budgets make the report one of several scopes,
+  and it is left alone.
   Two payments at least: one payment alone is a total, or the reader's.
 - The same amount paid twice counts once (a payment is often restated), so the sum may only be
   too small.
@@ -51,6 +54,7 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;！？!?\n：:]")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _FUNDS = re.compile(r"资金|支出|预算|经费")  # the title of a funds section
 _PART = re.compile(r"其中|包括|包含|分别|具体为|明细")
+_BALANCE = re.compile(r"结余|结转|执行率|剩余|余额")
 _BOUND_AFTER = re.compile(r"(?<!\s)\s*(?:以上|以下|以内)")
 
 
@@ -87,8 +91,9 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     if len(paid) < 2:
         return
     total_rx = rx_cached((p.total,))
-    if any(total_rx.search(_clause(a.text, f.start)) for f in paid):
-        return  # "全年实际支出 45 万元……培训支出 12 万元": a total with its parts (overspent compares the total)
+    for f in paid:
+        if total_rx.search(_clause(a.text, f.start)) or _paired(a, f, budget.start):
+            return  # "全年实际支出 45 万元……培训支出 12 万元": a total with its parts (overspent compares the total)
     starts = {f.start for f in paid}
     for f in a.budget.found.get("spent", []):
         if f.start not in starts and (f.source != "text" or not not_paid.search(_clause(a.text, f.start))):
@@ -125,6 +130,23 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
                     rule.say(total=in_unit(total, unit), name=name, budget=budget.text, count=len(items)),
                     evidence=f"{shown} = {in_unit(total, unit)} > {against}，超出 {in_unit(total - cover, unit)}"
                              "（支付项：" + "、".join(f.text for f in items) + "）")
+
+
+def _paired(a: Analysis, f, budget_start: int) -> bool:
+    """True when the payment ``f`` is written beside a budget or a balance of its own: in the
+    budget's sentence ("预算 360 万元，全年支出 342.6 万元"), after another budget in its sentence
+    ("子项目预算 480 万元，支出 466.5 万元"), or before a balance or a rate ("……，结余 15.5 万元"):
+    the report states a total (or a part's total) there, not one payment of a list."""
+    sentence = a.sentence_at(f.start)
+    if sentence is None:
+        return False
+    if sentence.start <= budget_start < sentence.end:
+        return True
+    text = a.text
+    if any(g.kind == "amount" and role_of(text, g.start) in ("initial", "adjusted")
+           for g in a.figures_in(sentence.start, f.start)):
+        return True
+    return bool(_BALANCE.search(text, f.end, sentence.end))
 
 
 def _clause(text: str, pos: int) -> str:
