@@ -1,6 +1,13 @@
 """overspent: the project's spending above its budget (支出 16363 元 against a budget of
 1.62 万元; a funds block's 全年执行数 338.31 against its 全年预算数 329.77) with no word in the report
-that accounts for it (超支, 追加, 自筹, 垫付…)."""
+that accounts for it (超支, 追加, 自筹, 垫付…).
+
+A spending stated in the text is measured against a budget of its own paragraph, written before
+it, and the finding points at that budget, the figure the spending exceeds (as
+spent-items-over-budget does): the two figures are quoted together when one sentence holds both
+("年初预算8.5万元,实际支出8.92万元"); when they stand in different sentences, the budget alone is
+quoted, with the spending in the message (a quote across sentences would take in whatever lies
+between them). A funds block's two cells stand on one row: its spending cell is quoted."""
 
 from __future__ import annotations
 
@@ -42,7 +49,11 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
         return
     over = spent.value - top.value
     name = ROLE_NAMES.get(top.role, "预算")
-    yield a.finding(rule, spent.start, spent.end,
+    start, end = spent.start, spent.end
+    if top.source == "text":
+        sentence = a.sentence_at(top.start)
+        start, end = (top.start, spent.end) if sentence and spent.end <= sentence.end else (top.start, top.end)
+    yield a.finding(rule, start, end,
                     # as written; a table cell's bare number with the table's unit
                     rule.say(spent=spent.text if spent.figure else amount(spent.value, spent),
                              budget=top.text if top.figure else amount(top.value, top), name=name),
