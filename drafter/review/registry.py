@@ -98,7 +98,7 @@ class Rule(BaseModel):
         try:
             return self.message.format(**values)
         except (KeyError, IndexError) as exc:
-            raise RuleError(self.path, f"message uses a placeholder the rule type does not provide: {exc}") from None
+            raise RuleError(self.path, f"message 用了规则类型不提供的占位符：{exc}") from None
 
 
 _COMMON = set(Rule.model_fields) - {"params", "path"}

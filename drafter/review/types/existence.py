@@ -35,6 +35,9 @@ class Params(BaseParams):
     # a lead sentence followed, in the same item, by one carrying a figure or one of these
     # ("一是……不足。7个书屋每周开放不足20小时，主要是……") is specific
     unless_elaborated: list[str] = []
+    # at most this many findings per report, the first places (0: no limit); the message's
+    # {count} placeholder is the number of places found
+    max_findings: int = 0
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:
@@ -42,6 +45,14 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
     # the same alternation led by a lookahead on its possible first characters: quicker to reject
     tokens = scanner(tuple(p.tokens))
     unless = compiled(p, "unless")
+    found = list(_places(rule, a, p, tokens, unless))
+    for start, end, m in found[: p.max_findings or None]:
+        more = f"（全文 {len(found)} 处）" if p.max_findings and len(found) > p.max_findings else ""
+        yield a.finding(rule, start, end, rule.say(match=m.group(0), count=len(found)),
+                        evidence=f"“{m.group(0)}”{more}")
+
+
+def _places(rule, a: Analysis, p: Params, tokens, unless) -> Iterator[tuple[int, int, re.Match]]:
     for s in a.sentences:
         m = tokens.fullmatch(s.text) if p.whole_sentence else tokens.search(s.text)
         if not m:
@@ -70,7 +81,7 @@ def check(rule, a: Analysis) -> Iterator[Finding]:
             start, end = s.start + m.start(), s.end
         else:
             start, end = s.start, s.end
-        yield a.finding(rule, start, end, rule.say(match=m.group(0)), evidence=f"“{m.group(0)}”")
+        yield start, end, m
 
 
 _FUTURE_YEAR = re.compile(r"(20\d\d)\s*年")
