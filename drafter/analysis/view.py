@@ -19,7 +19,9 @@ from drafter.text.numerals import counter_value
 # Full-width digits, percent sign, dot and comma fold 1:1 to ASCII in the analysis text.
 TERMINAL = "。！？；：:!?;…"
 _CLOSERS = "”’」』）)》】]］"
-_EMPH = re.compile(r"\*\*|__")
+# Markdown emphasis markers, dropped; but asterisks right after a bound and before a unit are a
+# blank left in a form ("≥**人"), not emphasis
+_EMPH = re.compile(r"(?<![≥≤≧≦><＞＜])\*\*|\*\*(?![\u4e00-\u9fff])|__")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _FIELD = re.compile(r"^[^，。：:\s]{1,10}[：:]")
