@@ -3,6 +3,7 @@ measure words, scores, and the same written in Chinese numerals."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -143,6 +144,15 @@ def _figure(m: re.Match) -> Figure | None:
     if kind != "amount" and m.group("pre") in {"约", "近", "超过", "逾"}:
         pass
     return Figure(kind, value, unit, m.string[start:end], start, end, decimals, approx, chinese)
+
+
+def rate_fits(stated: float, decimals: int, exact: float) -> bool:
+    """A stated percentage is the exact one rounded or cut to its decimals (within float noise).
+    Spending above the budget written as 100% is not: it hides the overspending; only a score is
+    capped."""
+    unit = 10 ** -decimals
+    return (abs(stated - exact) <= unit / 2 + 1e-9
+            or (0 <= exact - stated < unit + 1e-9 and abs(stated - math.floor(exact / unit + 1e-9) * unit) < 1e-9))
 
 
 def fmt(value: float, decimals: int = 2) -> str:

@@ -19,10 +19,10 @@ others' internals.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from dataclasses import dataclass, field
 
+from drafter.text.figures import rate_fits
 from drafter.text.tables import Cell, Table
 
 # a cell: text between separators (pipes, line breaks, runs of blanks)
@@ -439,7 +439,7 @@ class Cut:
         budget, spent, rate = self.value(self.base), self.value("spent"), self.pieces.get("rate")
         if not budget or spent is None or rate is None or (rate[2] == 0) != (spent == 0):
             return False
-        return _rate_fits(rate[2], rate[3], spent / budget * 100)
+        return rate_fits(rate[2], rate[3], spent / budget * 100)
 
     def repeats(self) -> bool:
         """Every amount the same number, of at least two digits, written two or three times."""
@@ -455,14 +455,6 @@ class Cut:
             return True
         expected = min(spent / budget, 1.0) * weight
         return abs(score[2] - expected) <= 0.5 * 10 ** -score[3] + 1e-9
-
-
-def _rate_fits(stated: float, decimals: int, exact: float) -> bool:
-    """A stated percentage is the exact one rounded or cut to its decimals: the funds-rate rule's
-    test (``review.types.funds_block.rate_fits``), here for the text layer that cannot import it."""
-    unit = 10 ** -decimals
-    return (abs(stated - exact) <= unit / 2 + 1e-9
-            or (0 <= exact - stated < unit + 1e-9 and abs(stated - math.floor(exact / unit + 1e-9) * unit) < 1e-9))
 
 
 def _glued_piece(s: str, column: str, decimals: int, weight: float | None, limit: float) -> tuple[float, int] | None:

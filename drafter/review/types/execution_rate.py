@@ -8,7 +8,7 @@ from drafter.analysis.budget import RoleFigure
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams
-from drafter.text.figures import fmt
+from drafter.text.figures import fmt, rate_fits
 
 STAGE = "text"
 
@@ -57,7 +57,6 @@ def _rate_matches(stated: RoleFigure, spent: RoleFigure, budget: RoleFigure) -> 
 def _matches_its_sentence(a: Analysis, stated: RoleFigure) -> bool:
     """The rate is the ratio of two amounts written before it in its own sentence ("共投入资金
     960 万元，全年执行资金 905.6 万元，执行率 94.33%"): it states that sentence's execution."""
-    from drafter.review.types.funds_block import rate_fits
 
     s = a.sentence_at(stated.start)
     if s is None:

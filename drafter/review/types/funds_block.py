@@ -5,7 +5,6 @@ type the block states beside it (``check: department``)."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from typing import Literal
@@ -13,7 +12,7 @@ from typing import Literal
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams
-from drafter.text.figures import fmt
+from drafter.text.figures import fmt, rate_fits
 from drafter.text.tables import NUMBER, Cell, Table, is_funds_table
 
 STAGE = "text"
@@ -53,14 +52,6 @@ def columns(table: Table) -> dict[str, int | None]:
 
 def row_cell(row: list[Cell], col: int | None) -> Cell | None:
     return row[col] if col is not None and col < len(row) and row[col].text.strip() else None
-
-
-def rate_fits(stated: float, decimals: int, exact: float) -> bool:
-    """A stated percentage is the exact one rounded or cut to its decimals. (Spending above the
-    budget written as 100% is not: it hides the overspending; only the score is capped.)"""
-    unit = 10 ** -decimals
-    return (abs(stated - exact) <= unit / 2 + 1e-9
-            or (0 <= exact - stated < unit + 1e-9 and stated == math.floor(exact / unit) * unit))
 
 
 def check(rule, a: Analysis) -> Iterator[Finding]:

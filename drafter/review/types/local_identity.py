@@ -12,8 +12,7 @@ from drafter.analysis.budget import is_bound, role_of
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, close
-from drafter.review.types.funds_block import rate_fits
-from drafter.text.figures import in_unit, in_unit_both
+from drafter.text.figures import in_unit, in_unit_both, rate_fits
 
 STAGE = "text"
 

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from drafter.analysis.view import Analysis
 from drafter.findings import Finding
 from drafter.review.types._common import BaseParams, rx_cached
-from drafter.review.types.funds_block import rate_fits
-from drafter.text.figures import fmt
+from drafter.text.figures import fmt, rate_fits
 
 STAGE = "text"
 
