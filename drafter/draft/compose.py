@@ -159,16 +159,20 @@ def _amount_cell(value, n: Numbers, facts) -> str:
     return "—" if value is None else money(float(facts.yuan(value)), n.unit)
 
 
+def _md_table(head, rows: list[list[str]]) -> str:
+    """A Markdown table of cells already written as they are shown."""
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
+                      *("| " + " | ".join(r) + " |" for r in rows)])
+
+
 def _sources_table(facts, n: Numbers) -> str:
     """The fund sources (当年财政拨款, 上年结转资金, 其他资金) with their amounts."""
     sources = facts.budget.sources
     if not sources:
         return ""
-    lines = ["| 资金来源 | 年初预算 | 调整后预算 | 支出 |", "|---|---|---|---|"]
-    for s in sources:
-        lines.append(f"| {_cell(s.name)} | {_amount_cell(s.initial, n, facts)} | {_amount_cell(s.adjusted, n, facts)} "
-                     f"| {_amount_cell(s.spent, n, facts)} |")
-    return "\n".join(lines)
+    return _md_table(["资金来源", "年初预算", "调整后预算", "支出"],
+                     [[_cell(s.name), _amount_cell(s.initial, n, facts), _amount_cell(s.adjusted, n, facts),
+                       _amount_cell(s.spent, n, facts)] for s in sources])
 
 
 def _uses_table(facts, n: Numbers) -> str:
@@ -176,15 +180,13 @@ def _uses_table(facts, n: Numbers) -> str:
     uses = getattr(facts, "uses", None) or []
     if not uses:
         return ""
-    lines = ["| 用途 | 预算 | 支出 | 主要产出 |", "|---|---|---|---|"]
-    for u in uses:
-        lines.append(f"| {_cell(u.name)} | {_amount_cell(u.budget, n, facts)} | {_amount_cell(u.spent, n, facts)} "
-                     f"| {_cell(u.output) if u.output else '—'} |")
-    return "\n".join(lines)
+    return _md_table(["用途", "预算", "支出", "主要产出"],
+                     [[_cell(u.name), _amount_cell(u.budget, n, facts), _amount_cell(u.spent, n, facts),
+                       _cell(u.output) if u.output else "—"] for u in uses])
 
 
-_INDICATOR_HEAD = ("| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 "
-                   "| 偏差原因分析及改进措施 |\n|---|---|---|---|---|---|---|---|")
+_INDICATOR_HEAD = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                   "偏差原因分析及改进措施")
 
 
 def _indicator_table(facts, n: Numbers) -> str:
@@ -194,7 +196,7 @@ def _indicator_table(facts, n: Numbers) -> str:
     d = n.derived
     if not rows or d is None:
         return ""
-    lines = [_INDICATOR_HEAD]
+    cells = []
     for r, s in zip(rows, d.indicator_scores):
         actual = "—" if r.actual is None else (
             r.actual if isinstance(r.actual, str) else f"{fmt(float(r.actual))}{r.unit or ''}")
@@ -207,9 +209,9 @@ def _indicator_table(facts, n: Numbers) -> str:
         reason = r.reason or (gap("偏差原因") if s.met is False and not s.execution else "—")
         if s.execution and s.met is False and not r.reason:
             reason = facts.budget.underspend_reason or "—"
-        lines.append(f"| {_cell(r.level1)} | {_cell(r.level2 or '—')} | {_cell(r.name)} | {_cell(r.target.text)} "
-                     f"| {_cell(actual)} | {fmt(float(r.weight))} | {_cell(score_text)} | {_cell(reason)} |")
-    text = "\n".join(lines)
+        cells.append([_cell(r.level1), _cell(r.level2 or "—"), _cell(r.name), _cell(r.target.text), _cell(actual),
+                      fmt(float(r.weight)), _cell(score_text), _cell(reason)])
+    text = _md_table(_INDICATOR_HEAD, cells)
     if not d.execution_in_indicators:
         text += (f"\n\n预算执行率 {d.execution_rate_text}，"
                  f"得分 {fmt(float(d.execution_score))} 分（{d.execution_formula}）。")
