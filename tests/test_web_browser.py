@@ -119,6 +119,16 @@ def review_file(page, base: str, path: Path):
         page.click("#review-submit")
 
 
+def upload_refused(page, base: str, path: Path) -> int:
+    """Upload a file the server refuses: the response's status, once the error page shows."""
+    page.goto(base + "/")
+    page.set_input_files("#file", str(path))
+    with page.expect_response(lambda r: r.url.endswith("/review")) as response:
+        page.click("#review-submit")
+    page.wait_for_selector("#error-message")
+    return response.value.status
+
+
 def highlighted(page) -> tuple[set[str], set[int]]:
     data = page.eval_on_selector_all("#report-text mark.hl", "ms => ms.map(m => [m.dataset.rules, m.dataset.f])")
     rules = {r for rs, _ in data for r in rs.split()}
@@ -234,12 +244,7 @@ def test_an_oversized_upload_is_refused(page, server, tmp_path):
     big = tmp_path / "big.md"
     big.write_bytes(("自评 100 分。\n" * 10).encode() * 150_000)  # 21 MB
     assert big.stat().st_size > 20 * 1024 * 1024
-    page.goto(base + "/")
-    page.set_input_files("#file", str(big))
-    with page.expect_response(lambda r: r.url.endswith("/review")) as response:
-        page.click("#review-submit")
-    assert response.value.status == 413
-    page.wait_for_selector("#error-message")
+    assert upload_refused(page, base, big) == 413
     assert page.inner_text("h1").startswith("文件太大")
     assert page.inner_text("#error-message") == f"上传的内容太大（{big.stat().st_size / 1048576:.1f} MB），上限为 20 MB"
 
@@ -247,12 +252,7 @@ def test_an_oversized_upload_is_refused(page, server, tmp_path):
 def test_a_damaged_docx_gets_an_error_page(page, server, tmp_path):
     base, _ = server
     bad = docgen.write_corrupt_docx(tmp_path / "损坏.docx")
-    page.goto(base + "/")
-    page.set_input_files("#file", str(bad))
-    with page.expect_response(lambda r: r.url.endswith("/review")) as response:
-        page.click("#review-submit")
-    assert response.value.status == 400
-    page.wait_for_selector("#error-message")
+    assert upload_refused(page, base, bad) == 400
     assert page.inner_text("#error-message") == "损坏.docx: 不是有效的 Word（.docx）文件（包里没有 Word 文档）"
     assert "Traceback" not in page.content()
 

@@ -13,7 +13,7 @@ from drafter.documents.load import from_text
 from drafter.web import render
 from drafter.web.service import segments
 from tests.conftest import ROOT
-from tests.test_web_browser import ARTIFACTS, FACTS, browser, page, review_file, server  # noqa: F401
+from tests.test_web_browser import ARTIFACTS, FACTS, browser, page, review_file, server, upload_refused  # noqa: F401
 
 REPORT = """---
 unit: 新丰县政务服务数据管理局
@@ -145,12 +145,7 @@ def test_a_bad_upload_gets_a_chinese_error_page(page, server, tmp_path):  # noqa
     base, _ = server
     bad = tmp_path / "报告.rtf"
     bad.write_text("{\\rtf1 报告}", encoding="utf-8")
-    page.goto(base + "/")
-    page.set_input_files("#file", str(bad))
-    with page.expect_response(lambda r: r.url.endswith("/review")) as response:
-        page.click("#review-submit")
-    assert response.value.status == 415
-    page.wait_for_selector("#error-message")
+    assert upload_refused(page, base, bad) == 415
     assert page.inner_text("h1").startswith("不支持的文件类型")
     assert page.inner_text("#error-message") == (
         "报告.rtf: 不支持的文件类型 .rtf：报告支持 .docx、.pdf、.md、.txt（请另存为 .docx）")
